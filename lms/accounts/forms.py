@@ -1,0 +1,56 @@
+"""Account forms. Labels are lazy strings so they translate per request."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from lms.audiences import AUDIENCE_LABELS, AUDIENCES
+from lms.i18n import _l
+
+
+class RegisterForm(FlaskForm):
+    login = StringField(
+        _l("Phone number or username"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=64)]
+    )
+    full_name = StringField(
+        _l("Full name (with accents)"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=120)]
+    )
+    birth_year = IntegerField(
+        _l("Birth year"),
+        validators=[Optional(), NumberRange(min=1900, max=9999, message=_l("Please check the birth year."))],
+    )
+    audience = SelectField(
+        _l("I am"), choices=[(a, AUDIENCE_LABELS[a]) for a in AUDIENCES],
+        validators=[InputRequired(_l("Please fill in this field."))],
+    )
+    province = SelectField(_l("Province or city"), choices=[], validate_choice=False)
+    commune = SelectField(_l("Commune or ward"), choices=[], validate_choice=False)
+    password = PasswordField(
+        _l("Password (at least 8 characters)"), validators=[InputRequired(_l("Please fill in this field."))]
+    )
+    pick_province = SubmitField(_l("Show communes"))
+    submit = SubmitField(_l("Create my account"))
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Phone number or username"), validators=[DataRequired(_l("Please fill in this field."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please fill in this field."))])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    old_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please fill in this field."))])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please fill in this field."))])
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    submit = SubmitField(_l("Save"))
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""

@@ -1,0 +1,98 @@
+"""People and their credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import UTCDateTime, db, now_utc
+
+ROLES: tuple[str, ...] = ("learner", "teacher", "verifier", "official", "admin")
+
+
+class User(db.Model):
+    __tablename__ = "lms_users"
+    __table_args__ = (
+        CheckConstraint(
+            "audience IS NULL OR audience IN ('officials', 'students', 'workers', 'citizens')",
+            name="audience_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: lower-case login name; a learner who registers with a phone number gets it here too
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Vietnamese mobile number in national form (0xxxxxxxxx), unique when present
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    full_name: Mapped[str] = mapped_column(String(120))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    audience: Mapped[str | None] = mapped_column(String(16), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("lms_units.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    unit = relationship("AdminUnit", lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows} | {"learner"}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "lms_user_roles"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('learner', 'teacher', 'verifier', 'official', 'admin')", name="role_known"
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "lms_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditLog(db.Model):
+    """Who did what to which object, and why (revocations, role changes, grade changes)."""
+
+    __tablename__ = "lms_audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id"))
+    actor_label: Mapped[str] = mapped_column(String(120), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(db.JSON, default=dict)

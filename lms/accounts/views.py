@@ -1,0 +1,134 @@
+"""Register, sign in, sign out, change password, profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+
+from lms.accounts import services
+from lms.accounts.auth import current_user, login_required, login_user, logout_user
+from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
+from lms.db import db
+from lms.i18n import _
+from lms.units.services import by_code, provinces, units_below
+from lms.web.errors import register_blueprint_error_pages
+
+bp = Blueprint("lms_accounts", __name__, template_folder="templates")
+register_blueprint_error_pages(bp)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` inside this site (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("lms.home")
+
+
+def _fill_unit_choices(form: RegisterForm) -> None:
+    form.province.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in provinces()]
+    province = form.province.data or ""
+    communes = units_below(province) if province else []
+    form.commune.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in communes]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():  # noqa: ANN201
+    form = RegisterForm()
+    if request.method == "GET" and request.args.get("audience"):
+        form.audience.data = request.args["audience"]
+    _fill_unit_choices(form)
+    if form.pick_province.data:
+        # no-JavaScript path: the page comes back with this province's communes
+        return render_template("lms/accounts/register.html", form=form)
+    if form.validate_on_submit():
+        unit_code = form.commune.data or form.province.data or None
+        if form.province.data and not form.commune.data and units_below(form.province.data):
+            form.commune.errors = [_("Choose your commune or ward.")]
+            return render_template("lms/accounts/register.html", form=form), 422
+        try:
+            user = services.register(
+                services.Registration(
+                    login=form.login.data, password=form.password.data, full_name=form.full_name.data,
+                    birth_year=form.birth_year.data, audience=form.audience.data, unit_code=unit_code,
+                    locale=session.get("lms_locale", current_app.config["LMS_DEFAULT_LOCALE"]),
+                ),
+                min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
+            )
+        except services.AccountError as error:
+            getattr(form, error.field).errors = [error.message]
+            return render_template("lms/accounts/register.html", form=form), 422
+        login_user(user)
+        db.session.commit()
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+        return redirect(url_for("lms.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("lms/accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            form.password.errors = [_("Wrong phone number, username or password.")]
+            return render_template("lms/accounts/login.html", form=form), 401
+        login_user(user)
+        db.session.commit()
+        if user.must_change_password:
+            flash(_("Please choose your own password before you continue."), "info")
+            return redirect(url_for("lms_accounts.change_password"))
+        return redirect(_safe_next(form.next.data))
+    return render_template("lms/accounts/login.html", form=form), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # noqa: ANN201
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("lms.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # noqa: ANN201
+    form = ChangePasswordForm()
+    user = current_user()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                user, form.old_password.data, form.new_password.data,
+                min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
+            )
+        except services.AccountError as error:
+            getattr(form, error.field).errors = [error.message]
+            return render_template("lms/accounts/password.html", form=form), 422
+        login_user(user)  # keep this session; others end because the password changed
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("lms_accounts.profile"))
+    return render_template("lms/accounts/password.html", form=form)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def profile():  # noqa: ANN201
+    user = current_user()
+    form = ProfileForm(locale=user.locale)
+    if form.validate_on_submit():
+        user.locale = form.locale.data
+        session["lms_locale"] = user.locale
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("lms_accounts.profile"))
+    from lms.certificates.queries import certificates_for_profile
+
+    return render_template(
+        "lms/accounts/profile.html", user=user, form=form, logout_form=EmptyForm(),
+        unit=by_code(user.unit.code) if user.unit else None,
+        certificates=certificates_for_profile(user),
+    )

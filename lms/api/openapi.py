@@ -1,0 +1,98 @@
+"""The OpenAPI 3.1 description of API v1; a test checks it against the real routes."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _ok(description: str, schema: dict | None = None, status: str = "200") -> dict:
+    response: dict = {"description": description}
+    if schema is not None:
+        response["content"] = {"application/json": {"schema": schema}}
+    return {status: response, "4XX": {"description": "Error", "content": {"application/json": {"schema": ERROR}}}}
+
+
+def _json_body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+SECURED = [{"bearer": []}]
+ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+POSITION = {"name": "position", "in": "path", "required": True, "schema": {"type": "integer"}}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+
+PATHS: dict[str, dict] = {
+    "/auth/token": {"post": {
+        "summary": "Exchange a username (or phone number) and password for a bearer token",
+        "requestBody": _json_body({"type": "object", "required": ["username", "password"], "properties": {
+            "username": {"type": "string"}, "password": {"type": "string"}}}),
+        "responses": _ok("A token", {"type": "object", "properties": {
+            "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
+    }},
+    "/courses": {"get": {
+        "summary": "Courses, optionally for one audience",
+        "parameters": [{"name": "audience", "in": "query", "schema": {
+            "type": "string", "enum": ["officials", "students", "workers", "citizens"]}}],
+        "responses": _ok("Courses", {"type": "array", "items": {"$ref": "#/components/schemas/Course"}}),
+    }},
+    "/courses/{slug}/attempts": {"post": {
+        "summary": "Start an attempt (or get the one already running)", "security": SECURED,
+        "parameters": [SLUG],
+        "responses": _ok("The attempt with its questions (no answers)", {"$ref": "#/components/schemas/Attempt"}, "201"),
+    }},
+    "/attempts/{attempt_id}": {"get": {
+        "summary": "An attempt: saved responses, remaining seconds, state", "security": SECURED,
+        "parameters": [ATTEMPT_ID], "responses": _ok("The attempt", {"$ref": "#/components/schemas/Attempt"}),
+    }},
+    "/attempts/{attempt_id}/answers/{position}": {"put": {
+        "summary": "Save one answer", "security": SECURED, "parameters": [ATTEMPT_ID, POSITION],
+        "requestBody": _json_body({"type": "object", "required": ["response"], "properties": {"response": {
+            "description": "choice id, list of choice ids, true/false, string, number or {left_id: right_id}"}}}),
+        "responses": _ok("Saved", {"type": "object"}),
+    }},
+    "/attempts/{attempt_id}/submit": {"post": {
+        "summary": "Submit and grade (idempotent)", "security": SECURED, "parameters": [ATTEMPT_ID],
+        "responses": _ok("The grade", {"type": "object", "properties": {
+            "score_percent": {"type": ["number", "null"]}, "passed": {"type": ["boolean", "null"]},
+            "state": {"type": "string"}, "certificate": {"type": ["object", "null"], "properties": {
+                "code": {"type": "string"}, "verify_url": {"type": "string"}}}}}),
+    }},
+    "/openapi.json": {"get": {"summary": "This document", "responses": _ok("OpenAPI 3.1", {"type": "object"})}},
+}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+    "Course": {"type": "object", "properties": {
+        "slug": {"type": "string"}, "title": {"type": "object"}, "audiences": {"type": "array", "items": {"type": "string"}}}},
+    "Attempt": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "deadline": {"type": ["string", "null"], "format": "date-time"},
+        "state": {"type": "string"}, "remaining_seconds": {"type": ["integer", "null"]},
+        "questions": {"type": "array", "items": {"type": "object", "properties": {
+            "position": {"type": "integer"}, "type": {"type": "string"}, "text": {"type": "string"},
+            "choices": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "string"}, "text": {"type": "string"}}}},
+            "left": {"type": "array"}, "right": {"type": "array"}}}},
+        "responses": {"type": "object"}}},
+}
+
+
+def register_paths(paths: dict[str, dict]) -> None:
+    """Other packages (certificates, coverage) add their endpoints here at import time."""
+    for path, operations in paths.items():
+        PATHS.setdefault(path, {}).update(operations)
+
+
+def document() -> dict:
+    prefix = current_app.extensions["lms"].url_prefix
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "bdhvs-lms API", "version": "1"},
+        "servers": [{"url": f"{prefix}/api/v1"}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

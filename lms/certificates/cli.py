@@ -1,0 +1,3 @@
+"""Commands of the certificates package."""
+
+commands: list = []

@@ -1,0 +1,26 @@
+"""Read-only certificate look-ups used by other packages' pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.certificates.models import Certificate
+from lms.db import db
+
+
+def certificates_for_profile(user: object) -> list[Certificate]:
+    """The user's certificates, newest first (valid and revoked: a learner sees both)."""
+    return list(
+        db.session.scalars(
+            select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at.desc())
+        )
+    )
+
+
+def certificate_for_course(user_id: int, course: object) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.kind == "course",
+            Certificate.subject == course.slug, Certificate.status == "valid",
+        )
+    )

@@ -1,0 +1,3 @@
+"""Commands of the classes package."""
+
+commands: list = []

@@ -1,0 +1,55 @@
+"""Settings: ``LMS_*`` defaults a host may override, and the standalone app's own config.
+
+Every setting is documented in README.md ("Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS: dict[str, object] = {
+    "LMS_COURSES_DIR": None,  # default: ./courses beside the current directory
+    "LMS_DEFAULT_LOCALE": "vi",
+    "LMS_SITE_NAME": "Bình dân học vụ số",
+    "LMS_ISSUER": "Ban Chỉ đạo phong trào Bình dân học vụ số",
+    "LMS_BASE_URL": None,  # public base URL used in certificate QR codes; default: the request's
+    "LMS_API_TOKEN_HOURS": 24 * 30,
+    "LMS_SUBMIT_GRACE_SECONDS": 30,
+    "LMS_VERIFY_RATE_LIMIT": "60 per minute",
+    "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    "LMS_PASSWORD_MIN_LENGTH": 8,
+}
+
+
+def apply_defaults(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    if app.config["LMS_COURSES_DIR"] is None:
+        app.config["LMS_COURSES_DIR"] = str(Path.cwd() / "courses")
+
+
+def database_url(instance_path: str) -> str:
+    """``LMS_DATABASE_URL`` or an SQLite file in the instance folder."""
+    url = os.environ.get("LMS_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(Path(instance_path) / "lms.sqlite3")
+
+
+def load_secret_key(instance_path: str) -> str:
+    """``SECRET_KEY`` from the environment, else one generated once and kept (mode 0600)."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,116 @@
+"""Course catalogue, audience paths and lesson progress; no request objects here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from lms.courses.models import Course, CourseResult, Lesson, LessonProgress, PathStep
+from lms.db import db, now_utc
+
+
+@dataclass
+class CourseStanding:
+    course: Course
+    lessons_total: int
+    lessons_done: int
+    result: CourseResult | None
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.result and self.result.passed)
+
+    @property
+    def started(self) -> bool:
+        return self.lessons_done > 0 or bool(self.result and self.result.attempts_finished)
+
+
+def active_courses(audience: str | None = None) -> list[Course]:
+    courses = db.session.scalars(select(Course).where(Course.archived.is_(False)).order_by(Course.slug)).all()
+    if audience:
+        courses = [c for c in courses if audience in (c.audiences or [])]
+    return list(courses)
+
+
+def path_courses(audience: str) -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course)
+            .join(PathStep, PathStep.course_id == Course.id)
+            .where(PathStep.audience == audience, Course.archived.is_(False))
+            .order_by(PathStep.position)
+        )
+    )
+
+
+def get_course(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug, Course.archived.is_(False)))
+
+
+def get_lesson(course: Course, lesson_slug: str) -> Lesson | None:
+    return db.session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug, Lesson.archived.is_(False))
+    )
+
+
+def standings(user_id: int | None, courses: list[Course]) -> list[CourseStanding]:
+    """Progress for many courses in three queries, whatever their number."""
+    ids = [c.id for c in courses]
+    if not ids:
+        return []
+    totals = dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(Lesson.id))
+            .where(Lesson.course_id.in_(ids), Lesson.archived.is_(False))
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    done: dict[int, int] = {}
+    results: dict[int, CourseResult] = {}
+    if user_id is not None:
+        done = dict(
+            db.session.execute(
+                select(Lesson.course_id, func.count(LessonProgress.lesson_id))
+                .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+                .where(LessonProgress.user_id == user_id, Lesson.course_id.in_(ids), Lesson.archived.is_(False))
+                .group_by(Lesson.course_id)
+            ).all()
+        )
+        results = {
+            r.course_id: r
+            for r in db.session.scalars(
+                select(CourseResult).where(CourseResult.user_id == user_id, CourseResult.course_id.in_(ids))
+            )
+        }
+    return [CourseStanding(c, totals.get(c.id, 0), done.get(c.id, 0), results.get(c.id)) for c in courses]
+
+
+def completed_lesson_ids(user_id: int, course: Course) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id == user_id, Lesson.course_id == course.id)
+        )
+    )
+
+
+def mark_lesson_done(user_id: int, lesson: Lesson) -> bool:
+    """Record that the learner finished the lesson; return False if it was already done."""
+    exists = db.session.get(LessonProgress, (user_id, lesson.id))
+    if exists is not None:
+        return False
+    db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=now_utc()))
+    db.session.commit()
+    return True
+
+
+def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    lessons = course.lessons
+    index = next((i for i, item in enumerate(lessons) if item.id == lesson.id), None)
+    if index is None:
+        return None, None
+    previous = lessons[index - 1] if index > 0 else None
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    return previous, following

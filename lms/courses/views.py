@@ -1,0 +1,102 @@
+"""Catalogue, course page, lesson reader."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from lms.accounts.auth import current_user, login_required
+from lms.accounts.forms import EmptyForm
+from lms.audiences import AUDIENCES
+from lms.courses import services
+from lms.courses.models import CourseSourceFile
+from lms.db import db
+from lms.i18n import _
+from lms.web.errors import register_blueprint_error_pages
+from lms.web.formatting import current_locale
+
+bp = Blueprint("lms_courses", __name__, template_folder="templates", url_prefix="/courses")
+register_blueprint_error_pages(bp)
+
+
+def _course_or_404(slug: str):  # noqa: ANN202
+    course = services.get_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/")
+def catalogue():  # noqa: ANN201
+    audience = request.args.get("audience")
+    if audience not in AUDIENCES:
+        audience = None
+    courses = services.active_courses(audience)
+    user = current_user()
+    return render_template(
+        "lms/courses/catalogue.html", audience=audience, audiences=AUDIENCES,
+        standings=services.standings(user.id if user else None, courses),
+    )
+
+
+@bp.route("/<slug>/")
+def course(slug: str):  # noqa: ANN201
+    course = _course_or_404(slug)
+    user = current_user()
+    done = services.completed_lesson_ids(user.id, course) if user else set()
+    standing = services.standings(user.id if user else None, [course])[0]
+    from lms.quiz.queries import quiz_overview
+
+    return render_template(
+        "lms/courses/course.html", course=course, done=done, standing=standing,
+        quiz=quiz_overview(course, user),
+    )
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>")
+def lesson(slug: str, lesson_slug: str):  # noqa: ANN201
+    course = _course_or_404(slug)
+    lesson = services.get_lesson(course, lesson_slug)
+    if lesson is None:
+        abort(404)
+    user = current_user()
+    body, body_locale = lesson.body_in(current_locale())
+    previous, following = services.neighbours(course, lesson)
+    done = user is not None and lesson.id in services.completed_lesson_ids(user.id, course)
+    return render_template(
+        "lms/courses/lesson.html", course=course, lesson=lesson, body=body, body_locale=body_locale,
+        previous=previous, following=following, done=done, form=EmptyForm(),
+        position=course.lessons.index(lesson) + 1 if lesson in course.lessons else None,
+    )
+
+
+@bp.route("/<slug>/lessons/<lesson_slug>/done", methods=["POST"])
+@login_required
+def mark_done(slug: str, lesson_slug: str):  # noqa: ANN201
+    course = _course_or_404(slug)
+    lesson = services.get_lesson(course, lesson_slug)
+    if lesson is None:
+        abort(404)
+    services.mark_lesson_done(current_user().id, lesson)
+    flash(_("Lesson done. Well done!"), "success")
+    _, following = services.neighbours(course, lesson)
+    if following is not None:
+        return redirect(url_for(".lesson", slug=slug, lesson_slug=following.slug))
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/<slug>/images/<name>")
+def image(slug: str, name: str):  # noqa: ANN201
+    course = _course_or_404(slug)
+    row = db.session.scalar(
+        select(CourseSourceFile).where(
+            CourseSourceFile.course_id == course.id, CourseSourceFile.name == f"images/{name}"
+        )
+    )
+    if row is None or not name.endswith(".svg"):
+        abort(404)
+    response = Response(row.content, mimetype="image/svg+xml")
+    # an SVG opened on its own must not run anything it carries
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -1,0 +1,3 @@
+"""Commands of the coverage package."""
+
+commands: list = []

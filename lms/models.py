@@ -1,0 +1,16 @@
+"""Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
+
+from lms.accounts.models import ApiToken, AuditLog, User, UserRole
+from lms.certificates.models import Certificate
+from lms.classes.models import ClassCourse, Classroom, Enrollment
+from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
+from lms.coverage.models import Baseline, ExternalFigure, Target
+from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
+from lms.units.models import AdminUnit
+
+__all__ = [
+    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate",
+    "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
+    "ExternalFigure", "Lesson", "LessonProgress", "PathStep", "Question", "QuestionBank",
+    "QuizOverride", "Target", "User", "UserRole",
+]

@@ -1,0 +1,240 @@
+"""Attempts: start (freeze a snapshot), save answers, submit (idempotent), overdue handling.
+
+Graders are pure (``lms.quiz.types``); this module owns the transaction boundaries.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from lms.courses.models import Course
+from lms.db import db, now_utc
+from lms.i18n import _
+from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
+from lms.quiz.types.base import ResponseError
+
+GRACE_SECONDS = 30
+
+
+class QuizError(Exception):
+    """A refused quiz action; ``code`` is stable for the API, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class SubmitResult:
+    attempt: Attempt
+    newly_graded: bool
+
+
+def _settings(course: Course) -> dict:
+    from lms.courses.schema import QUIZ_DEFAULTS
+
+    return {**QUIZ_DEFAULTS, **(course.quiz_settings or {})}
+
+
+def active_questions(course: Course) -> list[Question]:
+    return list(
+        db.session.scalars(
+            select(Question)
+            .join(QuestionBank, QuestionBank.id == Question.bank_id)
+            .where(QuestionBank.course_id == course.id, Question.active.is_(True))
+            .order_by(Question.position)
+        )
+    )
+
+
+def _draw(questions: list[Question], settings: dict, rng: random.Random) -> list[Question]:
+    """Pick the questions of one attempt: all in file order, or N at random (optionally per category)."""
+    count = settings.get("questions")
+    gradable = [q for q in questions if q.qtype != "description"]
+    if not count or count >= len(gradable):
+        return questions
+    if settings.get("draw_by_category"):
+        by_category: dict[str, list[Question]] = {}
+        for question in gradable:
+            by_category.setdefault(question.category, []).append(question)
+        pools = [rng.sample(pool, len(pool)) for pool in by_category.values()]
+        chosen: list[Question] = []
+        while len(chosen) < count:
+            for pool in pools:
+                if pool and len(chosen) < count:
+                    chosen.append(pool.pop())
+    else:
+        chosen = rng.sample(gradable, count)
+    rng.shuffle(chosen)
+    return chosen
+
+
+def allowed_attempts(user_id: int, course: Course) -> int | None:
+    limit = _settings(course).get("max_attempts")
+    if limit is None:
+        return None
+    override = db.session.get(QuizOverride, (user_id, course.id))
+    return limit + (override.extra_attempts if override else 0)
+
+
+def open_attempt(user_id: int, course: Course) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.user_id == user_id, Attempt.course_id == course.id, Attempt.state == "in_progress"
+        )
+    )
+
+
+def start_attempt(user_id: int, course: Course, registry: object, *, now: datetime | None = None,
+                  rng: random.Random | None = None) -> Attempt:
+    """Start an attempt, or return the one already running (a double click starts only one)."""
+    now = now or now_utc()
+    running = open_attempt(user_id, course)
+    if running is not None:
+        finish_if_overdue(running, registry, now=now)
+        if running.state == "in_progress":
+            return running
+    questions = active_questions(course)
+    if not questions:
+        raise QuizError("no_quiz", _("This course has no quiz."), 404)
+    used = db.session.scalar(
+        select(func.count(Attempt.id)).where(Attempt.user_id == user_id, Attempt.course_id == course.id)
+    ) or 0
+    limit = allowed_attempts(user_id, course)
+    if limit is not None and used >= limit:
+        raise QuizError("no_attempts_left", _("You have used all %(n)d attempts for this quiz.", n=limit), 403)
+    settings = _settings(course)
+    rng = rng or random.SystemRandom()
+    items = []
+    for position, question in enumerate(_draw(questions, settings, rng), start=1):
+        qtype = registry.get(question.qtype)
+        items.append(
+            {
+                "position": position, "question_id": question.id, "qtype": question.qtype,
+                "title": question.title, "config": question.config,
+                "order": qtype.answer_order(question.config, rng, bool(settings.get("shuffle_answers", True))),
+            }
+        )
+    deadline = None
+    if settings.get("time_limit_minutes"):
+        override = db.session.get(QuizOverride, (user_id, course.id))
+        extra = override.extra_minutes if override else 0
+        deadline = now + timedelta(minutes=settings["time_limit_minutes"] + extra)
+    attempt = Attempt(
+        user_id=user_id, course_id=course.id, number=used + 1, state="in_progress", started_at=now,
+        deadline=deadline, snapshot={"settings": settings, "questions": items}, current_position=1,
+    )
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # another request started the same attempt number a moment ago: use that one
+        db.session.rollback()
+        running = open_attempt(user_id, course)
+        if running is None:
+            raise
+        return running
+    return attempt
+
+
+def item_at(attempt: Attempt, position: int) -> dict:
+    for item in attempt.snapshot["questions"]:
+        if item["position"] == position:
+            return item
+    raise QuizError("unknown_position", _("This attempt has no question %(n)d.", n=position), 404)
+
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | None:
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - (now or now_utc())).total_seconds()))
+
+
+def is_past_grace(attempt: Attempt, now: datetime, grace: int = GRACE_SECONDS) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + timedelta(seconds=grace)
+
+
+def save_answer(attempt: Attempt, position: int, raw: object, registry: object, *,
+                now: datetime | None = None, grace: int = GRACE_SECONDS) -> object:
+    """Validate and store one answer at once (an upsert); return the normalised response."""
+    now = now or now_utc()
+    if attempt.state != "in_progress":
+        raise QuizError("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
+    if is_past_grace(attempt, now, grace):
+        finish_if_overdue(attempt, registry, now=now, grace=grace)
+        raise QuizError("time_up", _("Time is up. Your saved answers have been submitted."))
+    item = item_at(attempt, position)
+    qtype = registry.get(item["qtype"])
+    if not qtype.graded and item["qtype"] == "description":
+        raise QuizError("not_a_question", _("This item is text only; there is nothing to answer."), 400)
+    try:
+        response = qtype.validate(item["config"], item["order"], raw)
+    except ResponseError as error:
+        raise QuizError("invalid_response", str(error), 400) from error
+    values = {"attempt_id": attempt.id, "position": position, "response": response, "saved_at": now}
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Answer).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["attempt_id", "position"],
+        set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
+    )
+    db.session.execute(statement)
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
+        .values(current_position=position)
+    )
+    db.session.commit()
+    return response
+
+
+def responses(attempt: Attempt) -> dict[int, object]:
+    return {
+        position: response
+        for position, response in db.session.execute(
+            select(Answer.position, Answer.response).where(Answer.attempt_id == attempt.id)
+        )
+    }
+
+
+def finish_if_overdue(attempt: Attempt, registry: object, *, now: datetime | None = None,
+                      grace: int = GRACE_SECONDS) -> bool:
+    now = now or now_utc()
+    if attempt.state == "in_progress" and is_past_grace(attempt, now, grace):
+        submit_attempt(attempt.id, registry, now=now, overdue=True)
+        db.session.refresh(attempt)
+        return True
+    return False
+
+
+def submit_attempt(attempt_id: int, registry: object, *, now: datetime | None = None,
+                   overdue: bool = False) -> SubmitResult:
+    """Grade once. A double click, two tabs or a retried request find the attempt already graded."""
+    from lms.quiz.grading import grade_attempt
+
+    now = now or now_utc()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.state == "in_progress")
+        .values(state="finished", submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        attempt = db.session.get(Attempt, attempt_id)
+        db.session.refresh(attempt)
+        return SubmitResult(attempt, False)
+    attempt = db.session.get(Attempt, attempt_id)
+    db.session.refresh(attempt)
+    grade_attempt(attempt, registry)
+    db.session.commit()
+    return SubmitResult(attempt, True)

@@ -1,0 +1,3 @@
+"""Commands of the quiz package."""
+
+commands: list = []

@@ -1,0 +1,103 @@
+"""Turn saved answers into a grade, and attempts into the learner's course result."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.courses.models import Course, CourseResult
+from lms.db import db, now_utc
+from lms.quiz.models import Answer, Attempt
+
+
+def grade_attempt(attempt: Attempt, registry: object) -> None:
+    """Grade every question of the snapshot with its pure grader; essays wait for a teacher."""
+    saved = {a.position: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
+    for item in attempt.snapshot["questions"]:
+        qtype = registry.get(item["qtype"])
+        if not qtype.graded and item["qtype"] == "description":
+            continue
+        answer = saved.get(item["position"])
+        if answer is None:
+            answer = Answer(attempt_id=attempt.id, position=item["position"], response=None, saved_at=now_utc())
+            db.session.add(answer)
+        if answer.graded_by_id is not None:
+            continue  # a teacher's grade is never overwritten
+        if answer.response is None:
+            answer.fraction, answer.feedback = 0.0, None
+            if item["qtype"] == "essay":
+                answer.fraction = 0.0
+            continue
+        result = qtype.grade(item["config"], answer.response)
+        answer.fraction = None if result.fraction is None else min(1.0, max(0.0, float(result.fraction)))
+        answer.feedback = result.feedback or None
+    db.session.flush()
+    finalize_attempt(attempt)
+
+
+def gradable_positions(attempt: Attempt) -> list[int]:
+    return [i["position"] for i in attempt.snapshot["questions"] if i["qtype"] != "description"]
+
+
+def finalize_attempt(attempt: Attempt) -> None:
+    """Compute the score once no answer waits for a teacher; then update the course result."""
+    positions = gradable_positions(attempt)
+    fractions = dict(
+        db.session.execute(select(Answer.position, Answer.fraction).where(Answer.attempt_id == attempt.id)).all()
+    )
+    if any(fractions.get(p) is None for p in positions):
+        attempt.state = "pending_review"
+        attempt.score_percent = None
+        attempt.passed = None
+        return
+    total = sum(fractions[p] for p in positions)
+    attempt.score_percent = round(100.0 * total / len(positions), 2) if positions else 100.0
+    pass_percent = float(attempt.snapshot["settings"].get("pass_percent", 80))
+    attempt.passed = attempt.score_percent >= pass_percent - 1e-9
+    attempt.state = "finished"
+    db.session.flush()
+    update_course_result(attempt.user_id, attempt.course_id)
+
+
+def course_grade(scores: list[float], method: str) -> float | None:
+    """The course grade across finished attempts (oldest first) under Moodle's grading methods."""
+    if not scores:
+        return None
+    if method == "last":
+        return scores[-1]
+    if method == "first":
+        return scores[0]
+    if method == "average":
+        return round(sum(scores) / len(scores), 2)
+    return max(scores)
+
+
+def update_course_result(user_id: int, course_id: int) -> CourseResult:
+    course = db.session.get(Course, course_id)
+    settings = course.quiz_settings or {}
+    scores = list(
+        db.session.scalars(
+            select(Attempt.score_percent)
+            .where(Attempt.user_id == user_id, Attempt.course_id == course_id, Attempt.state == "finished",
+                   Attempt.score_percent.is_not(None))
+            .order_by(Attempt.number)
+        )
+    )
+    result = db.session.get(CourseResult, (user_id, course_id))
+    if result is None:
+        result = CourseResult(user_id=user_id, course_id=course_id)
+        db.session.add(result)
+    result.attempts_finished = len(scores)
+    result.best_percent = max(scores) if scores else None
+    result.grade_percent = course_grade(scores, settings.get("grading_method", "highest"))
+    pass_percent = float(settings.get("pass_percent", 80))
+    newly_passed = False
+    if result.grade_percent is not None and result.grade_percent >= pass_percent - 1e-9:
+        newly_passed = not result.passed
+        result.passed = True
+        result.passed_at = result.passed_at or now_utc()
+    db.session.flush()
+    if newly_passed:
+        from lms.certificates.issuing import on_course_passed
+
+        on_course_passed(user_id, course)
+    return result

@@ -1,0 +1,41 @@
+"""Read-only quiz look-ups for other packages' pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from lms.courses.models import Course, CourseResult
+from lms.db import db
+from lms.quiz.models import Attempt, Question, QuestionBank
+
+
+@dataclass
+class QuizOverview:
+    has_quiz: bool
+    question_count: int
+    settings: dict
+    attempts_used: int
+    open_attempt: Attempt | None
+    result: CourseResult | None
+
+
+def quiz_overview(course: Course, user: object | None) -> QuizOverview:
+    count = db.session.scalar(
+        select(func.count(Question.id))
+        .join(QuestionBank, QuestionBank.id == Question.bank_id)
+        .where(QuestionBank.course_id == course.id, Question.active.is_(True), Question.qtype != "description")
+    ) or 0
+    used, open_attempt, result = 0, None, None
+    if user is not None:
+        used = db.session.scalar(
+            select(func.count(Attempt.id)).where(Attempt.user_id == user.id, Attempt.course_id == course.id)
+        ) or 0
+        open_attempt = db.session.scalar(
+            select(Attempt).where(
+                Attempt.user_id == user.id, Attempt.course_id == course.id, Attempt.state == "in_progress"
+            )
+        )
+        result = db.session.get(CourseResult, (user.id, course.id))
+    return QuizOverview(count > 0, count, course.quiz_settings or {}, used, open_attempt, result)

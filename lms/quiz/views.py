@@ -1,0 +1,185 @@
+"""Quiz pages: start, one question per page (works without JavaScript), submit, result."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from lms.accounts.auth import current_user, login_required
+from lms.accounts.forms import EmptyForm
+from lms.courses import services as courses
+from lms.db import db
+from lms.i18n import _
+from lms.quiz import attempts
+from lms.quiz.models import Attempt
+from lms.quiz.presenting import render_text, response_from_form
+from lms.quiz.queries import quiz_overview
+from lms.quiz.review import review_items
+from lms.web.errors import register_blueprint_error_pages
+
+bp = Blueprint("lms_quiz", __name__, template_folder="templates")
+register_blueprint_error_pages(bp)
+
+
+def _registry():  # noqa: ANN202
+    return current_app.extensions["lms"].question_types
+
+
+def _grace() -> int:
+    return int(current_app.config["LMS_SUBMIT_GRACE_SECONDS"])
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The signed-in learner's attempt; anyone else's is a 404 (its existence is not revealed)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user().id:
+        abort(404)
+    attempts.finish_if_overdue(attempt, _registry(), grace=_grace())
+    return attempt
+
+
+@bp.route("/courses/<slug>/quiz")
+def overview(slug: str):  # noqa: ANN201
+    course = courses.get_course(slug)
+    if course is None:
+        abort(404)
+    user = current_user()
+    history = []
+    if user is not None:
+        from sqlalchemy import select
+
+        history = list(db.session.scalars(
+            select(Attempt).where(Attempt.user_id == user.id, Attempt.course_id == course.id).order_by(Attempt.number)
+        ))
+    limit = attempts.allowed_attempts(user.id, course) if user else course.quiz_settings.get("max_attempts")
+    return render_template("lms/quiz/overview.html", course=course, quiz=quiz_overview(course, user),
+                           history=history, limit=limit, form=EmptyForm())
+
+
+@bp.route("/courses/<slug>/quiz/start", methods=["POST"])
+@login_required
+def start(slug: str):  # noqa: ANN201
+    course = courses.get_course(slug)
+    if course is None:
+        abort(404)
+    try:
+        attempt = attempts.start_attempt(current_user().id, course, _registry())
+    except attempts.QuizError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".overview", slug=slug))
+    return redirect(url_for(".question", attempt_id=attempt.id, position=attempt.current_position))
+
+
+@bp.route("/attempts/<int:attempt_id>/")
+@login_required
+def resume(attempt_id: int):  # noqa: ANN201
+    attempt = _own_attempt(attempt_id)
+    if attempt.state != "in_progress":
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    return redirect(url_for(".question", attempt_id=attempt.id, position=attempt.current_position))
+
+
+@bp.route("/attempts/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
+@login_required
+def question(attempt_id: int, position: int):  # noqa: ANN201
+    attempt = _own_attempt(attempt_id)
+    if attempt.state != "in_progress":
+        flash(_("This attempt has been submitted."), "info")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    try:
+        item = attempts.item_at(attempt, position)
+    except attempts.QuizError:
+        abort(404)
+    qtype = _registry().get(item["qtype"])
+    presented = qtype.present(item["config"], item["order"])
+    total = len(attempt.snapshot["questions"])
+    error = None
+    if request.method == "POST":
+        raw = response_from_form(qtype.widget, request.form, presented)
+        try:
+            if raw is not None:
+                attempts.save_answer(attempt, position, raw, _registry(), grace=_grace())
+            else:
+                attempt.current_position = position
+                db.session.commit()
+        except attempts.QuizError as problem:
+            if problem.code in ("time_up", "attempt_closed"):
+                flash(problem.message, "error")
+                return redirect(url_for(".result", attempt_id=attempt.id))
+            error = problem.message
+        if error is None:
+            move = request.form.get("go", "next")
+            if move == "prev" and position > 1:
+                return redirect(url_for(".question", attempt_id=attempt.id, position=position - 1))
+            if move == "next" and position < total:
+                return redirect(url_for(".question", attempt_id=attempt.id, position=position + 1))
+            return redirect(url_for(".summary", attempt_id=attempt.id))
+    elif attempt.current_position != position:
+        attempt.current_position = position
+        db.session.commit()
+    saved = attempts.responses(attempt).get(position)
+    return render_template(
+        "lms/quiz/question.html", attempt=attempt, item=item, q=presented, widget=qtype.widget,
+        text=render_text(presented.get("text", ""), presented.get("format", "moodle")),
+        saved=saved, position=position, total=total, error=error, form=EmptyForm(),
+        remaining=attempts.remaining_seconds(attempt), course=attempt_course(attempt),
+    ), (400 if error else 200)
+
+
+def attempt_course(attempt: Attempt):  # noqa: ANN201
+    from lms.courses.models import Course
+
+    return db.session.get(Course, attempt.course_id)
+
+
+@bp.route("/attempts/<int:attempt_id>/answers/<int:position>", methods=["POST", "PUT"])
+@login_required
+def autosave(attempt_id: int, position: int):  # noqa: ANN201
+    """The page's script saves each answer as soon as it is given (CSRF token in a header)."""
+    attempt = _own_attempt(attempt_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or "response" not in payload:
+        return jsonify({"error": {"code": "bad_request", "message": _("Send {\"response\": ...}.")}}), 400
+    try:
+        attempts.save_answer(attempt, position, payload["response"], _registry(), grace=_grace())
+    except attempts.QuizError as error:
+        return jsonify({"error": {"code": error.code, "message": error.message}}), error.status
+    return jsonify({"saved": True, "remaining_seconds": attempts.remaining_seconds(attempt)})
+
+
+@bp.route("/attempts/<int:attempt_id>/summary")
+@login_required
+def summary(attempt_id: int):  # noqa: ANN201
+    attempt = _own_attempt(attempt_id)
+    if attempt.state != "in_progress":
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    saved = attempts.responses(attempt)
+    rows = [
+        (item["position"], item["qtype"], item["position"] in saved)
+        for item in attempt.snapshot["questions"] if item["qtype"] != "description"
+    ]
+    return render_template("lms/quiz/summary.html", attempt=attempt, rows=rows, form=EmptyForm(),
+                           remaining=attempts.remaining_seconds(attempt), course=attempt_course(attempt))
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(attempt_id: int):  # noqa: ANN201
+    attempt = _own_attempt(attempt_id)
+    attempts.submit_attempt(attempt.id, _registry())
+    return redirect(url_for(".result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):  # noqa: ANN201
+    attempt = _own_attempt(attempt_id)
+    if attempt.state == "in_progress":
+        return redirect(url_for(".question", attempt_id=attempt.id, position=attempt.current_position))
+    course = attempt_course(attempt)
+    from lms.certificates.queries import certificate_for_course
+
+    return render_template(
+        "lms/quiz/result.html", attempt=attempt, course=course,
+        review=review_items(attempt, _registry()), settings=attempt.snapshot["settings"],
+        certificate=certificate_for_course(attempt.user_id, course) if attempt.passed else None,
+    )

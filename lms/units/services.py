@@ -1,0 +1,40 @@
+"""Look-ups in the administrative-unit tree."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.db import db
+from lms.units.models import AdminUnit
+
+
+def provinces() -> list[AdminUnit]:
+    return list(db.session.scalars(select(AdminUnit).where(AdminUnit.level == "province").order_by(AdminUnit.name)))
+
+
+def units_below(province_code: str) -> list[AdminUnit]:
+    """Communes (and any older districts' communes) of a province, by name."""
+    return list(
+        db.session.scalars(
+            select(AdminUnit)
+            .where(AdminUnit.path.startswith(f"/{province_code}/"), AdminUnit.level == "commune")
+            .order_by(AdminUnit.name)
+        )
+    )
+
+
+def by_code(code: str | None) -> AdminUnit | None:
+    if not code:
+        return None
+    return db.session.scalar(select(AdminUnit).where(AdminUnit.code == code))
+
+
+def unit_label(unit: AdminUnit | None) -> str:
+    if unit is None:
+        return ""
+    names = [unit.name]
+    parent = unit.parent
+    while parent is not None:
+        names.append(parent.name)
+        parent = parent.parent
+    return ", ".join(names)

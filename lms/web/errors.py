@@ -1,0 +1,50 @@
+"""Error pages in the user's language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from lms.i18n import _
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed",
+    413: "Too large",
+    429: "Too many requests",
+}
+
+
+def _title(code: int) -> str:
+    messages = {
+        400: _("Bad request"),
+        403: _("You are not allowed to see this page."),
+        404: _("We could not find this page."),
+        405: _("This action is not allowed here."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Please wait a minute and try again."),
+    }
+    return messages.get(code, _("Something went wrong."))
+
+
+def render_error(error: HTTPException):  # noqa: ANN201
+    code = error.code or 500
+    description = error.description if code in (400, 429) else None
+    if request.blueprint == "lms_api" or request.accept_mimetypes.best == "application/json":
+        message = description if description and description != type(error).description else _title(code)
+        return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), code
+    if description == type(error).description:
+        description = None
+    return render_template("lms/error.html", code=code, title=_title(code), description=description), code
+
+
+def register_blueprint_error_pages(bp: Blueprint) -> None:
+    for code in TITLES:
+        bp.register_error_handler(code, render_error)
+
+
+def register_app_error_pages(app: Flask) -> None:
+    for code in TITLES:
+        app.register_error_handler(code, render_error)

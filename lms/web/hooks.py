@@ -1,0 +1,95 @@
+"""Request hooks that apply to the LMS's own blueprints only, never to a host's routes."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, abort, current_app, g, request, url_for
+from flask_compress import Compress
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from lms.accounts.auth import current_user, load_current_user
+from lms.i18n import LOCALES, _, domain
+from lms.web.formatting import register_template_filters
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_lms_request() -> bool:
+    if request.blueprint and request.blueprint.startswith("lms"):
+        return True
+    # the standalone site owns every URL, including its 404s
+    return bool(current_app.extensions["lms"].extras.get("standalone"))
+
+
+def install_app_hooks(app: Flask) -> None:
+    app.config.setdefault("COMPRESS_REGISTER", False)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip", "br", "deflate"])
+    compress = Compress()
+    compress.init_app(app)
+    app.extensions["lms"].extras["compress"] = compress
+
+    @app.before_request
+    def _lms_before_request() -> None:
+        if not is_lms_request():
+            return
+        g.lms_request = True
+        if request.blueprint == "lms_api":
+            return  # bearer-token auth, no cookies, no CSRF
+        load_current_user()
+        if request.method in UNSAFE_METHODS:
+            token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+            try:
+                validate_csrf(token)
+            except ValidationError:
+                abort(400, description=_("The form has expired or is missing its security token. "
+                                         "Go back, reload the page and try again."))
+
+    @app.after_request
+    def _lms_after_request(response):  # noqa: ANN001, ANN202
+        if not is_lms_request():
+            return response
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
+            )
+            if current_user() is not None:
+                response.headers.setdefault("Cache-Control", "private, no-store")
+        return current_app.extensions["lms"].extras["compress"].after_request(response)
+
+    @app.context_processor
+    def _lms_template_context() -> dict:
+        if not g.get("lms_request"):
+            return {}
+        return {
+            "current_user": current_user(),
+            "csrf_token": generate_csrf,
+            "static_url": static_url,
+            "locales": LOCALES,
+            # our gettext domain, so a host's "messages" catalog never answers for us
+            "_": domain.gettext,
+            "gettext": domain.gettext,
+            "ngettext": domain.ngettext,
+        }
+
+    register_template_filters(app)
+
+
+@cache
+def _static_version(filename: str) -> str:
+    data = (STATIC_DIR / filename).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with a content hash, so it can be cached for a year."""
+    return url_for("lms.static", filename=filename, v=_static_version(filename))

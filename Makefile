@@ -36,12 +36,12 @@ $(VENV)/.installed: pyproject.toml
 install: system-deps $(VENV)/.installed translations-compile
 
 translations-compile: $(VENV)/.installed
-	@$(VENV)/bin/pybabel compile -q -d translations -D lms
+	@$(VENV)/bin/pybabel compile -d translations -D lms
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/lms.pot lms
-	$(VENV)/bin/pybabel update -q -i translations/lms.pot -d translations -D lms --no-fuzzy-matching
-	$(VENV)/bin/pybabel compile -q -d translations -D lms
+	$(VENV)/bin/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -o translations/lms.pot lms
+	$(VENV)/bin/pybabel update -i translations/lms.pot -d translations -D lms --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d translations -D lms
 
 run: install
 	$(LMS) init

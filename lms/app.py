@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         "lms",
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,
+        static_folder=None,  # the LMS blueprint serves its own static files
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_pyfile("lms.cfg", silent=True)

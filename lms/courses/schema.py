@@ -233,10 +233,11 @@ LINK_RE = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 def _check_links(folder: Path, course: CourseSource, problems: _Problems) -> None:
     """Relative links in lessons must point to a file of the course (lessons or images)."""
     for lesson in course.lessons:
-        for locale, body in lesson.body.items():
+        for locale in lesson.body:
             suffix = ".en.md" if locale == "en" else ".md"
             path = folder / "lessons" / (lesson.slug + suffix)
-            for number, line in enumerate(body.split("\n"), start=2):
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            for number, line in enumerate(text.splitlines(), start=1):
                 for target in LINK_RE.findall(line):
                     if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
                         continue

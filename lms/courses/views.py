@@ -79,7 +79,7 @@ def mark_done(slug: str, lesson_slug: str):  # noqa: ANN201
         abort(404)
     services.mark_lesson_done(current_user().id, lesson)
     flash(_("Lesson done. Well done!"), "success")
-    _, following = services.neighbours(course, lesson)
+    _previous, following = services.neighbours(course, lesson)
     if following is not None:
         return redirect(url_for(".lesson", slug=slug, lesson_slug=following.slug))
     return redirect(url_for(".course", slug=slug))

@@ -1,0 +1,263 @@
+"""Portable credential: an Open Badges 3.0 ``OpenBadgeCredential`` (W3C VC Data Model 2.0).
+
+Signed with an embedded Data Integrity proof, cryptosuite ``eddsa-jcs-2022`` (W3C
+Recommendation "Data Integrity EdDSA Cryptosuites v1.0", section 3.3): the document and
+the proof options are each canonicalised with JCS (RFC 8785), hashed with SHA-256, and
+``SHA-256(proof options) || SHA-256(document)`` is signed with the same Ed25519 key that
+signs QR tokens. ``proofValue`` is multibase base58btc (``z...``).
+
+Why this suite: the export stays plain JSON a learner can read and upload; JCS needs no
+JSON-LD processing or remote contexts (unlike eddsa-rdfc-2022), and any Ed25519 library
+can check it. The issuer is a ``did:web`` DID derived from the site's base URL
+(``https://host/hoc`` -> ``did:web:host:hoc``, resolved at ``https://host/hoc/did.json``;
+a bare host at ``/.well-known/did.json``); :func:`did_document` builds that document with
+every published key as a ``Multikey``. The proof's verificationMethod is ``<did>#<kid>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from .keys import KeyStore, PublicKeys, lookup_public_key, raw_public
+from .tokens import CertificateClaims
+
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+CRYPTOSUITE = "eddsa-jcs-2022"
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_ED25519_MULTICODEC = b"\xed\x01"
+
+
+class InvalidCredential(ValueError):
+    """The credential's proof does not hold (or names a key we do not know)."""
+
+
+# -- encodings ---------------------------------------------------------------------------
+
+
+def jcs(value: object) -> bytes:
+    """RFC 8785 canonical JSON for the values a credential holds (no floats)."""
+
+    def emit(v: object) -> str:
+        if isinstance(v, dict):
+            items = sorted(v.items(), key=lambda kv: kv[0].encode("utf-16-be"))  # UTF-16 order
+            return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + emit(x) for k, x in items) + "}"
+        if isinstance(v, list):
+            return "[" + ",".join(emit(x) for x in v) + "]"
+        if isinstance(v, float):
+            raise TypeError("floats need ECMAScript number formatting; credentials carry none")
+        return json.dumps(v, ensure_ascii=False)  # str, int, bool, None: same as ES6 JSON
+
+    return emit(value).encode("utf-8")
+
+
+def b58encode(data: bytes) -> str:
+    n = int.from_bytes(data, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = _B58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def b58decode(text: str) -> bytes:
+    n = 0
+    for ch in text:
+        n = n * 58 + _B58.index(ch)  # ValueError on a foreign symbol
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+def multikey(key: Ed25519PublicKey) -> str:
+    """``z6Mk...``: the W3C Multikey form of an Ed25519 public key."""
+    return "z" + b58encode(_ED25519_MULTICODEC + raw_public(key))
+
+
+def public_key_from_multikey(value: str) -> Ed25519PublicKey:
+    raw = b58decode(value[1:]) if value.startswith("z") else b""
+    if not raw.startswith(_ED25519_MULTICODEC) or len(raw) != 34:
+        raise ValueError("not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(raw[2:])
+
+
+# -- issuer identity ---------------------------------------------------------------------
+
+
+def did_web(base_url: str) -> str:
+    """``https://host:8443/hoc`` -> ``did:web:host%3A8443:hoc``."""
+    parts = urlsplit(base_url)
+    host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
+    if not host:
+        raise ValueError("base URL has no host")
+    if parts.port:
+        host += quote(f":{parts.port}", safe="")
+    path = [quote(p, safe="") for p in parts.path.split("/") if p]
+    return ":".join(["did:web", host, *path])
+
+
+def did_document_url(base_url: str) -> str:
+    """Where :func:`did_document` must be served for ``did:web`` resolution."""
+    base = base_url.rstrip("/")
+    return base + ("/did.json" if urlsplit(base).path else "/.well-known/did.json")
+
+
+def did_document(keystore: KeyStore, base_url: str) -> dict:
+    """The DID document listing every public key (active and retired) as an assertion method."""
+    did = did_web(base_url)
+    methods = []
+    for kid in keystore.kids():
+        key = keystore.public_key(kid)
+        assert key is not None
+        methods.append(
+            {"id": f"{did}#{kid}", "type": "Multikey", "controller": did, "publicKeyMultibase": multikey(key)}
+        )
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+# -- build, sign, verify -----------------------------------------------------------------
+
+
+def build_credential(
+    claims: CertificateClaims,
+    *,
+    full_name: str,
+    title: str,
+    issuer_name: str,
+    base_url: str,
+    credential_id: str,
+    description: str = "",
+    issued_at: datetime | None = None,
+    achievement_id: str | None = None,
+    hash_name: bool = False,
+) -> dict:
+    """The unsigned OpenBadgeCredential for a certificate.
+
+    ``credential_id`` should be the verify URL (where revocation is checked online).
+    The learner's name is the subject's identifier (identityType "name"), in clear by
+    default since the learner exports it to show it; ``hash_name`` salts and hashes it.
+    """
+    base = base_url.rstrip("/")
+    when = (
+        issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if issued_at is not None
+        else f"{claims.issued_on.isoformat()}T00:00:00+07:00"  # the issue date is a Vietnamese date
+    )
+    if hash_name:
+        salt = secrets.token_hex(8)
+        identity = {"hashed": True, "salt": salt,
+                    "identityHash": "sha256$" + hashlib.sha256((full_name + salt).encode()).hexdigest()}
+    else:
+        identity = {"hashed": False, "identityHash": full_name}
+    path = "courses" if claims.kind == "course" else "paths"
+    return {
+        "@context": list(CONTEXT),
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": title,
+        "description": description or f"Mã chứng nhận / Certificate code: {claims.code}",
+        "issuer": {"id": did_web(base_url), "type": ["Profile"], "name": issuer_name, "url": base},
+        "validFrom": when,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityType": "name", **identity}],
+            "achievement": {
+                "id": achievement_id or f"{base}/{path}/{claims.subject}",
+                "type": ["Achievement"],
+                "achievementType": "CertificateOfCompletion" if claims.kind == "course" else "Certificate",
+                "name": title,
+                "description": title,
+                "criteria": {"narrative": "Hoàn thành các bài học và đạt bài kiểm tra cuối khóa."},
+                "humanCode": claims.subject,
+            },
+        },
+        "credentialSchema": [{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+    }
+
+
+def _hash_data(unsecured: Mapping, proof_options: Mapping) -> bytes:
+    return hashlib.sha256(jcs(proof_options)).digest() + hashlib.sha256(jcs(unsecured)).digest()
+
+
+def sign_credential(
+    credential: Mapping, keystore: KeyStore, *, created: datetime | None = None, kid: str | None = None
+) -> dict:
+    """``credential`` with an eddsa-jcs-2022 proof by the active key (or ``kid``)."""
+    kid, private = keystore.signing_key(kid)
+    issuer = credential["issuer"]
+    did = issuer["id"] if isinstance(issuer, Mapping) else issuer
+    unsecured = copy.deepcopy(dict(credential))
+    unsecured.pop("proof", None)
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+        "created": (created or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": f"{did}#{kid}",
+        "proofPurpose": "assertionMethod",
+        "@context": copy.deepcopy(unsecured["@context"]),
+    }
+    proof["proofValue"] = "z" + b58encode(private.sign(_hash_data(unsecured, proof)))
+    return {**unsecured, "proof": proof}
+
+
+def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey) -> bool:
+    """The eddsa-jcs-2022 "verify proof" algorithm against one known public key."""
+    proof = credential.get("proof")
+    if not isinstance(proof, Mapping) or proof.get("type") != "DataIntegrityProof":
+        return False
+    if proof.get("cryptosuite") != CRYPTOSUITE or not isinstance(proof.get("proofValue"), str):
+        return False
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    unsecured = {k: v for k, v in credential.items() if k != "proof"}
+    if "@context" in options:
+        ctx, doc_ctx = options["@context"], unsecured.get("@context")
+        ctx = ctx if isinstance(ctx, list) else [ctx]
+        doc_ctx = doc_ctx if isinstance(doc_ctx, list) else [doc_ctx]
+        if doc_ctx[: len(ctx)] != ctx:  # the document must start with the proof's contexts
+            return False
+        unsecured["@context"] = options["@context"]
+    try:
+        signature = b58decode(proof["proofValue"][1:]) if proof["proofValue"].startswith("z") else b""
+        key.verify(signature, _hash_data(unsecured, options))
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def verify_credential(credential: Mapping, keys: PublicKeys | Mapping, *, base_url: str | None = None) -> dict:
+    """The credential without its proof if the proof holds; raises :class:`InvalidCredential`.
+
+    Checks the proof purpose, that the verification method belongs to the issuer's DID
+    (and, given ``base_url``, that this DID is ours), then the signature.
+    """
+    proof = credential.get("proof")
+    if not isinstance(proof, Mapping) or proof.get("proofPurpose") != "assertionMethod":
+        raise InvalidCredential("no assertion proof")
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    did, _, kid = str(proof.get("verificationMethod", "")).partition("#")
+    if not kid or did != issuer_id or (base_url is not None and did != did_web(base_url)):
+        raise InvalidCredential("verification method is not the issuer's")
+    key = lookup_public_key(keys, kid)
+    if key is None:
+        raise InvalidCredential("unknown key")
+    if not verify_proof_with_key(credential, key):
+        raise InvalidCredential("bad proof")
+    return {k: v for k, v in credential.items() if k != "proof"}
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -166,3 +168,8 @@ def openapi():  # noqa: ANN201
     from lms.api.openapi import document
 
     return jsonify(document())
+
+
+# other packages add their endpoints to this blueprint (and to the OpenAPI document)
+for _module in ("lms.certificates.api", "lms.coverage.api", "lms.classes.api"):
+    importlib.import_module(_module)

@@ -86,6 +86,15 @@ def allowed_attempts(user_id: int, course: Course) -> int | None:
     return limit + (override.extra_attempts if override else 0)
 
 
+def attempts_used(user_id: int, course: Course) -> int:
+    """Attempts that count toward the limit (a teacher's reset marks one "abandoned")."""
+    return db.session.scalar(
+        select(func.count(Attempt.id)).where(
+            Attempt.user_id == user_id, Attempt.course_id == course.id, Attempt.state != "abandoned"
+        )
+    ) or 0
+
+
 def open_attempt(user_id: int, course: Course) -> Attempt | None:
     return db.session.scalar(
         select(Attempt).where(
@@ -106,8 +115,9 @@ def start_attempt(user_id: int, course: Course, registry: object, *, now: dateti
     questions = active_questions(course)
     if not questions:
         raise QuizError("no_quiz", _("This course has no quiz."), 404)
-    used = db.session.scalar(
-        select(func.count(Attempt.id)).where(Attempt.user_id == user_id, Attempt.course_id == course.id)
+    used = attempts_used(user_id, course)
+    last_number = db.session.scalar(
+        select(func.max(Attempt.number)).where(Attempt.user_id == user_id, Attempt.course_id == course.id)
     ) or 0
     limit = allowed_attempts(user_id, course)
     if limit is not None and used >= limit:
@@ -130,7 +140,7 @@ def start_attempt(user_id: int, course: Course, registry: object, *, now: dateti
         extra = override.extra_minutes if override else 0
         deadline = now + timedelta(minutes=settings["time_limit_minutes"] + extra)
     attempt = Attempt(
-        user_id=user_id, course_id=course.id, number=used + 1, state="in_progress", started_at=now,
+        user_id=user_id, course_id=course.id, number=last_number + 1, state="in_progress", started_at=now,
         deadline=deadline, snapshot={"settings": settings, "questions": items}, current_position=1,
     )
     db.session.add(attempt)

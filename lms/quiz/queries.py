@@ -29,9 +29,9 @@ def quiz_overview(course: Course, user: object | None) -> QuizOverview:
     ) or 0
     used, open_attempt, result = 0, None, None
     if user is not None:
-        used = db.session.scalar(
-            select(func.count(Attempt.id)).where(Attempt.user_id == user.id, Attempt.course_id == course.id)
-        ) or 0
+        from lms.quiz.attempts import attempts_used
+
+        used = attempts_used(user.id, course)
         open_attempt = db.session.scalar(
             select(Attempt).where(
                 Attempt.user_id == user.id, Attempt.course_id == course.id, Attempt.state == "in_progress"

@@ -314,7 +314,10 @@ def test_37_last_general_feedback_separator():
 
 def test_38_general_feedback_format():
     html = one("[markdown]Q {T####[html]<b>Xem lại</b>}")
-    assert (html.config["general_feedback"], html.config["general_feedback_format"]) == ("<b>Xem lại</b>", "html")
+    assert (html.config["general_feedback"], html.config["general_feedback_format"]) == (
+        "<b>Xem lại</b>",
+        "html",
+    )
     inherited = one("[markdown]Q {T####**Xem lại**}")
     assert inherited.config["general_feedback_format"] == "markdown"
 

@@ -77,8 +77,14 @@ Phần 2\: đọc kỹ trước khi trả lời. Escapes\: \{ \} \~ \= \# \\ and
 
 
 def same(question) -> tuple:
-    return (question.qtype, question.title, question.category, question.config, question.tags,
-            question.idnumber)
+    return (
+        question.qtype,
+        question.title,
+        question.category,
+        question.config,
+        question.tags,
+        question.idnumber,
+    )
 
 
 def round_trip(bank: list) -> list:
@@ -98,14 +104,21 @@ def test_every_type_details():
     bank = {q.title or q.qtype: q for q in parse_gift(EVERY_TYPE, "every.gift", REGISTRY)}
     single = bank["Single: one"]
     assert single.idnumber == "Q-001" and single.tags == ["an-toan", "mật khẩu"]
-    assert single.config["choices"][2] == {"text": "%50%X", "weight": 0.0, "feedback": "literal weight-like text"}
+    assert single.config["choices"][2] == {
+        "text": "%50%X",
+        "weight": 0.0,
+        "feedback": "literal weight-like text",
+    }
     assert bank["Multi"].config["choices"][3]["text"] == "%D"
     assert bank["Short"].config["accept_no_diacritics"] is True
     assert bank["Short2"].config["case_sensitive"] is True
     assert bank["Blank typed"].config["accept_no_diacritics"] is True
     assert bank["Escapes"].config["text"] == "Ký tự { } ~ = # : \\ // và [plain]"
     assert [c["text"] for c in bank["Escapes"].config["choices"]] == ["a=b#c", "d~e", "//f"]
-    assert bank["description"].config["text"] == "Phần 2: đọc kỹ trước khi trả lời. Escapes: { } ~ = # \\ and a\nnew line."
+    assert (
+        bank["description"].config["text"]
+        == "Phần 2: đọc kỹ trước khi trả lời. Escapes: { } ~ = # \\ and a\nnew line."
+    )
     assert bank["description"].category == "Khác"
 
 
@@ -120,19 +133,45 @@ def test_export_writes_category_lines_only_on_change():
 def test_export_accepts_plain_tuples_and_rows():
     class Row:  # what a DB row offers
         qtype, title, category = "truefalse", "Row", "Cat"
-        config = {"text": "Q", "format": "moodle", "general_feedback": "", "general_feedback_format": "moodle",
-                  "answer": True, "feedback_true": "", "feedback_false": ""}
+        config = {
+            "text": "Q",
+            "format": "moodle",
+            "general_feedback": "",
+            "general_feedback_format": "moodle",
+            "answer": True,
+            "feedback_true": "",
+            "feedback_false": "",
+        }
 
-    text = export_gift([("essay", {"text": "Viết", "format": "moodle", "general_feedback": "",
-                                   "general_feedback_format": "moodle"}), Row()], REGISTRY)
+    text = export_gift(
+        [
+            (
+                "essay",
+                {
+                    "text": "Viết",
+                    "format": "moodle",
+                    "general_feedback": "",
+                    "general_feedback_format": "moodle",
+                },
+            ),
+            Row(),
+        ],
+        REGISTRY,
+    )
     assert text == "Viết {}\n\n$CATEGORY: Cat\n\n::Row::Q {TRUE}\n"
     assert [q.qtype for q in parse_gift(text, "x.gift", REGISTRY)] == ["essay", "truefalse"]
 
 
 def test_short_answer_with_arrow_cannot_be_exported():
-    config = {"text": "Q", "format": "moodle", "general_feedback": "", "general_feedback_format": "moodle",
-              "answers": [{"text": "a -> b", "weight": 1.0, "feedback": ""}], "case_sensitive": False,
-              "accept_no_diacritics": False}
+    config = {
+        "text": "Q",
+        "format": "moodle",
+        "general_feedback": "",
+        "general_feedback_format": "moodle",
+        "answers": [{"text": "a -> b", "weight": 1.0, "feedback": ""}],
+        "case_sensitive": False,
+        "accept_no_diacritics": False,
+    }
     with pytest.raises(ValueError, match="->"):
         export_gift([("short", config)], REGISTRY)
 
@@ -150,3 +189,9 @@ def test_shipped_examples_parse_and_round_trip(path):
 
 def test_there_are_shipped_examples():
     assert SHIPPED, "no .gift files found under courses/ or tests/fixtures/"
+
+
+def test_metadata_with_brackets_round_trips():
+    bank = parse_gift("// [id:A\\]B] [tag:x\\]y] [tag:z]\nQ {T}", "m.gift", REGISTRY)
+    assert (bank[0].idnumber, bank[0].tags) == ("A]B", ["x]y", "z"])
+    assert [same(q) for q in round_trip(bank)] == [same(q) for q in bank]

@@ -61,8 +61,13 @@ def test_all_escapes():
 def test_per_answer_formats_are_kept_only_when_they_differ():
     [question] = parse("[markdown]Q {=[html]<b>a</b>#[plain]fb ~[markdown]b}")
     first, second = question.config["choices"]
-    assert first == {"text": "<b>a</b>", "weight": 1.0, "feedback": "fb", "format": "html",
-                     "feedback_format": "plain"}
+    assert first == {
+        "text": "<b>a</b>",
+        "weight": 1.0,
+        "feedback": "fb",
+        "format": "html",
+        "feedback_format": "plain",
+    }
     assert second == {"text": "b", "weight": 0.0, "feedback": ""}
     shown = REGISTRY.get("single").present(question.config)
     assert {c["text"]: c["format"] for c in shown["choices"]} == {"<b>a</b>": "html", "b": "markdown"}
@@ -151,7 +156,11 @@ def test_marker_works_for_typed_missing_word():
 
 
 def test_misplaced_or_useless_markers_warn():
-    text = "// lms: accept-no-diacritics\n\nQ1 {=a}\n\n// lms: accept-no-diacritics\nQ2 {T}\n\n// lms: frobnicate\nQ3 {=a}"
+    text = (
+        "// lms: accept-no-diacritics\n\nQ1 {=a}\n\n"
+        "// lms: accept-no-diacritics\nQ2 {T}\n\n"
+        "// lms: frobnicate\nQ3 {=a}"
+    )
     questions, problems = read_gift(text, "bank.gift", REGISTRY)
     assert len(questions) == 3
     assert [(p.line, p.severity) for p in problems] == [(1, "warning"), (5, "warning"), (8, "warning")]

@@ -16,8 +16,17 @@ from lms.quiz.registry import (
 from lms.quiz.types import BUILTIN_TYPES, SingleChoice
 from lms.quiz.types.base import QuestionType
 
-BUILTIN_NAMES = ["single", "multiple", "truefalse", "short", "numerical", "matching", "missing_word",
-                 "essay", "description"]
+BUILTIN_NAMES = [
+    "single",
+    "multiple",
+    "truefalse",
+    "short",
+    "numerical",
+    "matching",
+    "missing_word",
+    "essay",
+    "description",
+]
 
 TOY_PACKAGE = '''
 """A toy question type: the answer block is ``{toy:WORD}``; typing WORD earns full credit."""
@@ -63,7 +72,9 @@ def install_toy(tmp_path, monkeypatch, entry_points: str) -> None:
     (package / "__init__.py").write_text(TOY_PACKAGE, encoding="utf-8")
     dist_info = tmp_path / "toy_pkg-0.1.dist-info"
     dist_info.mkdir()
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: toy_pkg\nVersion: 0.1\n", encoding="utf-8")
+    (dist_info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: toy_pkg\nVersion: 0.1\n", encoding="utf-8"
+    )
     (dist_info / "entry_points.txt").write_text(textwrap.dedent(entry_points), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(__import__("sys").modules, "toy_pkg", raising=False)
@@ -109,10 +120,14 @@ def test_registries_are_independent():
 
 
 def test_toy_type_through_a_real_entry_point(tmp_path, monkeypatch):
-    install_toy(tmp_path, monkeypatch, """
+    install_toy(
+        tmp_path,
+        monkeypatch,
+        """
         [lms.question_types]
         toy = toy_pkg:ToyType
-    """)
+    """,
+    )
     registry = default_registry()
     assert "toy" in registry.names()
     assert registry.names()[:9] == BUILTIN_NAMES
@@ -130,27 +145,39 @@ def test_toy_type_through_a_real_entry_point(tmp_path, monkeypatch):
 
 
 def test_plugin_type_with_a_builtin_name_is_rejected(tmp_path, monkeypatch):
-    install_toy(tmp_path, monkeypatch, """
+    install_toy(
+        tmp_path,
+        monkeypatch,
+        """
         [lms.question_types]
         single = toy_pkg:DuplicateSingle
-    """)
+    """,
+    )
     with pytest.raises(DuplicateQuestionTypeError, match="single"):
         default_registry()
 
 
 def test_entry_point_name_must_match_the_type_name(tmp_path, monkeypatch):
-    install_toy(tmp_path, monkeypatch, """
+    install_toy(
+        tmp_path,
+        monkeypatch,
+        """
         [lms.question_types]
         other = toy_pkg:ToyType
-    """)
+    """,
+    )
     with pytest.raises(ValueError, match="must be equal"):
         default_registry()
 
 
 def test_broken_entry_point_names_itself(tmp_path, monkeypatch):
-    install_toy(tmp_path, monkeypatch, """
+    install_toy(
+        tmp_path,
+        monkeypatch,
+        """
         [lms.question_types]
         toy = toy_pkg:DoesNotExist
-    """)
+    """,
+    )
     with pytest.raises(RuntimeError, match="toy"):
         default_registry()

@@ -45,8 +45,18 @@ def test_present_shapes():
         assert shown["type"] == qtype.name
         widgets.append(shown["widget"])
         json.dumps(shown)
-    assert widgets == ["radio", "checkbox", "truefalse", "text", "number", "matching", "select", "text",
-                       "textarea", "none"]
+    assert widgets == [
+        "radio",
+        "checkbox",
+        "truefalse",
+        "text",
+        "number",
+        "matching",
+        "blank",
+        "blank",
+        "textarea",
+        "none",
+    ]
 
 
 def test_choice_ids_hide_order_and_correctness():
@@ -125,15 +135,28 @@ def test_short_answer_catch_all_does_not_credit_blank():
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [(3.14, 3.14), (3, 3.0), ("3,14", 3.14), ("3.14", 3.14), (" -2,5 ", -2.5), ("−2,5", -2.5),
-     ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("1.000.000", 1e6), ("1 000", 1000.0), ("1e3", 1000.0)],
+    [
+        (3.14, 3.14),
+        (3, 3.0),
+        ("3,14", 3.14),
+        ("3.14", 3.14),
+        (" -2,5 ", -2.5),
+        ("−2,5", -2.5),
+        ("1.234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1.000.000", 1e6),
+        ("1 000", 1000.0),
+        ("1e3", 1000.0),
+    ],
 )
 def test_numerical_responses(raw, value):
     qtype, config = load("Q {#1}")
     assert qtype.validate(config, None, raw) == value
 
 
-@pytest.mark.parametrize("raw", ["ba", "", "3,1,4x", True, None, [3], float("nan"), float("inf"), "1" * 101, "1e999"])
+@pytest.mark.parametrize(
+    "raw", ["ba", "", "3,1,4x", True, None, [3], float("nan"), float("inf"), "1" * 101, "1e999"]
+)
 def test_numerical_rejects_words(raw):
     qtype, config = load("Q {#1}")
     with pytest.raises(ResponseError):
@@ -171,7 +194,7 @@ def test_matching_order_validation_and_grading():
 def test_missing_word_present_and_order():
     qtype, config = load("Thủ đô là {=Hà Nội ~Huế ~Vinh} nhé.")
     shown = qtype.present(config, qtype.answer_order(config, random.Random(5), True))
-    assert (shown["before"], shown["after"], shown["widget"]) == ("Thủ đô là ", " nhé.", "select")
+    assert (shown["before"], shown["after"], shown["widget"]) == ("Thủ đô là ", " nhé.", "blank")
     assert sorted(c["text"] for c in shown["choices"]) == ["Huế", "Hà Nội", "Vinh"]
     assert qtype.describe_key(config) == "Hà Nội"
 

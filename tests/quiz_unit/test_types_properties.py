@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import unicodedata
 
@@ -20,7 +21,12 @@ REGISTRY = default_registry(plugins=False)
 FORMATS = ["moodle", "html", "plain", "markdown"]
 # Vietnamese letters plus every character GIFT treats specially.
 ALPHABET = "abcxyzAĐăâêôơưàảãáạằẳẵắặđÀỘ0129 {}~=#:\\%[]/*->_.,!?\n\t&$"
-PROPS = settings(max_examples=int(__import__("os").environ.get("QUIZ_PROPS", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# QUIZ_PROPS_EXAMPLES=3000 for a long run; 60 keeps the suite fast.
+PROPS = settings(
+    max_examples=int(os.environ.get("QUIZ_PROPS_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _clean(text: str) -> bool:
@@ -32,8 +38,9 @@ maybe_texts = st.one_of(st.just(""), texts)
 no_arrow = texts.filter(lambda s: "->" not in s)
 maybe_no_arrow = st.one_of(st.just(""), no_arrow)
 titles = st.one_of(st.just(""), texts.map(lambda s: " ".join(s.split())).filter(bool))
-categories = st.one_of(st.just(""), st.text("abcĐà/$ :\\-", min_size=1, max_size=12).filter(
-    lambda s: s == s.strip() and s != ""))
+categories = st.one_of(
+    st.just(""), st.text("abcĐà/$ :\\-", min_size=1, max_size=12).filter(lambda s: s == s.strip() and s != "")
+)
 WEIGHTS = [0.0, 0.0, -1.0, -0.5, 0.5, 0.3333333, 0.25, 0.9, -0.3333333]
 
 
@@ -41,8 +48,12 @@ WEIGHTS = [0.0, 0.0, -1.0, -0.5, 0.5, 0.3333333, 0.25, 0.9, -0.3333333]
 def common(draw, text=maybe_texts) -> dict:
     fmt = draw(st.sampled_from(FORMATS))
     feedback = draw(maybe_texts)
-    return {"text": draw(text), "format": fmt, "general_feedback": feedback,
-            "general_feedback_format": draw(st.sampled_from(FORMATS)) if feedback else fmt}
+    return {
+        "text": draw(text),
+        "format": fmt,
+        "general_feedback": feedback,
+        "general_feedback_format": draw(st.sampled_from(FORMATS)) if feedback else fmt,
+    }
 
 
 def _with_formats(draw, item: dict, qformat: str, text_key: str | None = "text") -> dict:
@@ -63,8 +74,11 @@ def choice_list(draw, config: dict, single: bool) -> list[dict]:
         weights = [1.0] + draw(st.lists(st.sampled_from(WEIGHTS), min_size=1, max_size=4))
     else:
         positives = draw(st.sampled_from([[1.0], [0.5, 0.5], [0.3333333] * 3, [0.25] * 4, [0.6, 0.4]]))
-        extra = st.lists(st.sampled_from([0.0, -1.0, -0.5]), min_size=2 - len(positives) if len(positives) < 2 else 0,
-                         max_size=3)
+        extra = st.lists(
+            st.sampled_from([0.0, -1.0, -0.5]),
+            min_size=2 - len(positives) if len(positives) < 2 else 0,
+            max_size=3,
+        )
         weights = positives + draw(extra)
     choices = []
     for index, weight in enumerate(weights):
@@ -78,17 +92,28 @@ def choice_list(draw, config: dict, single: bool) -> list[dict]:
 @st.composite
 def typed_answers(draw, config: dict) -> dict:
     weights = [1.0] + draw(st.lists(st.sampled_from([1.0, 0.5, 0.0, 0.9]), max_size=3))
-    answers = [_with_formats(draw, {"text": draw(no_arrow), "weight": w, "feedback": draw(maybe_no_arrow)},
-                             config["format"], None) for w in weights]
+    answers = [
+        _with_formats(
+            draw,
+            {"text": draw(no_arrow), "weight": w, "feedback": draw(maybe_no_arrow)},
+            config["format"],
+            None,
+        )
+        for w in weights
+    ]
     answers = draw(st.permutations(answers))
     if draw(st.booleans()):
         answers.append({"text": "*", "weight": 0.0, "feedback": draw(maybe_no_arrow)})
-    return {"answers": answers, "case_sensitive": draw(st.booleans()),
-            "accept_no_diacritics": draw(st.booleans())}
+    return {
+        "answers": answers,
+        "case_sensitive": draw(st.booleans()),
+        "accept_no_diacritics": draw(st.booleans()),
+    }
 
 
-numbers = st.one_of(st.integers(-10**6, 10**6).map(float),
-                    st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False))
+numbers = st.one_of(
+    st.integers(-(10**6), 10**6).map(float), st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
+)
 tolerances = st.one_of(st.just(0.0), st.floats(0, 1e6, allow_nan=False, allow_infinity=False))
 
 
@@ -99,19 +124,30 @@ def configs(draw, qtype: str | None = None) -> tuple[str, dict]:
     if qtype in ("single", "multiple"):
         config["choices"] = draw(choice_list(config, qtype == "single"))
     elif qtype == "truefalse":
-        config.update(answer=draw(st.booleans()), feedback_true=draw(maybe_texts), feedback_false=draw(maybe_texts))
+        config.update(
+            answer=draw(st.booleans()), feedback_true=draw(maybe_texts), feedback_false=draw(maybe_texts)
+        )
     elif qtype == "short":
         config.update(draw(typed_answers(config)))
     elif qtype == "numerical":
-        answers = [{"value": draw(numbers), "tolerance": draw(tolerances), "weight": w, "feedback": draw(maybe_texts)}
-                   for w in [1.0] + draw(st.lists(st.sampled_from([0.5, 0.0, 1.0]), max_size=2))]
+        answers = [
+            {
+                "value": draw(numbers),
+                "tolerance": draw(tolerances),
+                "weight": w,
+                "feedback": draw(maybe_texts),
+            }
+            for w in [1.0] + draw(st.lists(st.sampled_from([0.5, 0.0, 1.0]), max_size=2))
+        ]
         answers = draw(st.permutations(answers))
         if draw(st.booleans()):
             answers.append({"value": "*", "tolerance": 0.0, "weight": 0.0, "feedback": draw(maybe_texts)})
         config["answers"] = answers
     elif qtype == "matching":
         stems = draw(st.lists(no_arrow, min_size=2, max_size=4))
-        pairs = [_with_formats(draw, {"left": s, "right": draw(texts)}, config["format"], None) for s in stems]
+        pairs = [
+            _with_formats(draw, {"left": s, "right": draw(texts)}, config["format"], None) for s in stems
+        ]
         for pair in pairs:
             if draw(st.booleans()):
                 pair["format"] = draw(st.sampled_from([f for f in FORMATS if f != config["format"]]))
@@ -136,7 +172,9 @@ def responses(qtype_name: str, config: dict):
     shown = qtype.present(config)
     if "choices" in shown and qtype_name != "truefalse":
         ids = [c["id"] for c in shown["choices"]]
-        return st.lists(st.sampled_from(ids), unique=True) if qtype_name == "multiple" else st.sampled_from(ids)
+        return (
+            st.lists(st.sampled_from(ids), unique=True) if qtype_name == "multiple" else st.sampled_from(ids)
+        )
     if qtype_name == "truefalse":
         return st.booleans()
     if qtype_name == "numerical":
@@ -189,8 +227,12 @@ def _literals(config: dict) -> list:
 
 
 @PROPS
-@given(data=st.data(), item=configs().filter(lambda i: i[0] in ("single", "multiple", "matching", "missing_word")
-                                             and i[1].get("mode") != "text"))
+@given(
+    data=st.data(),
+    item=configs().filter(
+        lambda i: i[0] in ("single", "multiple", "matching", "missing_word") and i[1].get("mode") != "text"
+    ),
+)
 def test_order_of_choices_never_matters(data, item):
     name, config = item
     qtype = REGISTRY.get(name)
@@ -208,8 +250,10 @@ def test_order_of_choices_never_matters(data, item):
     new_ids = list(left_ids(shuffled)) if name == "matching" else choice_ids(shuffled)
     items = [p for p in config[key] if p.get("left", True)]
     new_items = [p for p in shuffled[key] if p.get("left", True)]
-    rename = {old_ids[i]: new_ids[next(j for j, n in enumerate(new_items) if n is items[i])]
-              for i in range(len(items))}
+    rename = {
+        old_ids[i]: new_ids[next(j for j, n in enumerate(new_items) if n is items[i])]
+        for i in range(len(items))
+    }
     if name == "matching":
         moved = {rename[left]: right for left, right in raw.items()}
     elif name == "multiple":
@@ -249,10 +293,15 @@ def test_validate_rejects_bad_shapes(item):
     name, config = item
     qtype = REGISTRY.get(name)
     bad = {
-        "single": ["no-such-id", 3, None, ["x"]], "multiple": [["no-such-id"], "x", None, [1]],
-        "truefalse": [1, "maybe", None], "short": [3, None, ["a"], "x" * 2001],
-        "numerical": ["ba mươi", None, True, [1]], "matching": [[], "x", {"nope": "nope"}],
-        "missing_word": [None, ["x"], 5], "essay": [None, 5, "x" * 20001], "description": ["text", 5],
+        "single": ["no-such-id", 3, None, ["x"]],
+        "multiple": [["no-such-id"], "x", None, [1]],
+        "truefalse": [1, "maybe", None],
+        "short": [3, None, ["a"], "x" * 2001],
+        "numerical": ["ba mươi", None, True, [1]],
+        "matching": [[], "x", {"nope": "nope"}],
+        "missing_word": [None, ["x"], 5],
+        "essay": [None, 5, "x" * 20001],
+        "description": ["text", 5],
     }[name]
     for raw in bad:
         try:
@@ -262,8 +311,19 @@ def test_validate_rejects_bad_shapes(item):
         raise AssertionError(f"{name} accepted {raw!r}")
 
 
-ALLOWED_KEYS = {"type", "widget", "text", "format", "choices", "id", "left", "right", "before", "after",
-                "max_length"}
+ALLOWED_KEYS = {
+    "type",
+    "widget",
+    "text",
+    "format",
+    "choices",
+    "id",
+    "left",
+    "right",
+    "before",
+    "after",
+    "max_length",
+}
 
 
 def _keys(value) -> set[str]:

@@ -33,8 +33,12 @@ def parse_choices(parts: GiftParts) -> list[dict]:
             if WEIGHT_RE.match(raw[1:]):
                 # Moodle silently gives such an answer 100 % and keeps "%50%" in its text.
                 raise GiftFormatError(
-                    _("'=' marks an answer worth %(full)s and cannot take a weight; write a partial "
-                      "answer as %(example)s.", full="100%", example="~%50%answer"),
+                    _(
+                        "'=' marks an answer worth %(full)s and cannot take a weight; write a partial "
+                        "answer as %(example)s.",
+                        full="100%",
+                        example="~%50%answer",
+                    ),
                     offset,
                 )
             weight, rest = 1.0, raw[1:]

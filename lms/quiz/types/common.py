@@ -13,7 +13,6 @@ from lms.i18n import _
 from lms.quiz.types.base import GiftFormatError, GiftParts
 from lms.quiz.types.giftsyntax import (
     DEFAULT_FORMAT,
-    split_feedback,
     split_format,
     take_weight,
     write_text,
@@ -85,11 +84,6 @@ def read_weight(piece: str, default: Decimal, offset: int) -> tuple[float, str]:
             _("The weight %(weight)s%% is outside the range -100%% to 100%%.", weight=weight), offset
         )
     return float(weight / 100), rest
-
-
-def answer_and_feedback(piece: str) -> tuple[str, str | None]:
-    """Split one answer at its first ``#``."""
-    return split_feedback(piece)
 
 
 def max_weight_error(answers: list[dict]) -> None:

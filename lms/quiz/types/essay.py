@@ -36,6 +36,3 @@ class Essay(QuestionType):
 
     def grade(self, config: dict, response: object) -> Grade:
         return Grade(None)  # a teacher grades it
-
-    def describe_key(self, config: dict) -> str:
-        return _("Graded by a teacher.")

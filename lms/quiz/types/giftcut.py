@@ -76,8 +76,10 @@ def _brace_error(opens: list[int], closes: list[int]) -> tuple[str, int] | None:
     if len(opens) > 1:
         # Moodle keeps only the first block; the rest (often a second question glued on by a
         # comment line instead of a blank line) would silently become text.
-        return _("A question may have only one answer block in braces {…}. Separate questions with a "
-                 "blank line; write a literal brace as \\{ or \\}."), opens[1]
+        return _(
+            "A question may have only one answer block in braces {…}. Separate questions with a "
+            "blank line; write a literal brace as \\{ or \\}."
+        ), opens[1]
     if opens and closes and len(closes) == 1 and closes[0] > opens[0]:
         return None
     if not closes:
@@ -86,8 +88,10 @@ def _brace_error(opens: list[int], closes: list[int]) -> tuple[str, int] | None:
         where = closes[0]
     else:
         where = closes[1]
-    return _("Unbalanced braces: every answer block needs one '{' and one '}'; write a literal brace "
-             "as \\{ or \\}."), where
+    return _(
+        "Unbalanced braces: every answer block needs one '{' and one '}'; write a literal brace "
+        "as \\{ or \\}."
+    ), where
 
 
 def cut_question(
@@ -108,8 +112,13 @@ def cut_question(
         fmt, text = split_format(rest, DEFAULT_FORMAT)
         if not text:
             raise GiftFormatError(_("The question has no text."), start)
-        return GiftParts(text=text, format=fmt, general_feedback_format=fmt, directives=directives,
-                         line_at=lambda _offset: line_of(start)), title
+        return GiftParts(
+            text=text,
+            format=fmt,
+            general_feedback_format=fmt,
+            directives=directives,
+            line_at=lambda _offset: line_of(start),
+        ), title
     problem = _brace_error(opens, closes)
     if problem:
         raise GiftFormatError(problem[0], start + problem[1])
@@ -127,8 +136,15 @@ def cut_question(
         text = before_text + BLANK + after_text
     gf_format, gf_text = split_format(inner[feedback_at + 4 :], fmt) if feedback_at >= 0 else (fmt, "")
     parts = GiftParts(
-        text=text, format=fmt, answer=answer.strip(), has_block=True, before=before_text,
-        after=after_text, general_feedback=gf_text, general_feedback_format=gf_format if gf_text else fmt,
-        directives=directives, line_at=lambda offset: line_of(answer_start + offset),
+        text=text,
+        format=fmt,
+        answer=answer.strip(),
+        has_block=True,
+        before=before_text,
+        after=after_text,
+        general_feedback=gf_text,
+        general_feedback_format=gf_format if gf_text else fmt,
+        directives=directives,
+        line_at=lambda offset: line_of(answer_start + offset),
     )
     return parts, title

@@ -18,8 +18,14 @@ DEFAULT_FORMAT = "moodle"
 # Unicode noncharacters never occur in real text, so they are safe placeholders (Moodle uses
 # "&&058;" strings, which a teacher could type).
 _PLACEHOLDER = {
-    "\\": "\ufdd0", ":": "\ufdd1", "#": "\ufdd2", "=": "\ufdd3",
-    "{": "\ufdd4", "}": "\ufdd5", "~": "\ufdd6", "n": "\ufdd7",
+    "\\": "\ufdd0",
+    ":": "\ufdd1",
+    "#": "\ufdd2",
+    "=": "\ufdd3",
+    "{": "\ufdd4",
+    "}": "\ufdd5",
+    "~": "\ufdd6",
+    "n": "\ufdd7",
 }
 _RESTORE = str.maketrans({ph: ("\n" if ch == "n" else ch) for ch, ph in _PLACEHOLDER.items()})
 _ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")

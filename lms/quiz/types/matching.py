@@ -54,8 +54,12 @@ class Matching(QuestionType):
             raw = piece.strip()
             if "->" not in raw:
                 raise GiftFormatError(
-                    _("Each matching item needs '->' between the item and its answer, as in %(example)s.",
-                      example="=Wi-Fi -> Không dây"), offset)
+                    _(
+                        "Each matching item needs '->' between the item and its answer, as in %(example)s.",
+                        example="=Wi-Fi -> Không dây",
+                    ),
+                    offset,
+                )
             left, right = raw.split("->", 1)
             fmt, left_text = split_format(left, parts.format)
             right_text = restore(right).strip()
@@ -63,8 +67,13 @@ class Matching(QuestionType):
                 raise GiftFormatError(_("An answer is empty."), offset)
             if "#" in right:
                 # Moodle has no per-pair feedback and keeps "# ..." in the answer text.
-                parts.warn(_("Matching items take no feedback: the answer is %(answer)s, '#' included.",
-                             answer=f"“{right_text}”"), offset)
+                parts.warn(
+                    _(
+                        "Matching items take no feedback: the answer is %(answer)s, '#' included.",
+                        answer=f"“{right_text}”",
+                    ),
+                    offset,
+                )
             pair = {"left": left_text, "right": right_text}
             if left_text and fmt != parts.format:
                 pair["format"] = fmt

@@ -30,7 +30,7 @@ def _choice_mode(config: dict) -> bool:
 class MissingWord(QuestionType):
     name = "missing_word"
     label = _l("Missing word")
-    widget = "blank"  # present() says "select" (choices) or "text" (typed)
+    widget = "blank"  # present() has "choices" for a drop-down, else the blank is a text box
 
     def from_gift(self, parts: GiftParts) -> dict:
         if not parts.has_blank:
@@ -60,9 +60,9 @@ class MissingWord(QuestionType):
 
     def present(self, config: dict, order: dict | None = None) -> dict:
         shown = {**super().present(config, order), "before": config["before"], "after": config["after"]}
-        if _choice_mode(config):
-            return {**shown, "widget": "select", "choices": ch.present_choices(config, order)}
-        return {**shown, "widget": "text", "max_length": short.MAX_LENGTH}
+        if _choice_mode(config):  # a drop-down in the sentence
+            return {**shown, "choices": ch.present_choices(config, order)}
+        return {**shown, "max_length": short.MAX_LENGTH}  # a text box in the sentence
 
     def validate(self, config: dict, order: dict | None, raw: object) -> object:
         return ch.validate_one(config, raw) if _choice_mode(config) else short.validate_typed(raw)

@@ -35,8 +35,12 @@ class MultipleResponse(QuestionType):
         # Moodle refuses this on save (fractionsaddwrong), rounding to whole percent.
         if abs(total - 1) > 0.005:
             raise GiftFormatError(
-                _("The positive weights must add up to %(full)s (here %(total)s). In a single-choice "
-                  "question mark the right answer with '='.", full="100%", total=percent(total) + "%")
+                _(
+                    "The positive weights must add up to %(full)s (here %(total)s). In a single-choice "
+                    "question mark the right answer with '='.",
+                    full="100%",
+                    total=percent(total) + "%",
+                )
             )
         return config
 

@@ -47,8 +47,13 @@ def _number(text: str, offset: int, what: str) -> Decimal:
         return value
     if "," in text and parse_number(text.replace(",", ".")) is not None:
         raise GiftFormatError(
-            _("%(number)s is not a number: write decimals with a point, as in %(example)s.",
-              number=text, example="3.14"), offset)
+            _(
+                "%(number)s is not a number: write decimals with a point, as in %(example)s.",
+                number=text,
+                example="3.14",
+            ),
+            offset,
+        )
     if what == "tolerance":
         raise GiftFormatError(_("The tolerance %(number)s is not a number.", number=text), offset)
     raise GiftFormatError(_("%(number)s is not a number.", number=text or "''"), offset)
@@ -133,8 +138,12 @@ class Numerical(QuestionType):
             head, feedback = split_feedback(wrong)
             if head.strip():
                 raise GiftFormatError(
-                    _("Only feedback may follow '~' in a numerical question, as in %(example)s.",
-                      example="~#feedback"), tilde + 1)
+                    _(
+                        "Only feedback may follow '~' in a numerical question, as in %(example)s.",
+                        example="~#feedback",
+                    ),
+                    tilde + 1,
+                )
             item = {"value": "*", "tolerance": 0.0, "weight": 0.0}
             read_feedback(item, feedback, parts.format)
             answers.append(item)
@@ -149,8 +158,11 @@ class Numerical(QuestionType):
             if answer["value"] == "*" and answer["weight"] == 0 and index == len(answers) - 1:
                 lines.append("~" + (feedback or "#"))
                 continue
-            value = "*" if answer["value"] == "*" else (
-                f"{format_number(answer['value'])}:{format_number(answer['tolerance'])}")
+            value = (
+                "*"
+                if answer["value"] == "*"
+                else (f"{format_number(answer['value'])}:{format_number(answer['tolerance'])}")
+            )
             lines.append(f"=%{percent(answer['weight'])}%{value}{feedback or '#'}")
         return question_head(config) + " " + answer_block(config, lines).replace("{", "{#", 1)
 
@@ -161,11 +173,11 @@ class Numerical(QuestionType):
         return parse_response(raw)
 
     def grade(self, config: dict, response: object) -> Grade:
-        if isinstance(response, bool) or not isinstance(response, int | float):
+        try:  # normally already validated; a raw "3,14" from an old snapshot is read the same way
+            number = parse_response(response)
+        except ResponseError:
             return Grade(0.0)
-        if not math.isfinite(response):
-            return Grade(0.0)
-        value = Decimal(repr(float(response)))
+        value = Decimal(repr(number))
         for answer in config["answers"]:
             if _matches(answer, value):
                 return Grade(clamp(answer["weight"]), answer.get("feedback", ""))

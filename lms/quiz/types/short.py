@@ -114,8 +114,11 @@ class ShortAnswer(QuestionType):
         return {**base_config(parts), **parse_typed_answers(parts)}
 
     def to_gift(self, config: dict) -> str:
-        return directive_lines(config) + question_head(config) + " " + answer_block(
-            config, write_typed_answers(config)
+        return (
+            directive_lines(config)
+            + question_head(config)
+            + " "
+            + answer_block(config, write_typed_answers(config))
         )
 
     def present(self, config: dict, order: dict | None = None) -> dict:

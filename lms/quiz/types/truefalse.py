@@ -52,8 +52,10 @@ class TrueFalse(QuestionType):
         return question_head(config) + " {" + block + "}"
 
     def present(self, config: dict, order: dict | None = None) -> dict:
-        choices = [{"id": "true", "text": _("True"), "format": "plain"},
-                   {"id": "false", "text": _("False"), "format": "plain"}]
+        choices = [
+            {"id": "true", "text": _("True"), "format": "plain"},
+            {"id": "false", "text": _("False"), "format": "plain"},
+        ]
         return {**super().present(config, order), "choices": choices}
 
     def validate(self, config: dict, order: dict | None, raw: object) -> object:
@@ -64,7 +66,9 @@ class TrueFalse(QuestionType):
         raise ResponseError(_("Choose True or False."))
 
     def grade(self, config: dict, response: object) -> Grade:
-        if not isinstance(response, bool):
+        try:
+            response = self.validate(config, None, response)
+        except ResponseError:
             return Grade(0.0)
         feedback = config.get("feedback_true" if response else "feedback_false", "")
         return Grade(1.0 if response == bool(config["answer"]) else 0.0, feedback)

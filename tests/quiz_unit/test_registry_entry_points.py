@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 
 import pytest
@@ -77,7 +78,7 @@ def install_toy(tmp_path, monkeypatch, entry_points: str) -> None:
     )
     (dist_info / "entry_points.txt").write_text(textwrap.dedent(entry_points), encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(__import__("sys").modules, "toy_pkg", raising=False)
+    monkeypatch.delitem(sys.modules, "toy_pkg", raising=False)  # a fresh import per test
 
 
 def test_builtins_in_order():

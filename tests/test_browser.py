@@ -1,0 +1,124 @@
+"""A citizen's journey in real Chromium at 360x640: register, path, lesson, done, English and back.
+
+Screenshots are written to docs/screenshots/ (the README shows them).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.db import db
+from lms.schema import upgrade
+from tests.conftest import REPO, base_config
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = REPO / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    if os.environ.get("LMS_TEST_DB") == "postgres":
+        pytest.skip("browser journey runs once, on SQLite")
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: `make test` installs it with apt-get")
+    instance = tmp_path_factory.mktemp("browser-instance")
+    app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {
+        "LMS_COURSES_DIR": str(REPO / "courses"), "TESTING": False})
+    with app.app_context():
+        upgrade()
+        from lms.courses.loader import import_courses
+        from lms.units.importer import import_units, official_rows, official_version
+
+        import_units(official_rows(), "official", official_version())
+        import_courses(REPO / "courses", app.extensions["lms"].question_types)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def test_citizen_journey(live_server: str, browser) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN")
+    page = context.new_page()
+    page.goto(live_server + "/")
+    assert page.locator("h1").inner_text() == "Học kỹ năng số, từng bước một"
+    shot(page, "01-welcome.png")
+    page.click("text=Tạo tài khoản")
+    page.fill("#login", "0912000111")
+    page.fill("#full_name", "Nguyễn Thị Hoa")
+    page.fill("#birth_year", "1958")
+    page.select_option("#audience", "citizens")
+    page.select_option("#province", "79")  # the script reloads the commune list for this province
+    page.wait_for_selector("#commune option:has-text('Phường Sài Gòn')", state="attached")
+    page.select_option("#commune", label="Phường Sài Gòn")
+    page.fill("#password", "hoa-lan-rung-58")
+    shot(page, "02-register.png")
+    page.click("#submit")
+    page.wait_for_url(live_server + "/")
+    assert "Lộ trình học của tôi" in page.content()
+    # nothing overflows a 360 px screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "03-home.png")
+    page.locator("a.card").first.click()
+    page.locator("ol.steps a").first.click()
+    assert page.locator("article.lesson h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "04-lesson.png")
+    page.click("text=Tôi đã học xong bài này")
+    page.wait_for_load_state()
+    assert "Đã học xong bài. Bạn làm tốt lắm!" in page.content() or "Tốt lắm" in page.content()
+    page.click("button:has-text('English')")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Previous" in page.content() or "Back to the course" in page.content()
+    shot(page, "05-lesson-en.png")
+    page.click("button:has-text('Tiếng Việt')")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "vi"
+    page.goto(live_server + "/")
+    assert "1/" in page.locator("main").inner_text()
+    context.close()
+
+
+def test_works_without_javascript(live_server: str, browser) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + "/register")
+    page.fill("#login", "0912000222")
+    page.fill("#full_name", "Trần Văn Bình")
+    page.select_option("#audience", "workers")
+    page.select_option("#province", "01")
+    page.click("#pick_province")  # without JavaScript the button reloads the communes
+    page.select_option("#commune", label="Phường Ba Đình")
+    page.fill("#password", "binh-minh-len-99")
+    page.click("#submit")
+    page.wait_for_url(live_server + "/")
+    assert "Lộ trình học của tôi" in page.content()
+    context.close()

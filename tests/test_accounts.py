@@ -128,3 +128,36 @@ def test_logout_requires_post_with_token(client, app) -> None:  # noqa: ANN001
     assert client.post("/logout").status_code == 400
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/me").get_data(as_text=True))})
     assert client.get("/me").status_code == 302
+
+
+def test_locale_is_kept_per_user_across_devices(client, app) -> None:  # noqa: ANN001
+    make_user(app)
+    login(client)
+    post_form(client, "/me", {"locale": "en"}, action="/language")
+    other_device = app.test_client()
+    login(other_device)
+    html = other_device.get("/me").get_data(as_text=True)
+    assert 'lang="en"' in html and "My certificates" in html
+
+
+def test_guest_locale_is_kept_in_session(client, courses) -> None:  # noqa: ANN001
+    assert 'lang="vi"' in client.get("/courses/").get_data(as_text=True)
+    post_form(client, "/courses/", {"locale": "en"}, action="/language")
+    assert 'lang="en"' in client.get("/courses/").get_data(as_text=True)
+    assert 'lang="vi"' in post_form(client, "/courses/", {"locale": "vi", "next": "/courses/"}, action="/language",
+                                    follow_redirects=True).get_data(as_text=True)
+
+
+def test_dates_are_formatted_for_the_locale(app) -> None:  # noqa: ANN001
+    from datetime import date
+
+    with app.test_request_context("/"):
+        from flask import render_template_string
+
+        from flask_babel import force_locale
+
+        with force_locale("vi"):
+            vi = render_template_string("{{ d|lms_date }}", d=date(2026, 7, 1))
+        with force_locale("en"):
+            en = render_template_string("{{ d|lms_date }}", d=date(2026, 7, 1))
+    assert vi != en and "2026" in vi and "Jul" in en

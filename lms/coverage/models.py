@@ -1,16 +1,18 @@
-"""Populations, targets and externally reported figures for coverage reports."""
+"""Populations, targets, externally reported figures, and the covered-persons table of coverage reports."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import db
+from lms.db import UTCDateTime, db, now_utc
 
 #: the four audiences plus "vneid" (adults confirmed on VNeID, reported from outside)
 INDICATORS: tuple[str, ...] = ("officials", "students", "workers", "citizens", "vneid")
+#: a population may be given for each audience, and for "adults": the denominator of "vneid"
+POPULATIONS: tuple[str, ...] = ("officials", "students", "workers", "citizens", "adults")
 
 
 class Baseline(db.Model):
@@ -24,6 +26,9 @@ class Baseline(db.Model):
     audience: Mapped[str] = mapped_column(String(16))
     year: Mapped[int] = mapped_column()
     population: Mapped[int] = mapped_column()
+    #: where the headcount comes from (e.g. "Cục Thống kê 2025"), shown beside the figure
+    source: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     unit = relationship("AdminUnit")
 
@@ -35,6 +40,11 @@ class Target(db.Model):
     __table_args__ = (
         UniqueConstraint("unit_id", "indicator", "year"),
         CheckConstraint("kind IN ('percent', 'count')", name="kind_known"),
+        # NULLs are distinct in a UNIQUE constraint: the defaults need their own index
+        Index(
+            "uq_lms_targets_default", "indicator", "year", unique=True,
+            sqlite_where=text("unit_id IS NULL"), postgresql_where=text("unit_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +54,8 @@ class Target(db.Model):
     kind: Mapped[str] = mapped_column(String(8), default="percent")
     value: Mapped[float] = mapped_column()
     source: Mapped[str] = mapped_column(String(120), default="")
+
+    unit = relationship("AdminUnit")
 
 
 class ExternalFigure(db.Model):
@@ -58,3 +70,29 @@ class ExternalFigure(db.Model):
     year: Mapped[int] = mapped_column()
     value: Mapped[int] = mapped_column()
     reported_on: Mapped[date | None] = mapped_column(Date)
+
+    unit = relationship("AdminUnit")
+
+
+class CoveredPerson(db.Model):
+    """One row per person who holds a valid path certificate for their own audience.
+
+    Derived data, kept exact by database triggers on ``lms_certificates`` and ``lms_users``
+    (see ``lms/coverage/triggers.py``) in the same transaction as every change, whichever
+    code makes it. It exists for speed: counting 1,000,000 users joined to 700,000
+    certificates takes over a second; counting this narrow table takes a fraction of that.
+    ``lms coverage check`` compares it with the definition; ``lms coverage rebuild`` refills it.
+    """
+
+    __tablename__ = "lms_covered_people"
+    __table_args__ = (
+        # a province's figures: the rows of ~100 communes, read from the index alone
+        Index("ix_lms_covered_people_unit", "unit_id", "audience", "covered_on"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), primary_key=True)
+    #: the person's registered unit (None: registered without one, counted in no unit)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("lms_units.id"))
+    audience: Mapped[str] = mapped_column(String(16))
+    #: the earliest issue date among the person's qualifying certificates
+    covered_on: Mapped[date] = mapped_column(Date)

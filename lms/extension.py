@@ -21,6 +21,7 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "lms.quiz.views",
     "lms.certificates.views",
     "lms.classes.views",
+    "lms.classes.join",
     "lms.coverage.views",
     "lms.api.views",
 )
@@ -83,7 +84,8 @@ def _engine_options(app: Flask) -> dict:
     if url.startswith("sqlite"):
         # several gunicorn workers share one file: wait for the write lock instead of failing
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # no pre-ping: it would cost a round trip on every request; recycle idle connections instead
+    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:

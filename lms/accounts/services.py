@@ -181,5 +181,15 @@ def user_for_token(token: str) -> User | None:
     return row.user
 
 
+def user_id_for_token(token: str) -> int | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = db.session.execute(
+        select(ApiToken.user_id, ApiToken.expires_at).where(ApiToken.token_hash == digest)
+    ).first()
+    if row is None or row.expires_at <= now_utc():
+        return None
+    return row.user_id
+
+
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0

@@ -63,7 +63,7 @@ def register():  # noqa: ANN201
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-        return redirect(url_for("lms.home"))
+        return redirect(_safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
     return render_template("lms/accounts/register.html", form=form), status
 

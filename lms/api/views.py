@@ -8,12 +8,12 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts import services as accounts
-from lms.api.auth import api_error, token_required
+from lms.api.auth import api_error, bearer_token, bearer_user_id, token_hash, token_required
 from lms.audiences import AUDIENCES
 from lms.courses import services as courses
-from lms.db import db
+from lms.db import db, now_utc
 from lms.i18n import _
-from lms.quiz import attempts
+from lms.quiz import answers, attempts
 from lms.quiz.models import Attempt
 
 bp = Blueprint("lms_api", __name__, url_prefix="/api/v1")
@@ -94,7 +94,7 @@ def start_attempt(slug: str):  # noqa: ANN201
     if course is None:
         return api_error(404, "not_found", _("No such course."))
     try:
-        attempt = attempts.start_attempt(g.lms_user.id, course, _registry())
+        attempt = attempts.start_attempt(g.lms_user_id, course, _registry())
     except attempts.QuizError as error:
         return api_error(error.status, error.code, error.message)
     return jsonify(attempt_payload(attempt)), 201
@@ -102,27 +102,33 @@ def start_attempt(slug: str):  # noqa: ANN201
 
 def _own(attempt_id: int) -> Attempt | None:
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != g.lms_user.id:
+    if attempt is None or attempt.user_id != g.lms_user_id:
         return None
     return attempt
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<int:position>")
-@token_required()
 def save_answer(attempt_id: int, position: int):  # noqa: ANN201
-    attempt = _own(attempt_id)
-    if attempt is None:
+    """The hottest endpoint: token, owner, state and deadline are checked in one query."""
+    token = bearer_token()
+    if token is None:
+        return api_error(401, "unauthorized", _("Send a valid token: Authorization: Bearer <token>."))
+    now = now_utc()
+    state = answers.attempt_state_for_token(attempt_id, token_hash(token), now)
+    if state is None:
+        if bearer_user_id() is None:
+            return api_error(401, "unauthorized", _("Send a valid token: Authorization: Bearer <token>."))
         return api_error(404, "not_found", _("No such attempt."))
     body = _json_body()
     if body is None or "response" not in body:
         return api_error(400, "bad_request", _("Send {\"response\": ...}."))
     try:
-        response = attempts.save_answer(attempt, position, body["response"], _registry(),
-                                        grace=int(current_app.config["LMS_SUBMIT_GRACE_SECONDS"]))
+        response = answers.save_checked(state, position, body["response"], _registry(), now=now,
+                                         grace=int(current_app.config["LMS_SUBMIT_GRACE_SECONDS"]))
     except attempts.QuizError as error:
         return api_error(error.status, error.code, error.message)
     return jsonify({"position": position, "response": response, "saved": True,
-                    "remaining_seconds": attempts.remaining_seconds(attempt)})
+                    "remaining_seconds": answers.remaining(state, now)})
 
 
 @bp.get("/attempts/<int:attempt_id>")

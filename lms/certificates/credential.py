@@ -240,7 +240,9 @@ def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey) -> bool:
     return True
 
 
-def verify_credential(credential: Mapping, keys: PublicKeys | Mapping, *, base_url: str | None = None) -> dict:
+def verify_credential(
+    credential: Mapping, keys: PublicKeys | Mapping, *, base_url: str | None = None
+) -> dict:
     """The credential without its proof if the proof holds; raises :class:`InvalidCredential`.
 
     Checks the proof purpose, that the verification method belongs to the issuer's DID

@@ -65,10 +65,13 @@ def keys_from_jwks(jwks: Mapping) -> dict[str, Ed25519PublicKey]:
     """Public keys by kid from a JWK set such as :meth:`KeyStore.public_jwks` returns."""
     found: dict[str, Ed25519PublicKey] = {}
     for jwk in jwks.get("keys", []):
-        if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
+        if not isinstance(jwk, Mapping) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
             continue
-        raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
-        key = Ed25519PublicKey.from_public_bytes(raw)
+        try:
+            x = str(jwk["x"])
+            key = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)))
+        except (KeyError, ValueError):  # binascii.Error is a ValueError
+            continue  # one broken entry must not stop the others from verifying
         # a kid that does not match its key would let one key pose as another
         if kid_for(key) == jwk.get("kid"):
             found[jwk["kid"]] = key
@@ -99,7 +102,8 @@ def _parse_env_keys(value: str) -> list[Ed25519PrivateKey]:
         if not item:
             continue
         try:
-            raw = base64.b64decode(item.replace("-", "+").replace("_", "/") + "=" * (-len(item) % 4))
+            padded = item.replace("-", "+").replace("_", "/") + "=" * (-len(item) % 4)
+            raw = base64.b64decode(padded, validate=True)
         except binascii.Error as exc:
             raise KeyStoreError(f"{ENV_PRIVATE_KEYS}: an entry is neither PEM nor base64") from exc
         if len(raw) != 32:

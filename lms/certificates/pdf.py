@@ -46,6 +46,10 @@ AUDIENCE_VI = {
     "workers": "Người lao động trong doanh nghiệp, hợp tác xã",
     "citizens": "Người dân",
 }
+_WARM_UP_VIEW = {
+    "full_name": "Nguyễn Văn A", "kind": "path", "title": "Kỹ năng số", "issued_on": date(2026, 1, 1),
+    "issuer": "Bình dân học vụ số", "code": "0000-0000-0000-0000", "verify_url": "HTTPS://EXAMPLE.VN/V/0",
+}
 _REQUIRED = ("full_name", "kind", "title", "issued_on", "issuer", "code", "verify_url")
 
 
@@ -152,6 +156,11 @@ class CertificateRenderer:
         self._css = CSS(string=css, font_config=self._font_config, url_fetcher=self._fetcher)
         # Pango/fontconfig state is shared by every render: one at a time per renderer
         self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Render and drop one certificate: fontconfig, Pango and HarfBuzz load their fonts
+        and caches on first use (~70 ms); call this at start-up, not in a learner's request."""
+        self.render([_WARM_UP_VIEW])
 
     def html(self, views: Sequence[Mapping]) -> str:
         pages = []

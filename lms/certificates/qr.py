@@ -95,7 +95,8 @@ def _plan(data: str, max_version: int) -> tuple[list[QRData], int, int]:
     version = _fit(segments, ERROR_CORRECT_M)
     if version is None or version > max_version:
         raise QRTooLarge(f"{len(data)} characters need more than QR version {max_version} at M")
-    level = next(ec for ec in (ERROR_CORRECT_H, ERROR_CORRECT_Q, ERROR_CORRECT_M) if _fit(segments, ec) == version)
+    levels = (ERROR_CORRECT_H, ERROR_CORRECT_Q, ERROR_CORRECT_M)
+    level = next(ec for ec in levels if _fit(segments, ec) == version)
     return segments, version, level
 
 
@@ -124,7 +125,9 @@ def _matrix(data: str, mask: int | None) -> list[list[bool]]:
     return [[bool(m) for m in row] for row in make_qr(data, mask=mask).modules]
 
 
-def make_qr_svg(data: str, *, label: str = "QR", css_class: str = "qr", mask: int | None = DEFAULT_MASK) -> str:
+def make_qr_svg(
+    data: str, *, label: str = "QR", css_class: str = "qr", mask: int | None = DEFAULT_MASK
+) -> str:
     """Inline ``<svg>`` markup: one path of horizontal runs, quiet zone included, no XML prolog."""
     rows = _matrix(data, mask)
     side = len(rows) + 2 * QUIET_ZONE
@@ -140,8 +143,9 @@ def make_qr_svg(data: str, *, label: str = "QR", css_class: str = "qr", mask: in
             else:
                 x += 1
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" class="{html.escape(css_class)}"'
-        f' role="img" aria-label="{html.escape(label)}" shape-rendering="crispEdges">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}"'
+        f' class="{html.escape(css_class)}" role="img" aria-label="{html.escape(label)}"'
+        f' shape-rendering="crispEdges">'
         f'<rect width="{side}" height="{side}" fill="#fff"/><path fill="#000" d="{"".join(parts)}"/></svg>'
     )
 

@@ -39,7 +39,6 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .codes import code_to_bytes, crockford_decode, crockford_encode, format_code
 from .keys import KID_BYTES, KeyStore, PublicKeys, lookup_public_key
@@ -57,7 +56,7 @@ TEXT_ALPHABET = (
     + "".join(chr(c) for c in range(0x1EA0, 0x1EFA))
 )
 _TEXT_INDEX = {ch: i for i, ch in enumerate(TEXT_ALPHABET)}
-#: longest accepted fields, in characters; they keep the verify URL inside QR version 10-M
+#: hard caps in characters; the QR budget is finer: issue.sign_for_qr keeps a URL inside version 10
 MAX_NAME, MAX_SUBJECT, MAX_UNIT = 40, 64, 12
 _MAX_TOKEN_CHARS = 400
 

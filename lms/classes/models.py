@@ -44,22 +44,16 @@ class Classroom(db.Model):
 class ClassCourse(db.Model):
     __tablename__ = "lms_class_courses"
 
-    class_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_classes.id", ondelete="CASCADE"), primary_key=True
-    )
+    class_id: Mapped[int] = mapped_column(ForeignKey("lms_classes.id", ondelete="CASCADE"), primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id"), primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
 
 
 class Enrollment(db.Model):
     __tablename__ = "lms_enrollments"
-    __table_args__ = (
-        CheckConstraint("source IN ('roster', 'join')", name="source_known"),
-    )
+    __table_args__ = (CheckConstraint("source IN ('roster', 'join')", name="source_known"),)
 
-    class_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_classes.id", ondelete="CASCADE"), primary_key=True
-    )
+    class_id: Mapped[int] = mapped_column(ForeignKey("lms_classes.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id"), primary_key=True, index=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: removing a learner keeps their records; only the link is closed

@@ -71,7 +71,9 @@ def store_sheet(class_id: int, created_by_id: int, entries: list[dict]) -> Passw
     """Keep ``entries`` ({"name", "login", "password"}) encrypted until the sheet expires."""
     days = int(current_app.config.get("LMS_PASSWORD_SHEET_DAYS", SHEET_DAYS))
     sheet = PasswordSheet(
-        class_id=class_id, created_by_id=created_by_id, count=len(entries),
+        class_id=class_id,
+        created_by_id=created_by_id,
+        count=len(entries),
         expires_at=now_utc() + timedelta(days=days),
         secret=_fernet().encrypt(json.dumps(entries, ensure_ascii=False).encode()).decode("ascii"),
     )

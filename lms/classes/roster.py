@@ -28,11 +28,34 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: an Excel cell that held 0912345678 as a number shows 912345678
 _LOST_ZERO_RE = re.compile(r"^[35789]\d{8}$")
 _ALIASES: dict[str, set[str]] = {
-    "full_name": {"full name", "fullname", "full_name", "name", "ho va ten", "ho ten", "hoten", "ten",
-                  "ho va ten hoc vien", "ho ten hoc vien"},
-    "login": {"username or phone number", "username or phone", "login", "username", "user name", "phone",
-              "phone number", "mobile", "so dien thoai", "sdt", "dien thoai", "ten dang nhap",
-              "ten dang nhap hoac so dien thoai", "so dien thoai hoac ten dang nhap"},
+    "full_name": {
+        "full name",
+        "fullname",
+        "full_name",
+        "name",
+        "ho va ten",
+        "ho ten",
+        "hoten",
+        "ten",
+        "ho va ten hoc vien",
+        "ho ten hoc vien",
+    },
+    "login": {
+        "username or phone number",
+        "username or phone",
+        "login",
+        "username",
+        "user name",
+        "phone",
+        "phone number",
+        "mobile",
+        "so dien thoai",
+        "sdt",
+        "dien thoai",
+        "ten dang nhap",
+        "ten dang nhap hoac so dien thoai",
+        "so dien thoai hoac ten dang nhap",
+    },
     "birth_year": {"birth year", "birth_year", "year of birth", "nam sinh", "namsinh"},
     "email": {"email", "e mail", "email optional", "thu dien tu", "email khong bat buoc"},
 }
@@ -235,9 +258,16 @@ def check_row(line: int, values: dict[str, str]) -> dict:
     if email and (len(email) > 254 or not EMAIL_RE.match(email)):
         problems.append({"code": "bad_email"})
     return {
-        "line": line, "full_name": full_name, "login": login, "username": username, "phone": phone,
-        "birth_year": birth_year if birth_year is not None else raw_year, "email": email,
-        "status": "error" if problems else "ok", "problems": problems, "notes": notes,
+        "line": line,
+        "full_name": full_name,
+        "login": login,
+        "username": username,
+        "phone": phone,
+        "birth_year": birth_year if birth_year is not None else raw_year,
+        "email": email,
+        "status": "error" if problems else "ok",
+        "problems": problems,
+        "notes": notes,
     }
 
 
@@ -264,17 +294,26 @@ def problem_message(problem: dict) -> str:
     messages = {
         "empty": lambda: _("The file is empty."),
         "no_rows": lambda: _("The file has a header row but no learners."),
-        "too_many_rows": lambda: _("The file has %(rows)d rows; at most %(max)d can be imported at once. "
-                                   "Split it into smaller files.", rows=problem["rows"], max=problem["max"]),
+        "too_many_rows": lambda: _(
+            "The file has %(rows)d rows; at most %(max)d can be imported at once. "
+            "Split it into smaller files.",
+            rows=problem["rows"],
+            max=problem["max"],
+        ),
         "too_large": lambda: _("The file is larger than %(mb)d MB.", mb=problem.get("mb", 5)),
-        "missing_columns": lambda: _("Missing column(s): %(columns)s. Use the template: its first row "
-                                     "names the columns.", columns=problem["columns"]),
-        "unknown_column": lambda: _("The column \"%(column)s\" is not used and will be ignored.",
-                                    column=problem["column"]),
-        "repeated_column": lambda: _("The column \"%(column)s\" appears twice; only the first one is used.",
-                                     column=problem["column"]),
-        "unreadable_encoding": lambda: _("We cannot read the text of this file. Save it as \"CSV UTF-8\" "
-                                         "or as an Excel workbook (.xlsx)."),
+        "missing_columns": lambda: _(
+            "Missing column(s): %(columns)s. Use the template: its first row names the columns.",
+            columns=problem["columns"],
+        ),
+        "unknown_column": lambda: _(
+            'The column "%(column)s" is not used and will be ignored.', column=problem["column"]
+        ),
+        "repeated_column": lambda: _(
+            'The column "%(column)s" appears twice; only the first one is used.', column=problem["column"]
+        ),
+        "unreadable_encoding": lambda: _(
+            'We cannot read the text of this file. Save it as "CSV UTF-8" or as an Excel workbook (.xlsx).'
+        ),
         "bad_csv": lambda: _("The file is not a valid CSV file (line %(line)d).", line=problem["line"]),
         "bad_xlsx": lambda: _("The file is not a valid Excel workbook (.xlsx)."),
         "old_excel": lambda: _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV."),
@@ -282,15 +321,19 @@ def problem_message(problem: dict) -> str:
         "full_name_too_long": lambda: _("The full name is longer than 120 characters."),
         "missing_login": lambda: _("The username or phone number is missing."),
         "bad_phone": lambda: _("This is not a Vietnamese mobile number (10 digits, e.g. 0912345678)."),
-        "bad_username": lambda: _("A username has 3 to 32 characters: lower-case letters without accents, "
-                                  "digits, dot, dash or underscore, starting with a letter or digit."),
+        "bad_username": lambda: _(
+            "A username has 3 to 32 characters: lower-case letters without accents, "
+            "digits, dot, dash or underscore, starting with a letter or digit."
+        ),
         "missing_birth_year": lambda: _("The birth year is missing."),
         "bad_birth_year": lambda: _("The birth year must be a year such as 1965."),
         "bad_email": lambda: _("The email address is not valid."),
         "duplicate": lambda: _("Same username or phone number as row %(first)d.", first=problem["first"]),
         "phone_zero_added": lambda: _("The leading 0 of the phone number was added back."),
-        "name_differs": lambda: _("An account with this login exists under another name; it will be "
-                                  "linked as it is. Check that it is the same person."),
+        "name_differs": lambda: _(
+            "An account with this login exists under another name; it will be "
+            "linked as it is. Check that it is the same person."
+        ),
         "ambiguous": lambda: _("This login matches two different accounts."),
     }
     make = messages.get(code)

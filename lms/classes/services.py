@@ -99,7 +99,7 @@ def normalize_join_code(text: str | None) -> str:
 
 
 def format_join_code(code: str) -> str:
-    """"K7QM4XD2" -> "K7QM-4XD2", easier to read aloud and to copy."""
+    """ "K7QM4XD2" -> "K7QM-4XD2", easier to read aloud and to copy."""
     return f"{code[:4]}-{code[4:]}" if len(code) == JOIN_LENGTH else code
 
 
@@ -119,8 +119,10 @@ def _apply(classroom: Classroom, data: ClassData) -> None:
     classroom.uses_path = bool(data.uses_path)
     classroom.starts_on = data.starts_on
     classroom.ends_on = data.ends_on
-    existing = {row.course_id: row for row in db.session.scalars(
-        select(ClassCourse).where(ClassCourse.class_id == classroom.id))}
+    existing = {
+        row.course_id: row
+        for row in db.session.scalars(select(ClassCourse).where(ClassCourse.class_id == classroom.id))
+    }
     wanted = [] if data.uses_path else list(dict.fromkeys(data.course_ids))
     for course_id, row in existing.items():
         if course_id not in wanted:
@@ -179,7 +181,9 @@ def join_class(classroom: Classroom, user: User) -> bool:
     if row is not None and row.removed_at is None:
         return False
     if row is None:
-        db.session.add(Enrollment(class_id=classroom.id, user_id=user.id, source="join", enrolled_at=now_utc()))
+        db.session.add(
+            Enrollment(class_id=classroom.id, user_id=user.id, source="join", enrolled_at=now_utc())
+        )
     else:
         row.removed_at = None
         row.enrolled_at = now_utc()
@@ -192,7 +196,11 @@ def remove_learner(classroom: Classroom, user_id: int, actor: User) -> bool:
     """Close the enrollment; attempts, results and certificates stay untouched."""
     done = db.session.execute(
         update(Enrollment)
-        .where(Enrollment.class_id == classroom.id, Enrollment.user_id == user_id, Enrollment.removed_at.is_(None))
+        .where(
+            Enrollment.class_id == classroom.id,
+            Enrollment.user_id == user_id,
+            Enrollment.removed_at.is_(None),
+        )
         .values(removed_at=now_utc())
     ).rowcount
     if done:

@@ -1,10 +1,344 @@
-"""Pages of the classes package."""
+"""Teacher pages under /teach: classes, progress, a learner's page and actions, essays, exports.
+
+Roster pages are in :mod:`lms.classes.roster_views`, the learner's join pages in
+:mod:`lms.classes.join`. Views stay thin: the work is in services, enroll, progress, actions.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from lms.accounts.auth import current_user
+from lms.accounts.forms import EmptyForm
+from lms.certificates.issuing import local_today
+from lms.certificates.qr import make_qr_svg
+from lms.classes import actions, gradebook, services
+from lms.classes.access import class_or_404, learner_or_404, public_url, site_host, teacher_required
+from lms.classes.enroll import reissuable_ids
+from lms.classes.forms import ClassForm, ExtraTimeForm, GradeForm
+from lms.classes.models import Classroom
+from lms.classes.progress import SORTS, STATUSES, class_progress, filter_rows, sort_rows
+from lms.courses.models import Course
+from lms.courses.services import active_courses
+from lms.db import db
+from lms.i18n import _
+from lms.quiz.models import Attempt
+from lms.quiz.presenting import render_text
+from lms.units.services import provinces, units_below
 from lms.web.errors import register_blueprint_error_pages
 
 bp = Blueprint("lms_classes", __name__, template_folder="templates", url_prefix="/teach")
 register_blueprint_error_pages(bp)
+
+
+@bp.route("/")
+@teacher_required
+def index():  # noqa: ANN201
+    classes = services.visible_classes(current_user())
+    counts = services.learner_counts([c.id for c in classes])
+    return render_template(
+        "lms/classes/index.html",
+        classes=classes,
+        counts=counts,
+        show_teacher=services.is_admin(current_user()),
+    )
+
+
+def _fill_units(form: ClassForm) -> None:
+    form.province.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in provinces()]
+    communes = units_below(form.province.data) if form.province.data else []
+    form.commune.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in communes]
+
+
+def _class_data(form: ClassForm) -> services.ClassData:
+    from lms.units.services import by_code
+
+    unit = by_code(form.commune.data or form.province.data or None)
+    return services.ClassData(
+        name=form.name.data,
+        audience=form.audience.data or None,
+        unit_id=unit.id if unit else None,
+        organisation_kind=form.organisation_kind.data or None,
+        organisation=form.organisation.data or "",
+        uses_path=form.course_mode.data == "path",
+        course_ids=list(form.courses.data or []),
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+    )
+
+
+def _class_form(form: ClassForm, classroom: Classroom | None):  # noqa: ANN202
+    form.fill_choices()
+    _fill_units(form)
+    courses = active_courses()
+    form.courses.choices = [(c.id, c.title_in(_locale())) for c in courses]
+    if form.pick_province.data:
+        return render_template("lms/classes/class_form.html", form=form, classroom=classroom)
+    if form.validate_on_submit():
+        known = {c.id for c in courses}
+        form.courses.data = [cid for cid in form.courses.data or [] if cid in known]
+        if classroom is None:
+            classroom = services.create_class(current_user(), _class_data(form))
+            flash(_("The class is ready. Now add its learners."), "success")
+            return redirect(url_for(".roster", class_id=classroom.id))
+        services.update_class(classroom, _class_data(form), current_user())
+        flash(_("Saved."), "success")
+        return redirect(url_for(".progress", class_id=classroom.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("lms/classes/class_form.html", form=form, classroom=classroom), status
+
+
+def _locale() -> str:
+    from lms.web.formatting import current_locale
+
+    return current_locale()
+
+
+@bp.route("/classes/new", methods=["GET", "POST"])
+@teacher_required
+def new_class():  # noqa: ANN201
+    return _class_form(ClassForm(), None)
+
+
+@bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
+@teacher_required
+def edit_class(class_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    form = ClassForm()
+    if request.method == "GET":
+        form = ClassForm(
+            name=classroom.name,
+            audience=classroom.audience or "",
+            organisation=classroom.organisation,
+            organisation_kind=classroom.organisation_kind or "",
+            starts_on=classroom.starts_on,
+            ends_on=classroom.ends_on,
+            course_mode="path" if classroom.uses_path else "chosen",
+            courses=[c.id for c in services.class_courses(classroom)] if not classroom.uses_path else [],
+            province=classroom.unit.province_code if classroom.unit else "",
+            commune=classroom.unit.code if classroom.unit and classroom.unit.level == "commune" else "",
+        )
+    return _class_form(form, classroom)
+
+
+@bp.route("/classes/<int:class_id>/")
+@teacher_required
+def progress(class_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "name"
+    descending = request.args.get("dir") == "desc"
+    table = class_progress(classroom)
+    rows = sort_rows(filter_rows(table.rows, status), sort, descending)
+    return render_template(
+        "lms/classes/class.html",
+        classroom=classroom,
+        table=table,
+        rows=rows,
+        counts=table.counts(),
+        status=status,
+        sort=sort,
+        descending=descending,
+        essays=len(actions.pending_essays(classroom)),
+    )
+
+
+@bp.route("/classes/<int:class_id>/gradebook.<any(csv, xlsx):kind>")
+@teacher_required
+def gradebook_file(class_id: int, kind: str):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    table = class_progress(classroom)
+    stem = gradebook.file_stem(classroom, local_today().isoformat())
+    if kind == "csv":
+        body, mimetype = gradebook.to_csv(table), "text/csv; charset=utf-8"
+    else:
+        body = gradebook.to_xlsx(table, classroom)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
+    return response
+
+
+@bp.route("/classes/<int:class_id>/join-code")
+@teacher_required
+def join_code(class_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    url = public_url("lms_join.join", code=classroom.join_code)
+    return render_template(
+        "lms/classes/join_code.html",
+        classroom=classroom,
+        url=url,
+        host=site_host(),
+        form=EmptyForm(),
+        code=services.format_join_code(classroom.join_code),
+        qr_svg=make_qr_svg(url, label=_("QR code to join")),
+        ended=services.has_ended(classroom),
+    )
+
+
+@bp.route("/classes/<int:class_id>/join-code", methods=["POST"])
+@teacher_required
+def rotate_join_code(class_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    services.rotate_join_code(classroom, current_user())
+    flash(_("New code made. Posters with the old code no longer work: print the new one."), "success")
+    return redirect(url_for(".join_code", class_id=class_id))
+
+
+@bp.route("/classes/<int:class_id>/poster.pdf")
+@teacher_required
+def poster(class_id: int):  # noqa: ANN201
+    from flask import current_app
+
+    from lms.classes.pdf import join_poster_pdf
+
+    classroom = class_or_404(class_id)
+    data = join_poster_pdf(
+        class_name=classroom.name,
+        organisation=classroom.organisation,
+        code=services.format_join_code(classroom.join_code),
+        join_url=public_url("lms_join.join", code=classroom.join_code),
+        short_url=site_host(),
+        site_name=current_app.config["LMS_SITE_NAME"],
+    )
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="poster-{classroom.join_code}.pdf"'
+    return response
+
+
+def _course_of_class(classroom: Classroom, course_id: int) -> Course:
+    course = next((c for c in services.class_courses(classroom) if c.id == course_id), None)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/classes/<int:class_id>/learners/<int:user_id>")
+@teacher_required
+def learner(class_id: int, user_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    person = learner_or_404(classroom, user_id)
+    table = class_progress(classroom, user_id=user_id)
+    course_ids = [c.id for c in table.courses]
+    return render_template(
+        "lms/classes/learner.html",
+        classroom=classroom,
+        person=person,
+        row=table.rows[0],
+        courses=table.courses,
+        attempts=actions.learner_attempts(user_id, course_ids),
+        overrides=actions.overrides(user_id, course_ids),
+        essays=actions.pending_essays(classroom, user_id=user_id),
+        form=EmptyForm(),
+        time_form=ExtraTimeForm(),
+        can_reissue=user_id in reissuable_ids(classroom),
+    )
+
+
+def _back(class_id: int, user_id: int):  # noqa: ANN202
+    return redirect(url_for(".learner", class_id=class_id, user_id=user_id))
+
+
+def _checked_form(form_class: type = EmptyForm):  # noqa: ANN202
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+@bp.route("/classes/<int:class_id>/learners/<int:user_id>/attempts/<int:attempt_id>/reset", methods=["POST"])
+@teacher_required
+def reset_attempt(class_id: int, user_id: int, attempt_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    learner_or_404(classroom, user_id)
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        abort(404)
+    _course_of_class(classroom, attempt.course_id)
+    _checked_form()
+    if actions.reset_attempt(attempt, current_user()):
+        flash(
+            _("Attempt %(n)d was reset. It no longer counts toward the limit.", n=attempt.number), "success"
+        )
+    return _back(class_id, user_id)
+
+
+@bp.route("/classes/<int:class_id>/learners/<int:user_id>/courses/<int:course_id>/attempt", methods=["POST"])
+@teacher_required
+def grant_attempt(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    learner_or_404(classroom, user_id)
+    course = _course_of_class(classroom, course_id)
+    _checked_form()
+    actions.grant_attempt(user_id, course, current_user())
+    flash(_("One more attempt granted."), "success")
+    return _back(class_id, user_id)
+
+
+@bp.route("/classes/<int:class_id>/learners/<int:user_id>/courses/<int:course_id>/time", methods=["POST"])
+@teacher_required
+def extend_time(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    learner_or_404(classroom, user_id)
+    course = _course_of_class(classroom, course_id)
+    form = ExtraTimeForm()
+    if not form.validate_on_submit():
+        flash(
+            " ".join(str(e) for e in form.minutes.errors) or _("Please check the number of minutes."), "error"
+        )
+        return _back(class_id, user_id)
+    running = actions.extend_time(user_id, course, form.minutes.data, current_user())
+    if running is not None:
+        flash(_("%(n)d more minutes, also for the attempt running now.", n=form.minutes.data), "success")
+    else:
+        flash(_("%(n)d more minutes for the next attempts.", n=form.minutes.data), "success")
+    return _back(class_id, user_id)
+
+
+@bp.route("/classes/<int:class_id>/learners/<int:user_id>/remove", methods=["POST"])
+@teacher_required
+def remove_learner(class_id: int, user_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    person = learner_or_404(classroom, user_id)
+    _checked_form()
+    services.remove_learner(classroom, user_id, current_user())
+    flash(_("%(name)s was removed from the class. Their results are kept.", name=person.full_name), "success")
+    return redirect(url_for(".progress", class_id=class_id))
+
+
+@bp.route("/classes/<int:class_id>/essays")
+@teacher_required
+def essays(class_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    return render_template(
+        "lms/classes/essays.html", classroom=classroom, items=actions.pending_essays(classroom)
+    )
+
+
+@bp.route("/classes/<int:class_id>/essays/<int:answer_id>", methods=["GET", "POST"])
+@teacher_required
+def grade_essay(class_id: int, answer_id: int):  # noqa: ANN201
+    classroom = class_or_404(class_id)
+    essay = actions.essay_in_class(classroom, answer_id)
+    if essay is None:
+        abort(404)
+    form = GradeForm()
+    if request.method == "GET" and essay.answer.fraction is not None:
+        form.percent.data = round(essay.answer.fraction * 100, 2)
+        form.feedback.data = essay.answer.feedback or ""
+    if form.validate_on_submit():
+        actions.grade_essay(essay, float(form.percent.data), form.feedback.data, current_user())
+        flash(_("Grade saved."), "success")
+        remaining = actions.pending_essays(classroom)
+        if remaining:
+            return redirect(url_for(".grade_essay", class_id=class_id, answer_id=remaining[0].answer.id))
+        return redirect(url_for(".essays", class_id=class_id))
+    config = essay.item["config"]
+    question = render_text(config.get("text", ""), config.get("format", "moodle"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "lms/classes/essay.html", classroom=classroom, essay=essay, form=form, question=question
+    ), status
+
+
+from lms.classes import roster_views  # noqa: E402, F401 - registers the roster pages on bp

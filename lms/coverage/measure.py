@@ -24,10 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, exists, extract, func, select, true
+from sqlalchemy import and_, case, exists, func, select, true
 from sqlalchemy.sql import Select
 
 from lms.accounts.models import User
+from lms.audiences import AUDIENCES
 from lms.certificates.models import Certificate
 from lms.coverage.models import CoveredPerson
 from lms.db import db
@@ -50,31 +51,43 @@ class Scope:
         return column.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(self.path)))
 
 
+def _per_audience() -> list:
+    # one column per audience, grouped by a single integer or date key: hashing four short
+    # strings per row made PostgreSQL's aggregate 2-3x slower on 700,000 rows
+    return [func.sum(case((CoveredPerson.audience == a, 1), else_=0)) for a in AUDIENCES]
+
+
 def counts(scope: Scope, on: date) -> UnitCounts:
     """Covered persons per registered unit and audience, on ``on`` (from lms_covered_people).
 
     For the whole country the key ``(None, audience)`` counts people registered without a unit.
     """
     query = (
-        select(CoveredPerson.unit_id, CoveredPerson.audience, func.count())
+        select(CoveredPerson.unit_id, *_per_audience())
         .where(CoveredPerson.covered_on <= on, scope.unit_filter(CoveredPerson.unit_id, with_unassigned=True))
-        .group_by(CoveredPerson.unit_id, CoveredPerson.audience)
+        .group_by(CoveredPerson.unit_id)
     )
-    return {(unit_id, audience): n for unit_id, audience, n in db.session.execute(query)}
+    result: UnitCounts = {}
+    for unit_id, *per_audience in db.session.connection().execute(query).all():
+        for audience, n in zip(AUDIENCES, per_audience, strict=True):
+            if n:
+                result[(unit_id, audience)] = int(n)
+    return result
 
 
 def monthly(scope: Scope, year: int, on: date) -> dict[tuple[str, int], int]:
     """Persons first covered in each month of ``year`` up to ``on``; month 0 = before the year."""
-    bucket = case(
-        (CoveredPerson.covered_on < date(year, 1, 1), 0),
-        else_=extract("month", CoveredPerson.covered_on),
-    ).label("month")
     query = (
-        select(CoveredPerson.audience, bucket, func.count())
+        select(CoveredPerson.covered_on, *_per_audience())
         .where(CoveredPerson.covered_on <= on, scope.unit_filter(CoveredPerson.unit_id))
-        .group_by(CoveredPerson.audience, bucket)
+        .group_by(CoveredPerson.covered_on)
     )
-    return {(audience, int(month)): n for audience, month, n in db.session.execute(query)}
+    result: dict[tuple[str, int], int] = {}
+    for day, *per_audience in db.session.connection().execute(query).all():
+        month = day.month if day.year == year else 0  # rows are all <= on, so a later year is impossible
+        for audience, n in zip(AUDIENCES, per_audience, strict=True):
+            result[(audience, month)] = result.get((audience, month), 0) + int(n)
+    return result
 
 
 def _live_query(on: date) -> Select:
@@ -96,4 +109,4 @@ def _live_query(on: date) -> Select:
 def live_counts(scope: Scope, on: date) -> UnitCounts:
     """The definition, evaluated on users and certificates (slow on a big database; for checks)."""
     query = _live_query(on).where(scope.unit_filter(User.unit_id, with_unassigned=True))
-    return {(unit_id, audience): n for unit_id, audience, n in db.session.execute(query)}
+    return {(unit_id, audience): n for unit_id, audience, n in db.session.connection().execute(query).all()}

@@ -7,13 +7,17 @@ every such change, so the table can never drift from the definition.
 A person's row is recomputed from scratch on every change that can affect it (cheap: one
 person's few certificates), so the logic is the definition itself, not an increment.
 
-Caution for future migrations: on SQLite, ``batch_alter_table`` copies a table and drops the
-old one, which silently drops its triggers. A migration that batch-alters ``lms_users`` or
-``lms_certificates`` must call :func:`create_triggers` again afterwards;
-tests/test_coverage_schema.py fails when the triggers are missing at head.
+Caution for future migrations: on SQLite, a ``batch_alter_table`` that has to copy
+``lms_users`` or ``lms_certificates`` (a new constraint, a dropped or retyped column; not a new
+nullable column or an index) fails with "error in trigger lms_coverage_...: no such table".
+Wrap it: ``with triggers_suspended(op.get_bind()): ...``. tests/test_coverage_schema.py fails
+when the triggers are missing at head.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -33,11 +37,13 @@ TRIGGER_NAMES = (
     "lms_coverage_user_update", "lms_coverage_user_delete",
 )
 CERT_COLUMNS = "user_id, kind, subject, status, issued_on"
+FUNCTIONS = ("lms_coverage_on_certificate()", "lms_coverage_on_user()", "lms_coverage_refresh(integer)")
 
 
 def _refresh_sqlite(person: str) -> str:
+    # DDL from constants only (person is "NEW.user_id" and the like): nothing comes from a user
     return (
-        f"DELETE FROM lms_covered_people WHERE user_id = {person};\n"
+        f"DELETE FROM lms_covered_people WHERE user_id = {person};\n"  # noqa: S608
         + INSERT + PERSON_ROW.format(where=f"u.id = {person}") + ";\n"
     )
 
@@ -59,11 +65,12 @@ def _sqlite_statements() -> list[str]:
 
 def _postgres_statements() -> list[str]:
     refresh = (
-        "CREATE OR REPLACE FUNCTION lms_coverage_refresh(uid integer) RETURNS void LANGUAGE sql AS $$\n"
+        "CREATE OR REPLACE FUNCTION lms_coverage_refresh(uid integer) RETURNS void LANGUAGE sql AS $$\n"  # noqa: S608
         "DELETE FROM lms_covered_people WHERE user_id = uid;\n"
         + INSERT + PERSON_ROW.format(where="u.id = uid") + ";\n$$"
     )
-    on_cert = """CREATE OR REPLACE FUNCTION lms_coverage_on_certificate() RETURNS trigger LANGUAGE plpgsql AS $$
+    on_cert = """CREATE OR REPLACE FUNCTION lms_coverage_on_certificate() RETURNS trigger
+LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM lms_coverage_refresh(OLD.user_id); END IF;
   IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.user_id <> OLD.user_id) THEN
@@ -97,7 +104,7 @@ def drop_triggers(conn: Connection) -> None:
         table = "lms_certificates" if "_cert_" in name else "lms_users"
         conn.execute(text(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgres else "")))
     if postgres:
-        for function in ("lms_coverage_on_certificate()", "lms_coverage_on_user()", "lms_coverage_refresh(integer)"):
+        for function in FUNCTIONS:
             conn.execute(text(f"DROP FUNCTION IF EXISTS {function}"))
 
 
@@ -122,3 +129,12 @@ def rebuild(conn: Connection) -> int:
     conn.execute(text("DELETE FROM lms_covered_people"))
     conn.execute(text(INSERT + PERSON_ROW.format(where="1 = 1")))
     return conn.execute(text("SELECT COUNT(*) FROM lms_covered_people")).scalar_one()
+
+
+@contextmanager
+def triggers_suspended(conn: Connection) -> Iterator[None]:
+    """For a migration that rebuilds lms_users or lms_certificates: triggers off, then back and a refill."""
+    drop_triggers(conn)
+    yield
+    create_triggers(conn)
+    rebuild(conn)

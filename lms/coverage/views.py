@@ -1,10 +1,204 @@
-"""Pages of the coverage package."""
+"""Pages of the coverage package: the dashboard, exports, the public summary, data and targets.
+
+Thin: figures come from ``report.build_report``, formatting from ``present``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import time
+from datetime import date
 
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from lms.accounts.auth import current_user, roles_required
+from lms.accounts.forms import EmptyForm
+from lms.accounts.services import audit
+from lms.certificates.issuing import local_today
+from lms.coverage import baselines, exports, present, targets
+from lms.coverage.forms import TargetForm, UnitDataForm
+from lms.coverage.models import INDICATORS, POPULATIONS, Baseline, ExternalFigure
+from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
+from lms.db import db
+from lms.i18n import _
+from lms.units.models import AdminUnit
+from lms.units.services import by_code, provinces
 from lms.web.errors import register_blueprint_error_pages
 
 bp = Blueprint("lms_coverage", __name__, template_folder="templates", url_prefix="/coverage")
 register_blueprint_error_pages(bp)
+STAFF = ("official", "admin")
+FIRST_YEAR = 2025
+PUBLIC_CACHE_SECONDS = 300
+_public_cache: dict[tuple, tuple[float, object]] = {}
+
+
+def _selection() -> tuple[AdminUnit | None, int, date]:
+    """The unit (empty: the whole country), year and report date from the query string."""
+    code = request.args.get("unit", "").strip()
+    unit = by_code(code) if code else None
+    if code and unit is None:
+        abort(404)
+    today = local_today()
+    year = request.args.get("year", type=int) or today.year
+    if not FIRST_YEAR - 5 <= year <= today.year + 5:
+        abort(400, description=_("Please check the year."))
+    try:
+        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else default_date(year, today)
+    except ValueError:
+        abort(400, description=_("Write the date as YYYY-MM-DD."))
+    return unit, year, on
+
+
+def _ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
+    if unit is None:
+        return []
+    codes = unit.path.strip("/").split("/")[:-1]
+    found = {u.code: u for u in db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(codes)))}
+    return [found[c] for c in codes if c in found]
+
+
+def _args(unit: AdminUnit | None, year: int, on: str | None = None) -> dict:
+    """The current selection as URL parameters, for links that keep it (sorting, exports)."""
+    args = {"unit": unit.code if unit else None, "year": year, "on": on or None}
+    return {key: value for key, value in args.items() if value}
+
+
+def _years() -> list[int]:
+    return list(range(FIRST_YEAR, local_today().year + 2))
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def dashboard():  # noqa: ANN201
+    unit, year, on = _selection()
+    report = build_report(unit, year, on)
+    indicator = request.args.get("ind", "all")
+    indicator = indicator if indicator in (*INDICATORS[:4], "all") else "all"
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("dir") == "desc"
+    rows = sort_rows(report.children, sort, descending, indicator)
+    return render_template(
+        "lms/coverage/dashboard.html", report=report, rows=rows, p=present, indicator=indicator,
+        sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=_ancestors(unit),
+        provinces=provinces(), years=_years(), bar_svg=present.bar_svg(report),
+        trend_svg=present.trend_svg(report),
+        args=_args(unit, year, request.args.get("on")),
+    )
+
+
+@bp.route("/export.<fmt>")
+@roles_required(*STAFF)
+def export(fmt: str):  # noqa: ANN201
+    if fmt not in exports.FORMATS:
+        abort(404)
+    report = build_report(*_selection())
+    response = Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(report, fmt)}"'
+    return response
+
+
+@bp.route("/public")
+def public():  # noqa: ANN201
+    """Totals only (no names, no units below): anyone may see how far the movement has come."""
+    unit, year, on = _selection()
+    key = (unit.code if unit else "", year, on)
+    cached = _public_cache.get(key)
+    if cached is None or cached[0] < time.monotonic():
+        if len(_public_cache) > 256:
+            _public_cache.clear()
+        # a public page must not cost a full count per visit: figures may be 5 minutes old
+        cached = (time.monotonic() + PUBLIC_CACHE_SECONDS, build_report(unit, year, on))
+        _public_cache[key] = cached
+    report = cached[1]
+    return render_template("lms/coverage/public.html", report=report, p=present, provinces=provinces(),
+                           years=_years(), bar_svg=present.bar_svg(report),
+                           args=_args(unit, year))
+
+
+@bp.route("/data", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def unit_data():  # noqa: ANN201
+    """Populations (baselines) and the reported VNeID figure of one unit for one year."""
+    unit, year, _on = _selection()
+    if unit is None:
+        return render_template("lms/coverage/data_pick.html", provinces=provinces(), years=_years(),
+                               year=year)
+    form = UnitDataForm()
+    own = {b.audience: b for b in db.session.scalars(
+        select(Baseline).where(Baseline.unit_id == unit.id, Baseline.year == year))}
+    figure = db.session.scalar(select(ExternalFigure).where(
+        ExternalFigure.unit_id == unit.id, ExternalFigure.year == year, ExternalFigure.indicator == "vneid"))
+    if request.method == "GET":
+        for group in POPULATIONS:
+            getattr(form, group).data = own[group].population if group in own else None
+        form.source.data = next((b.source for b in own.values() if b.source), "")
+        form.vneid.data = figure.value if figure else None
+        form.vneid_reported_on.data = figure.reported_on if figure else None
+    if form.validate_on_submit():
+        before = {g: b.population for g, b in own.items()}
+        for group in POPULATIONS:
+            baselines.set_baseline(unit, group, year, getattr(form, group).data, form.source.data or "")
+        if form.vneid.data is None:
+            if figure is not None:
+                db.session.delete(figure)
+        else:
+            baselines.save_vneid([(unit.id, year, form.vneid.data, form.vneid_reported_on.data)])
+        after = {g: getattr(form, g).data for g in POPULATIONS}
+        audit(current_user(), "coverage_data", "unit", unit.code,
+              {"year": year, "before": before, "after": after, "vneid": form.vneid.data})
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for(".unit_data", unit=unit.code, year=year))
+    children = db.session.scalars(select(AdminUnit).where(AdminUnit.parent_id == unit.id)
+                                  .order_by(AdminUnit.name)).all()
+    status = 422 if request.method == "POST" else 200
+    return render_template("lms/coverage/data.html", form=form, unit=unit, year=year, years=_years(),
+                           children=children, ancestors=_ancestors(unit)), status
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def target_list():  # noqa: ANN201
+    year = request.args.get("year", type=int) or local_today().year
+    form = TargetForm()
+    form.indicator.choices = [(code, present.indicator_label(code)) for code in INDICATORS]
+    if request.method == "GET":
+        form.year.data = year
+    status = 200
+    if form.validate_on_submit():
+        code = (form.unit_code.data or "").strip()
+        unit = by_code(code) if code else None
+        if code and unit is None:
+            form.unit_code.errors = [_("Unknown unit code “%(code)s”.", code=code)]
+            status = 422
+        else:
+            try:
+                target = targets.set_target(form.indicator.data, form.year.data, float(form.value.data),
+                                            kind=form.kind.data, unit=unit, source=form.source.data or "")
+            except targets.TargetError as error:
+                form.value.errors = [str(error)]
+                status = 422
+            else:
+                audit(current_user(), "coverage_target", "target", code or "default",
+                      {"indicator": target.indicator, "year": target.year, "kind": target.kind,
+                       "value": target.value, "source": target.source})
+                db.session.commit()
+                flash(_("Target saved."), "success")
+                return redirect(url_for(".target_list", year=form.year.data))
+    elif request.method == "POST":
+        status = 422
+    return render_template("lms/coverage/targets.html", form=form, rows=targets.year_targets(year), year=year,
+                           years=_years(), p=present, delete_form=EmptyForm()), status
+
+
+@bp.post("/targets/<int:target_id>/delete")
+@roles_required(*STAFF)
+def target_delete(target_id: int):  # noqa: ANN201
+    form = EmptyForm()
+    year = request.args.get("year", type=int)
+    if form.validate_on_submit() and targets.delete_target(target_id):
+        audit(current_user(), "coverage_target_delete", "target", target_id, {})
+        db.session.commit()
+        flash(_("The unit's own target was removed; the one above it applies again."), "success")
+    return redirect(url_for(".target_list", year=year))

@@ -10,27 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course
 from lms.db import db, now_utc
 from lms.i18n import _
+from lms.quiz.errors import QuizError
 from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
-from lms.quiz.types.base import ResponseError
 
 GRACE_SECONDS = 30
-
-
-class QuizError(Exception):
-    """A refused quiz action; ``code`` is stable for the API, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
 
 
 @dataclass
@@ -176,34 +164,9 @@ def is_past_grace(attempt: Attempt, now: datetime, grace: int = GRACE_SECONDS) -
 def save_answer(attempt: Attempt, position: int, raw: object, registry: object, *,
                 now: datetime | None = None, grace: int = GRACE_SECONDS) -> object:
     """Validate and store one answer at once (an upsert); return the normalised response."""
-    now = now or now_utc()
-    if attempt.state != "in_progress":
-        raise QuizError("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
-    if is_past_grace(attempt, now, grace):
-        finish_if_overdue(attempt, registry, now=now, grace=grace)
-        raise QuizError("time_up", _("Time is up. Your saved answers have been submitted."))
-    item = item_at(attempt, position)
-    qtype = registry.get(item["qtype"])
-    if not qtype.graded and item["qtype"] == "description":
-        raise QuizError("not_a_question", _("This item is text only; there is nothing to answer."), 400)
-    try:
-        response = qtype.validate(item["config"], item["order"], raw)
-    except ResponseError as error:
-        raise QuizError("invalid_response", str(error), 400) from error
-    values = {"attempt_id": attempt.id, "position": position, "response": response, "saved_at": now}
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Answer).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["attempt_id", "position"],
-        set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
-    )
-    db.session.execute(statement)
-    db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == "in_progress")
-        .values(current_position=position)
-    )
-    db.session.commit()
+    from lms.quiz.answers import save_for
+
+    response, _state = save_for(attempt.user_id, attempt.id, position, raw, registry, now=now, grace=grace)
     return response
 
 

@@ -20,6 +20,7 @@ from lms.units.models import LEVELS, AdminUnit
 
 CODE_LENGTH = {"province": 2, "district": 3, "commune": 5}
 COLUMNS = ("code", "name", "level", "parent_code")
+ALLOWED_PARENTS = {("district", "province"), ("commune", "province"), ("commune", "district")}
 OFFICIAL_DECISION = "19/2025/QĐ-TTg"
 
 
@@ -51,7 +52,8 @@ class UnitImportError(Exception):
 def official_version() -> str:
     import vietnam_provinces
 
-    return f"{OFFICIAL_DECISION}; vietnam-provinces {vietnam_provinces.__version__} ({vietnam_provinces.__data_version__})"
+    package = f"vietnam-provinces {vietnam_provinces.__version__} ({vietnam_provinces.__data_version__})"
+    return f"{OFFICIAL_DECISION}; {package}"
 
 
 def official_rows() -> list[UnitRow]:
@@ -59,9 +61,8 @@ def official_rows() -> list[UnitRow]:
     from vietnam_provinces import Province, Ward
 
     rows = [UnitRow(f"{int(p.code):02d}", p.name, "province", None) for p in Province.iter_all()]
-    rows += [
-        UnitRow(f"{int(w.code):05d}", w.name, "commune", f"{int(w.province_code):02d}") for w in Ward.iter_all()
-    ]
+    rows += [UnitRow(f"{int(w.code):05d}", w.name, "commune", f"{int(w.province_code):02d}")
+             for w in Ward.iter_all()]
     return rows
 
 
@@ -74,7 +75,8 @@ def read_csv(path: Path) -> list[UnitRow]:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != list(COLUMNS):
         raise UnitImportError(
-            [UnitProblem(str(path), 1, _("The columns must be exactly: %(columns)s.", columns=",".join(COLUMNS)))]
+            [UnitProblem(str(path), 1, _("The columns must be exactly: %(columns)s.",
+                                         columns=",".join(COLUMNS)))]
         )
     return [
         UnitRow(
@@ -110,10 +112,12 @@ def validate(rows: list[UnitRow], source: str) -> list[UnitProblem]:
             if row.parent_code:
                 problems.append(UnitProblem(source, row.line, _("A province has no parent.")))
             continue
-        parent_level = in_file[row.parent_code].level if row.parent_code in in_file else known.get(row.parent_code)
+        in_this_file = in_file.get(row.parent_code or "")
+        parent_level = in_this_file.level if in_this_file else known.get(row.parent_code)
         if not row.parent_code or parent_level is None:
-            problems.append(UnitProblem(source, row.line, _("Unknown parent code “%(code)s”.", code=row.parent_code or "")))
-        elif (row.level, parent_level) not in {("district", "province"), ("commune", "province"), ("commune", "district")}:
+            problems.append(UnitProblem(source, row.line,
+                                        _("Unknown parent code “%(code)s”.", code=row.parent_code or "")))
+        elif (row.level, parent_level) not in ALLOWED_PARENTS:
             problems.append(UnitProblem(source, row.line, _("A %(level)s cannot be under a %(parent)s.",
                                                               level=row.level, parent=parent_level)))
     return problems
@@ -140,10 +144,25 @@ def import_units(rows: list[UnitRow], source: str, version: str) -> dict[str, in
             unit.name = row.name
             unit.level = row.level
             unit.parent = parent
-            unit.path = (parent.path if parent else "/") + row.code + "/"
             unit.list_version = version
+        _refresh_paths(existing)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return counts
+
+
+def _refresh_paths(units: dict[str, AdminUnit]) -> None:
+    """Recompute every path from the parents: a unit moved under a new parent (a merger in a
+    later list) takes the units below it along, even those the file did not mention."""
+    by_id = {unit.id: unit for unit in units.values() if unit.id is not None}
+
+    def path_of(unit: AdminUnit) -> str:
+        parent = unit.parent if unit.parent is not None else by_id.get(unit.parent_id)
+        return (path_of(parent) if parent is not None else "/") + unit.code + "/"
+
+    for unit in units.values():
+        path = path_of(unit)
+        if unit.path != path:
+            unit.path = path

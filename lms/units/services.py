@@ -9,7 +9,8 @@ from lms.units.models import AdminUnit
 
 
 def provinces() -> list[AdminUnit]:
-    return list(db.session.scalars(select(AdminUnit).where(AdminUnit.level == "province").order_by(AdminUnit.name)))
+    query = select(AdminUnit).where(AdminUnit.level == "province").order_by(AdminUnit.name)
+    return list(db.session.scalars(query))
 
 
 def units_below(province_code: str) -> list[AdminUnit]:

@@ -52,7 +52,9 @@ def test_normalize_maps_crockford_aliases():
     assert normalize_code("IL0O-iloo-1100-ABCD") == "1100-1100-1100-ABCD"
 
 
-@pytest.mark.parametrize("bad", ["", "7KQ4-M2XD-9RTE", "7KQ4-M2XD-9RTE-H3ABC", "UKQ4-M2XD-9RTE-H3AB", "7KQ4-M2XD-9RTE-H3A!", None])
+@pytest.mark.parametrize(
+    "bad", ["", "7KQ4-M2XD-9RTE", "7KQ4-M2XD-9RTE-H3ABC", "UKQ4-M2XD-9RTE-H3AB", "7KQ4-M2XD-9RTE-H3A!", None]
+)
 def test_normalize_refuses(bad):
     assert normalize_code(bad) is None
 

@@ -9,6 +9,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lms.certificates.keys import KeyStore, KeyStoreError, is_kid, keys_from_jwks, kid_for
 
 
+def raw_bytes(key: Ed25519PrivateKey) -> bytes:
+    encoding, fmt = serialization.Encoding.Raw, serialization.PrivateFormat.Raw
+    return key.private_bytes(encoding, fmt, serialization.NoEncryption())
+
+
 def mode(path):
     return stat.S_IMODE(path.stat().st_mode)
 
@@ -56,7 +61,7 @@ def test_public_jwks_holds_no_private_material(keystore):
     (jwk,) = jwks["keys"]
     assert {"kty": "OKP", "crv": "Ed25519", "kid": kid, "alg": "EdDSA", "use": "sig"}.items() <= jwk.items()
     assert "d" not in jwk
-    raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = raw_bytes(private)
     dumped = json.dumps(jwks)
     for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw).rstrip(b"=")):
         assert encoded.decode() not in dumped
@@ -74,7 +79,7 @@ def test_keys_from_environment_pem_and_base64(instance):
     pem = pem_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    raw = raw_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw = raw_bytes(raw_key)
     env = {"LMS_CERT_PRIVATE_KEYS": pem + "\n, " + base64.b64encode(raw).decode()}
     store = KeyStore.load(None, environ=env)
     assert store.active_kid == kid_for(pem_key.public_key())  # the first one signs
@@ -86,9 +91,7 @@ def test_keys_from_environment_pem_and_base64(instance):
 
 
 def test_environment_keys_are_not_written_or_rotated(instance):
-    raw = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
+    raw = raw_bytes(Ed25519PrivateKey.generate())
     store = KeyStore.load(instance, environ={"LMS_CERT_PRIVATE_KEYS": base64.b64encode(raw).decode()})
     assert store.keygen() == store.active_kid
     with pytest.raises(KeyStoreError):
@@ -103,9 +106,7 @@ def test_bad_environment_keys_are_refused(value):
 
 
 def test_unknown_active_kid_is_refused(instance):
-    raw = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
+    raw = raw_bytes(Ed25519PrivateKey.generate())
     env = {"LMS_CERT_PRIVATE_KEYS": base64.b64encode(raw).decode(), "LMS_CERT_ACTIVE_KID": "ZZZZZZZZ"}
     with pytest.raises(KeyStoreError):
         KeyStore.load(instance, environ=env)
@@ -144,3 +145,10 @@ def test_loose_permissions_are_reported(keystore, instance, caplog):
     path.chmod(0o644)
     KeyStore.load(instance, environ={})
     assert "readable by others" in caplog.text
+
+
+def test_broken_jwks_entries_are_skipped(keystore):
+    jwks = keystore.public_jwks()
+    broken = [{"kty": "OKP", "crv": "Ed25519", "x": "!!", "kid": "X"}, {"kty": "OKP", "crv": "Ed25519"}, 7]
+    jwks["keys"][:0] = broken
+    assert list(keys_from_jwks(jwks)) == [keystore.active_kid]

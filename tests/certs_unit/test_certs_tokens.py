@@ -219,5 +219,7 @@ names = st.text(alphabet=TEXT_ALPHABET, min_size=1, max_size=40)
 )
 def test_round_trip_property(name, subject, audience, kind, unit, day):
     keystore = _PROPERTY_STORE
-    claims = make_claims(masked_name=name, subject=subject, audience=audience, kind=kind, unit_code=unit, issued_on=day)
+    claims = make_claims(
+        masked_name=name, subject=subject, audience=audience, kind=kind, unit_code=unit, issued_on=day
+    )
     assert verify(sign(claims, keystore), keystore) == replace(claims, kid=keystore.active_kid)

@@ -28,7 +28,10 @@
         delete left[url];
         store(left);
         if (form && url === form.dataset.autosave) { say(res.ok ? form.dataset.savedText : res.body.error.message); }
-      }).catch(function () { /* still offline: keep it */ });
+      }).catch(function () {
+        // still offline: keep it and say so
+        if (form && url === form.dataset.autosave && state && state.dataset.offline) { say(state.dataset.offline); }
+      });
     });
   }
 
@@ -49,6 +52,7 @@
 
   if (form && form.dataset.autosave && window.fetch) {
     form.dataset.savedText = state && state.dataset.saved ? state.dataset.saved : "✓";
+    form.querySelectorAll("button[name=go]").forEach(function (b) { b.addEventListener("click", flush); });
     var timer = null;
     var save = function () {
       var response = current();

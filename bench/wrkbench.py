@@ -1,0 +1,115 @@
+"""Shared helpers for benchmarks: gunicorn on loopback, wrk runs, result parsing.
+
+Every load goes to 127.0.0.1 only and is bounded in time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+#: gunicorn's gthread worker: a thread can run Python while another waits for the database,
+#: and keep-alive connections are reused (the sync worker closes every connection)
+THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: int = THREADS):  # noqa: ANN201
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--threads", str(threads), "--log-level", "warning", app],
+        env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + path, timeout=2).read()  # noqa: S310 - loopback only
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+            time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> dict:
+    threads = min(connections, 2)
+    args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "5s"]
+    if script is not None:
+        args += ["-s", str(script)]
+    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    return parse_wrk(out)
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse_wrk(out: str) -> dict:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "requests": total,
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(1) if errors else ""}
+
+
+def lua_requests(path: Path, method: str, items: list[tuple[str, str, str]], stop_when_done: bool,
+                 threads: int) -> Path:
+    """A wrk script cycling through (path, bearer token, JSON body) items, split between threads."""
+    rows = ",\n".join(
+        "{%s, %s, %s}" % (_lua(p), _lua(t), _lua(b)) for p, t, b in items  # noqa: UP031
+    )
+    path.write_text(f"""
+local items = {{ {rows} }}
+local counter = 0
+local threads = {{}}
+function setup(thread)
+  thread:set("id", counter)
+  table.insert(threads, thread)
+  counter = counter + 1
+end
+function init(args)
+  index = id + 1
+  step = {threads}
+end
+function request()
+  if index > #items then
+    {"wrk.thread:stop()" if stop_when_done else "index = ((index - 1) % #items) + 1"}
+    index = ((index - 1) % #items) + 1
+  end
+  local item = items[index]
+  index = index + step
+  return wrk.format("{method}", item[1], {{["Authorization"] = "Bearer " .. item[2],
+    ["Content-Type"] = "application/json"}}, item[3])
+end
+""", encoding="utf-8")
+    return path
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

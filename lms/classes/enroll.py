@@ -1,0 +1,307 @@
+"""From a checked roster to accounts and enrollments: preview, then import exactly the valid rows.
+
+Nothing is written while the teacher looks at the preview except the upload itself (its
+rows with their problem codes). Importing checks the rows again against the database (an
+account may have appeared since), creates the missing accounts with one-time passwords,
+links the existing ones (never a duplicate) and enrolls everybody in one transaction.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import insert, or_, select, update
+
+from lms.accounts.models import User
+from lms.accounts.services import audit
+from lms.classes.models import Classroom, Enrollment, PasswordSheet, RosterUpload
+from lms.classes.passwords import hash_many, new_one_time_password, store_sheet
+from lms.classes.roster import RosterTable, check_rows
+from lms.db import db, now_utc
+
+_CHUNK = 500
+#: rows the import acts on; "already" (in the class) and "error" rows are left alone
+IMPORTABLE = ("new", "existing")
+
+
+@dataclass
+class ImportOutcome:
+    created: int
+    linked: int
+    already: int
+    skipped: int
+    sheet_id: int | None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _existing_accounts(rows: list[dict]) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """Accounts matching the rows' logins, by username and by phone: (id, full_name) each."""
+    names = sorted({r["username"] for r in rows if r["status"] != "error" and r["username"]})
+    phones = sorted({r["phone"] for r in rows if r["status"] != "error" and r["phone"]})
+    by_username: dict[str, tuple] = {}
+    by_phone: dict[str, tuple] = {}
+    for start in range(0, max(len(names), len(phones)), _CHUNK):
+        chunk_names, chunk_phones = names[start : start + _CHUNK], phones[start : start + _CHUNK]
+        conditions = []
+        if chunk_names:
+            conditions.append(User.username.in_(chunk_names))
+        if chunk_phones:
+            conditions.append(User.phone.in_(chunk_phones))
+        for user_id, username, phone, full_name in db.session.execute(
+            select(User.id, User.username, User.phone, User.full_name).where(or_(*conditions))
+        ):
+            by_username[username] = (user_id, full_name)
+            if phone:
+                by_phone[phone] = (user_id, full_name)
+    return by_username, by_phone
+
+
+def _enrollments(class_id: int, user_ids: list[int]) -> dict[int, bool]:
+    """user id -> True when actively enrolled, False when removed earlier."""
+    found: dict[int, bool] = {}
+    for start in range(0, len(user_ids), _CHUNK):
+        chunk = user_ids[start : start + _CHUNK]
+        for user_id, removed_at in db.session.execute(
+            select(Enrollment.user_id, Enrollment.removed_at).where(
+                Enrollment.class_id == class_id, Enrollment.user_id.in_(chunk)
+            )
+        ):
+            found[user_id] = removed_at is None
+    return found
+
+
+def _name_key(name: str) -> str:
+    """Case and spacing do not matter; accents do ("Ân" is not "An")."""
+    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
+
+
+def classify(rows: list[dict], class_id: int) -> list[dict]:
+    """Give each valid row its status against the database: new, existing or already (enrolled)."""
+    rows = [
+        {
+            **r,
+            "problems": [p for p in r["problems"] if p["code"] != "ambiguous"],
+            "notes": [n for n in r["notes"] if n["code"] != "name_differs"],
+            "user_id": None,
+        }
+        for r in rows
+    ]
+    for row in rows:
+        row["status"] = "error" if row["problems"] else "ok"
+    by_username, by_phone = _existing_accounts(rows)
+    seen_users: dict[int, int] = {}
+    for row in rows:
+        if row["status"] == "error":
+            continue
+        match_phone = by_phone.get(row["phone"]) if row["phone"] else None
+        match_name = by_username.get(row["username"])
+        if match_phone and match_name and match_phone[0] != match_name[0]:
+            row["problems"].append({"code": "ambiguous"})
+            row["status"] = "error"
+            continue
+        match = match_phone or match_name
+        if match is None:
+            row["status"] = "new"
+            continue
+        user_id, full_name = match
+        if user_id in seen_users:
+            row["problems"].append({"code": "duplicate", "first": seen_users[user_id]})
+            row["status"] = "error"
+            continue
+        seen_users[user_id] = row["line"]
+        row["user_id"] = user_id
+        row["status"] = "existing"
+        if _name_key(full_name) != _name_key(row["full_name"]):
+            row["notes"].append({"code": "name_differs"})
+    enrolled = _enrollments(class_id, [r["user_id"] for r in rows if r["user_id"]])
+    for row in rows:
+        if row["user_id"] and enrolled.get(row["user_id"]):
+            row["status"] = "already"
+    return rows
+
+
+def summary(rows: list[dict]) -> dict[str, int]:
+    counts = {"new": 0, "existing": 0, "already": 0, "error": 0}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    counts["total"] = len(rows)
+    counts["importable"] = counts["new"] + counts["existing"]
+    return counts
+
+
+def create_upload(classroom: Classroom, actor: User, filename: str, table: RosterTable) -> RosterUpload:
+    """Check the rows and keep them for the preview; no account or enrollment is touched."""
+    upload = RosterUpload(
+        class_id=classroom.id,
+        uploaded_by_id=actor.id,
+        filename=(filename or "")[:200],
+        notes=table.notes,
+        rows=classify(check_rows(table), classroom.id),
+        created_at=now_utc(),
+    )
+    db.session.add(upload)
+    db.session.commit()
+    return upload
+
+
+def _claim(upload: RosterUpload) -> bool:
+    """Mark the upload imported unless a double click or a second tab got there first."""
+    claimed = db.session.execute(
+        update(RosterUpload)
+        .where(RosterUpload.id == upload.id, RosterUpload.imported_at.is_(None))
+        .values(imported_at=now_utc())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return claimed == 1
+
+
+def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> ImportOutcome:
+    """Create and link the accounts of the valid rows, enroll them, and keep their password sheet."""
+    if not _claim(upload):
+        db.session.rollback()
+        db.session.refresh(upload)
+        return ImportOutcome(
+            **{
+                k: (upload.outcome or {}).get(k, 0)
+                for k in ("created", "linked", "already", "skipped", "sheet_id")
+            }
+        )
+    rows = classify(upload.rows, classroom.id)
+    previewed = {r["line"] for r in upload.rows if r["status"] in IMPORTABLE}
+    todo = [r for r in rows if r["status"] in IMPORTABLE and r["line"] in previewed]
+    new_rows = [r for r in todo if r["status"] == "new"]
+    now = now_utc()
+    passwords = [new_one_time_password() for _ in new_rows]
+    hashes = hash_many(passwords)
+    locale = current_app.config.get("LMS_DEFAULT_LOCALE", "vi")
+    created_ids: list[int] = []
+    if new_rows:
+        created_ids = list(
+            db.session.scalars(
+                insert(User).returning(User.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "username": r["username"],
+                        "phone": r["phone"],
+                        "email": r["email"] or None,
+                        "full_name": r["full_name"],
+                        "birth_year": r["birth_year"],
+                        "audience": classroom.audience,
+                        "unit_id": classroom.unit_id,
+                        "locale": locale,
+                        "password_hash": h,
+                        "must_change_password": True,
+                        "created_at": now,
+                    }
+                    for r, h in zip(new_rows, hashes, strict=True)
+                ],
+            )
+        )
+    for row, user_id in zip(new_rows, created_ids, strict=True):
+        row["user_id"] = user_id
+    enrolled = _enrollments(classroom.id, [r["user_id"] for r in todo])
+    fresh = [r for r in todo if r["user_id"] not in enrolled]
+    if fresh:
+        db.session.execute(
+            insert(Enrollment),
+            [
+                {
+                    "class_id": classroom.id,
+                    "user_id": r["user_id"],
+                    "enrolled_at": now,
+                    "source": "roster",
+                    "created_account": r["status"] == "new",
+                }
+                for r in fresh
+            ],
+        )
+    returning = [r["user_id"] for r in todo if r["user_id"] in enrolled]
+    for start in range(0, len(returning), _CHUNK):
+        db.session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.class_id == classroom.id, Enrollment.user_id.in_(returning[start : start + _CHUNK])
+            )
+            .values(removed_at=None, enrolled_at=now)
+        )
+    sheet = None
+    if new_rows:
+        sheet = store_sheet(
+            classroom.id,
+            actor.id,
+            [
+                {"name": r["full_name"], "login": r["login"], "password": p}
+                for r, p in zip(new_rows, passwords, strict=True)
+            ],
+        )
+    outcome = ImportOutcome(
+        created=len(new_rows),
+        linked=len(todo) - len(new_rows),
+        already=sum(1 for r in rows if r["status"] == "already"),
+        skipped=len(rows) - len(todo) - sum(1 for r in rows if r["status"] == "already"),
+        sheet_id=sheet.id if sheet else None,
+    )
+    db.session.execute(
+        update(RosterUpload)
+        .where(RosterUpload.id == upload.id)
+        .values(outcome=outcome.as_dict(), rows=rows)
+        .execution_options(synchronize_session=False)
+    )
+    audit(actor, "roster_import", "class", classroom.id, {"upload_id": upload.id, **outcome.as_dict()})
+    db.session.commit()
+    db.session.refresh(upload)
+    return outcome
+
+
+def reissue_passwords(classroom: Classroom, user_ids: list[int], actor: User) -> PasswordSheet | None:
+    """New one-time passwords for accounts this class's roster created and whose owner has not yet
+    chosen a password; any other account is left alone (a teacher never takes over an account)."""
+    rows = db.session.execute(
+        select(User, Enrollment.user_id)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(
+            Enrollment.class_id == classroom.id,
+            Enrollment.removed_at.is_(None),
+            Enrollment.created_account.is_(True),
+            User.must_change_password.is_(True),
+            User.id.in_(user_ids),
+        )
+        .order_by(User.full_name)
+    ).all()
+    if not rows:
+        return None
+    users = [user for user, _ in rows]
+    passwords = [new_one_time_password() for _ in users]
+    for user, password_hash in zip(users, hash_many(passwords), strict=True):
+        user.password_hash = password_hash
+    sheet = store_sheet(
+        classroom.id,
+        actor.id,
+        [
+            {"name": u.full_name, "login": u.phone or u.username, "password": p}
+            for u, p in zip(users, passwords, strict=True)
+        ],
+    )
+    audit(actor, "class_new_passwords", "class", classroom.id, {"user_ids": [u.id for u in users]})
+    db.session.commit()
+    return sheet
+
+
+def reissuable_ids(classroom: Classroom) -> list[int]:
+    """Learners of the class who still hold a one-time password from its roster."""
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(
+                Enrollment.class_id == classroom.id,
+                Enrollment.removed_at.is_(None),
+                Enrollment.created_account.is_(True),
+                User.must_change_password.is_(True),
+            )
+        )
+    )

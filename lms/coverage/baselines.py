@@ -1,0 +1,181 @@
+"""Populations (the denominators) and externally reported figures: CSV import, editing, look-up.
+
+Both are entered at whatever level the province has them (a province total, or per commune);
+reports sum them up the tree (``tree.roll_up``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lms.coverage.models import POPULATIONS, Baseline, ExternalFigure
+from lms.coverage.tree import Tree
+from lms.db import db
+from lms.i18n import _
+from lms.units.models import AdminUnit
+
+BASELINE_COLUMNS = ("unit_code", "audience", "year", "population")
+VNEID_COLUMNS = ("unit_code", "year", "confirmed")
+MAX_POPULATION = 200_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class CoverageImportError(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CoverageImportError([Problem(str(path), 1, _("The file is not UTF-8 text."))]) from error
+    reader = csv.DictReader(io.StringIO(text))
+    names = [f.strip() for f in reader.fieldnames or []]
+    if names[: len(required)] != list(required) or not set(names[len(required):]) <= set(optional):
+        expected = ",".join(required) + "".join(f"[,{o}]" for o in optional)
+        message = _("The columns must be: %(columns)s.", columns=expected)
+        raise CoverageImportError([Problem(str(path), 1, message)])
+    reader.fieldnames = names
+    return [(line, {k: (v or "").strip() for k, v in row.items() if k})
+            for line, row in enumerate(reader, start=2)]
+
+
+def _number(text: str, low: int, high: int) -> int | None:
+    return int(text) if text.isdigit() and low <= int(text) <= high else None
+
+
+def _unit_ids() -> dict[str, int]:
+    return dict(db.session.execute(select(AdminUnit.code, AdminUnit.id)).all())
+
+
+def read_baselines(path: Path) -> list[tuple[int, str, int, int]]:
+    """Validated rows (unit_id, audience, year, population); every problem at once, with its line."""
+    units, problems, rows, seen = _unit_ids(), [], [], {}
+    for line, row in _rows(path, BASELINE_COLUMNS):
+        def bad(message: str, line: int = line) -> None:
+            problems.append(Problem(str(path), line, message))
+
+        unit_id = units.get(row["unit_code"])
+        year = _number(row["year"], 2000, 2100)
+        population = _number(row["population"], 0, MAX_POPULATION)
+        if unit_id is None:
+            bad(_("Unknown unit code “%(code)s”.", code=row["unit_code"]))
+        if row["audience"] not in POPULATIONS:
+            bad(_("Unknown audience “%(name)s” (use %(options)s).", name=row["audience"],
+                  options=", ".join(POPULATIONS)))
+        if year is None:
+            bad(_("Please check the year."))
+        if population is None:
+            bad(_("The population must be a whole number, 0 or more."))
+        key = (row["unit_code"], row["audience"], row["year"])
+        if key in seen:
+            bad(_("The same unit, audience and year are already on line %(line)d.", line=seen[key]))
+        seen[key] = line
+        rows.append((unit_id, row["audience"], year, population))
+    if problems:
+        raise CoverageImportError(problems)
+    return rows
+
+
+def save_baselines(rows: list[tuple[int, str, int, int]], source: str = "") -> dict[str, int]:
+    """Create or replace; one transaction (the caller commits)."""
+    existing = {(b.unit_id, b.audience, b.year): b for b in db.session.scalars(
+        select(Baseline).where(Baseline.year.in_({r[2] for r in rows})))}
+    counts = {"created": 0, "updated": 0}
+    for unit_id, audience, year, population in rows:
+        baseline = existing.get((unit_id, audience, year))
+        if baseline is None:
+            baseline = Baseline(unit_id=unit_id, audience=audience, year=year)
+            db.session.add(baseline)
+            existing[(unit_id, audience, year)] = baseline
+            counts["created"] += 1
+        else:
+            counts["updated"] += 1
+        baseline.population = population
+        if source:
+            baseline.source = source[:120]
+    return counts
+
+
+def set_baseline(unit: AdminUnit, audience: str, year: int, population: int | None, source: str = "") -> None:
+    """From the edit page: a number sets it, None removes it (the sum of the units below applies)."""
+    baseline = db.session.scalar(select(Baseline).where(
+        Baseline.unit_id == unit.id, Baseline.audience == audience, Baseline.year == year))
+    if population is None:
+        if baseline is not None:
+            db.session.delete(baseline)
+        return
+    save_baselines([(unit.id, audience, year, population)], source)
+
+
+def read_vneid(path: Path) -> list[tuple[int, int, int, date | None]]:
+    """Rows (unit_id, year, confirmed, reported_on) of adults confirmed on VNeID, reported from outside."""
+    units, problems, rows = _unit_ids(), [], []
+    for line, row in _rows(path, VNEID_COLUMNS, ("reported_on",)):
+        unit_id = units.get(row["unit_code"])
+        year = _number(row["year"], 2000, 2100)
+        confirmed = _number(row["confirmed"], 0, MAX_POPULATION)
+        try:
+            reported = date.fromisoformat(row["reported_on"]) if row.get("reported_on") else None
+        except ValueError:
+            reported = None
+            problems.append(Problem(str(path), line, _("Write the date as YYYY-MM-DD.")))
+        if unit_id is None:
+            problems.append(Problem(str(path), line,
+                                    _("Unknown unit code “%(code)s”.", code=row["unit_code"])))
+        if year is None:
+            problems.append(Problem(str(path), line, _("Please check the year.")))
+        if confirmed is None:
+            problems.append(Problem(str(path), line, _("The number must be a whole number, 0 or more.")))
+        rows.append((unit_id, year, confirmed, reported))
+    if problems:
+        raise CoverageImportError(problems)
+    return rows
+
+
+def save_vneid(rows: list[tuple[int, int, int, date | None]]) -> int:
+    for unit_id, year, confirmed, reported in rows:
+        figure = db.session.scalar(select(ExternalFigure).where(
+            ExternalFigure.unit_id == unit_id, ExternalFigure.indicator == "vneid",
+            ExternalFigure.year == year))
+        if figure is None:
+            figure = ExternalFigure(unit_id=unit_id, indicator="vneid", year=year)
+            db.session.add(figure)
+        figure.value, figure.reported_on = confirmed, reported
+    return len(rows)
+
+
+def populations(tree: Tree, year: int) -> dict[str, dict[int, int]]:
+    """Own baselines of the scope's units: {audience: {unit_id: population}}."""
+    query = select(Baseline.audience, Baseline.unit_id, Baseline.population).where(Baseline.year == year)
+    if tree.root is not None:
+        query = query.where(Baseline.unit_id.in_(list(tree.nodes)))
+    result: dict[str, dict[int, int]] = {group: {} for group in POPULATIONS}
+    for audience, unit_id, population in db.session.connection().execute(query).all():
+        result.setdefault(audience, {})[unit_id] = population
+    return result
+
+
+def external(tree: Tree, year: int, indicator: str = "vneid") -> dict[int, int]:
+    query = select(ExternalFigure.unit_id, ExternalFigure.value).where(
+        ExternalFigure.year == year, ExternalFigure.indicator == indicator)
+    if tree.root is not None:
+        query = query.where(ExternalFigure.unit_id.in_(list(tree.nodes)))
+    return dict(db.session.execute(query).all())

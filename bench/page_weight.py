@@ -32,7 +32,7 @@ def main() -> int:
         from lms.courses.loader import import_courses
 
         import_courses(REPO / "courses", app.extensions["lms"].question_types)
-        lessons = [(c.slug, l.slug) for c in db.session.scalars(db.select(Course)) for l in c.lessons]
+        lessons = [(c.slug, lesson.slug) for c in db.session.scalars(db.select(Course)) for lesson in c.lessons]
     client = app.test_client()
     gzip = {"Accept-Encoding": "gzip"}
     rows = []
@@ -57,7 +57,7 @@ def main() -> int:
     print(f"| lesson page + CSS (+ scripts), largest | {max(totals):,} |")
     print(f"| budget | {BUDGET:,} |")
     print(f"| largest uncompressed lesson HTML | {max(r[5] for r in rows):,} |")
-    over = [r for r, t in zip(rows, totals) if t > BUDGET]
+    over = [r for r, t in zip(rows, totals, strict=True) if t > BUDGET]
     if over:
         print(f"OVER BUDGET: {over}")
         return 1

@@ -26,6 +26,8 @@ COURSE = "an-toan-tren-mang"
 
 def prepare(url: str, instance: Path, learners: int, submit_sets: int) -> tuple[list, list, dict]:
     """Users with tokens and running attempts; return save items, submit items, env."""
+    from werkzeug.security import generate_password_hash
+
     from lms import create_app
     from lms.accounts.models import User
     from lms.accounts.services import issue_api_token
@@ -34,7 +36,6 @@ def prepare(url: str, instance: Path, learners: int, submit_sets: int) -> tuple[
     from lms.db import db
     from lms.quiz.attempts import save_answer, start_attempt
     from lms.schema import upgrade
-    from werkzeug.security import generate_password_hash
 
     app = create_app({"LMS_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
     registry = app.extensions["lms"].question_types

@@ -55,7 +55,8 @@ def test_username_taken(client, units) -> None:  # noqa: ANN001
 
 
 def test_weak_password_in_english(client, units) -> None:  # noqa: ANN001
-    client.post("/language", data={"locale": "en", "csrf_token": csrf_from(client.get("/register").get_data(as_text=True))})
+    token = csrf_from(client.get("/register").get_data(as_text=True))
+    client.post("/language", data={"locale": "en", "csrf_token": token})
     response = post_form(client, "/register", {**GOOD, "password": "12345678"})
     assert response.status_code == 422
     assert "too easy to guess" in response.get_data(as_text=True)
@@ -153,7 +154,6 @@ def test_dates_are_formatted_for_the_locale(app) -> None:  # noqa: ANN001
 
     with app.test_request_context("/"):
         from flask import render_template_string
-
         from flask_babel import force_locale
 
         with force_locale("vi"):

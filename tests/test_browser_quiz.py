@@ -16,7 +16,7 @@ from lms.quiz.models import Answer, Attempt
 from lms.schema import upgrade
 from tests.conftest import base_config, make_user
 from tests.quiz_helpers import QUIZBANK
-from tests.test_browser import ARGS, CHROMIUM, shot
+from tests.test_browser import shot
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +84,7 @@ def test_autosave_and_offline_queue(quiz_server, browser) -> None:  # noqa: ANN0
     time.sleep(1.0)
     assert positions["truefalse"] not in saved_answers(app)
     queued = page.evaluate("localStorage.getItem('lms-unsent-answers')")
-    assert queued and "answers/%d" % positions["truefalse"] in queued
+    assert queued and f"answers/{positions['truefalse']}" in queued
     context.set_offline(False)
     wait_for(lambda: saved_answers(app).get(positions["truefalse"]) is False)
     assert page.evaluate("localStorage.getItem('lms-unsent-answers')") == "{}"

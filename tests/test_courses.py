@@ -33,7 +33,7 @@ def test_import_creates_courses_lessons_paths_and_bank(courses) -> None:  # noqa
         assert course.title == {"vi": "Dùng điện thoại thông minh", "en": "Using a smartphone"}
         assert course.quiz_settings["questions"] == 3
         assert course.quiz_settings["shuffle_answers"] is True  # default
-        assert [l.slug for l in course.lessons] == ["01-bat-may", "02-ket-noi-wifi"]
+        assert [lesson.slug for lesson in course.lessons] == ["01-bat-may", "02-ket-noi-wifi"]
         assert course.lessons[0].title == {"vi": "Bật máy và mở khoá", "en": "Turning the phone on"}
         steps = db.session.scalars(select(PathStep).where(PathStep.audience == "citizens").order_by(PathStep.position))
         assert [s.course.slug for s in steps] == ["dien-thoai", "mat-khau"]
@@ -74,7 +74,8 @@ def test_import_again_is_idempotent_and_keeps_progress(courses, tmp_path: Path) 
          "dien-thoai/course.yaml:1:"),
         (lambda d: (d / "dien-thoai/course.yaml").write_text("title: {vi: 'A'}\naudiences: [farmers]\n"),
          "dien-thoai/course.yaml:2: Đối tượng “farmers”"),
-        (lambda d: (d / "dien-thoai/course.yaml").write_text("title: {vi: 'A'}\naudiences: [citizens]\nquiz:\n  pass_percent: 180\n"),
+        (lambda d: (d / "dien-thoai/course.yaml").write_text(
+            "title: {vi: 'A'}\naudiences: [citizens]\nquiz:\n  pass_percent: 180\n"),
          "dien-thoai/course.yaml:4:"),
         (lambda d: (d / "dien-thoai/course.yaml").write_text("title: {vi: 'A'\naudiences: [citizens]\n"),
          "dien-thoai/course.yaml:"),

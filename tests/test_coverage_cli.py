@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 
 from lms.coverage.models import Baseline, CoveredPerson, ExternalFigure, Target
 from lms.db import db
+from lms.i18n import _
 from lms.units.services import by_code
 from tests.coverage_helpers import build_population
 
@@ -41,13 +42,21 @@ def test_baselines_import_reports_every_problem_and_imports_nothing(app, units, 
                  "26734,citizens,2026,11\n")
     result = runner.invoke(args=["lms", "coverage", "baselines", bad])
     assert result.exit_code != 0
-    assert f"{bad}:3: Unknown unit code “99999”" in result.output
-    assert f"{bad}:4: Unknown audience “aliens”" in result.output
-    assert f"{bad}:5: Please check the year." in result.output and f"{bad}:5: The population" in result.output
-    assert f"{bad}:6: The same unit, audience and year are already on line 2." in result.output
-    assert "nothing was imported" in result.output
+    with app.app_context():  # the command speaks the default locale: compare with the catalogue's words
+        expected = [
+            (3, _("Unknown unit code “%(code)s”.", code="99999")),
+            (4, _("Unknown audience “%(name)s” (use %(options)s).", name="aliens",
+                  options="officials, students, workers, citizens, adults")),
+            (5, _("Please check the year.")),
+            (5, _("The population must be a whole number, 0 or more.")),
+            (6, _("The same unit, audience and year are already on line %(line)d.", line=2)),
+        ]
+        columns_message = _("The columns must be: %(columns)s.", columns="unit_code,audience,year,population")
+    for line, message in expected:
+        assert f"{bad}:{line}: {message}" in result.output, (line, result.output)
+    assert "5 problem(s); nothing was imported" in result.output
     columns = _write(tmp_path / "cols.csv", "unit,audience,year,population\n79,citizens,2026,1\n")
-    assert "The columns must be" in runner.invoke(args=["lms", "coverage", "baselines", columns]).output
+    assert columns_message in runner.invoke(args=["lms", "coverage", "baselines", columns]).output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Baseline)) == 0
 
@@ -59,7 +68,11 @@ def test_vneid_import(app, units, runner, tmp_path) -> None:  # noqa: ANN001
     assert result.exit_code == 0, result.output
     bad = _write(tmp_path / "w.csv", "unit_code,year,confirmed,reported_on\n79,2026,many,30/06/2026\n")
     result = runner.invoke(args=["lms", "coverage", "vneid", bad])
-    assert result.exit_code != 0 and ":2: Write the date as YYYY-MM-DD." in result.output
+    with app.app_context():
+        date_message, number_message = _("Write the date as YYYY-MM-DD."), _(
+            "The number must be a whole number, 0 or more.")
+    assert result.exit_code != 0
+    assert f"{bad}:2: {date_message}" in result.output and f"{bad}:2: {number_message}" in result.output
     with app.app_context():
         figures = {f.unit.code: (f.value, f.reported_on) for f in db.session.scalars(select(ExternalFigure))}
         assert figures["79"][0] == 450000 and figures["01"] == (12, None)

@@ -52,7 +52,7 @@ def test_no_answer_or_feedback_reaches_the_client_before_submit(app, client) -> 
     headers = token_for(client)
     attempt = start(client, headers)
     bodies = [json.dumps(attempt, ensure_ascii=False)]
-    for position in range(1, len(attempt["questions"]) + 1):
+    for _position in range(1, len(attempt["questions"]) + 1):
         bodies.append(client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_data(as_text=True))
     secrets = secrets_of(app, attempt["id"])
     assert "BÍ-MẬT-PHẢN-HỒI-1" in secrets and "LỜI-GIẢI-CHUNG-1" in secrets
@@ -132,8 +132,8 @@ def test_more_attempts_than_allowed(app, client) -> None:  # noqa: ANN001
 
 
 def test_submit_twice_grades_once(app, client) -> None:  # noqa: ANN001
-    from tests.conftest import FIXTURES
     from lms.courses.loader import import_courses
+    from tests.conftest import FIXTURES
 
     with app.app_context():
         import_courses(FIXTURES / "courses", app.extensions["lms"].question_types)

@@ -31,6 +31,16 @@ def test_whole_quiz_without_javascript(app) -> None:  # noqa: ANN001
     keys = right_answers(app, attempt_id)
     with app.app_context():
         items = {i["position"]: i["qtype"] for i in db.session.get(Attempt, attempt_id).snapshot["questions"]}
+    from tests.quiz_helpers import secrets_of
+
+    secrets = secrets_of(app, attempt_id)
+    assert secrets
+    # every page a learner can open before submitting is free of feedback and answer keys
+    for position in sorted(items):
+        body = phone.get(f"/attempts/{attempt_id}/q/{position}").get_data(as_text=True)
+        body += phone.get(f"/attempts/{attempt_id}/summary").get_data(as_text=True)
+        for secret in secrets:
+            assert secret not in body, (position, secret)
     # answer the first half on the phone
     positions = sorted(items)
     half = positions[: len(positions) // 2]

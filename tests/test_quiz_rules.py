@@ -90,7 +90,8 @@ def test_draw_evenly_from_each_category(app, tmp_path: Path) -> None:  # noqa: A
     head, tail = text.split("::Đúng sai::")
     gift.write_text(head + "$CATEGORY: kiem-tra/rieng\n\n::Đúng sai::" + tail)
     manifest = copy / "kiem-tra" / "course.yaml"
-    manifest.write_text(manifest.read_text().replace("  max_attempts: 2\n", "  questions: 4\n  draw_by_category: true\n"))
+    settings = "  questions: 4\n  draw_by_category: true\n"
+    manifest.write_text(manifest.read_text().replace("  max_attempts: 2\n", settings))
     user_id = make_user(app)
     with app.app_context():
         import_courses(copy, app.extensions["lms"].question_types)

@@ -41,7 +41,8 @@ PATHS: dict[str, dict] = {
     "/courses/{slug}/attempts": {"post": {
         "summary": "Start an attempt (or get the one already running)", "security": SECURED,
         "parameters": [SLUG],
-        "responses": _ok("The attempt with its questions (no answers)", {"$ref": "#/components/schemas/Attempt"}, "201"),
+        "responses": _ok("The attempt with its questions (no answers)",
+                         {"$ref": "#/components/schemas/Attempt"}, "201"),
     }},
     "/attempts/{attempt_id}": {"get": {
         "summary": "An attempt: saved responses, remaining seconds, state", "security": SECURED,
@@ -68,7 +69,8 @@ SCHEMAS = {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
     "Course": {"type": "object", "properties": {
-        "slug": {"type": "string"}, "title": {"type": "object"}, "audiences": {"type": "array", "items": {"type": "string"}}}},
+        "slug": {"type": "string"}, "title": {"type": "object"},
+        "audiences": {"type": "array", "items": {"type": "string"}}}},
     "Attempt": {"type": "object", "properties": {
         "id": {"type": "integer"}, "deadline": {"type": ["string", "null"], "format": "date-time"},
         "state": {"type": "string"}, "remaining_seconds": {"type": ["integer", "null"]},

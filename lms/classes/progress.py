@@ -9,7 +9,8 @@ A course without a quiz counts as passed once every lesson is done.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, case, func, select
@@ -57,6 +58,10 @@ class LearnerRow:
     source: str
     cells: list[Cell] = field(default_factory=list)
     status: str = "not_started"
+
+    @cached_property
+    def name_key(self) -> tuple[str, str]:
+        return name_key(self.full_name)
 
     @property
     def passed_count(self) -> int:
@@ -184,9 +189,15 @@ def class_progress(
         )
     }
     results = {
-        (r.user_id, r.course_id): r
-        for r in db.session.scalars(
-            select(CourseResult).where(CourseResult.user_id.in_(learners), CourseResult.course_id.in_(ids))
+        (u, c): (best, grade, passed)
+        for u, c, best, grade, passed in db.session.execute(
+            select(
+                CourseResult.user_id,
+                CourseResult.course_id,
+                CourseResult.best_percent,
+                CourseResult.grade_percent,
+                CourseResult.passed,
+            ).where(CourseResult.user_id.in_(learners), CourseResult.course_id.in_(ids))
         )
     }
     certificates = {
@@ -216,9 +227,11 @@ def class_progress(
         )
     }
     extra = {
-        (o.user_id, o.course_id): o.extra_attempts
-        for o in db.session.scalars(
-            select(QuizOverride).where(QuizOverride.user_id.in_(learners), QuizOverride.course_id.in_(ids))
+        (u, c): n or 0
+        for u, c, n in db.session.execute(
+            select(QuizOverride.user_id, QuizOverride.course_id, QuizOverride.extra_attempts).where(
+                QuizOverride.user_id.in_(learners), QuizOverride.course_id.in_(ids)
+            )
         )
     }
     limits = {c.id: _settings(c).get("max_attempts") for c in courses}
@@ -241,11 +254,7 @@ def class_progress(
                 running=int(running or 0),
             )
             if result is not None:
-                cell.best_percent, cell.grade_percent, cell.passed = (
-                    result.best_percent,
-                    result.grade_percent,
-                    bool(result.passed),
-                )
+                cell.best_percent, cell.grade_percent, cell.passed = result[0], result[1], bool(result[2])
             if not cell.has_quiz and cell.lessons_total and done >= cell.lessons_total:
                 cell.passed = True
             limit = limits[course.id]
@@ -259,10 +268,8 @@ def class_progress(
     return ClassProgress(courses, sort_rows(rows, "name"))
 
 
-def _aware(stamp: datetime) -> datetime:
+def _aware(stamp: datetime | str) -> datetime:
     # aggregates (max) come back without the column type's conversion on SQLite
-    from datetime import UTC
-
     if isinstance(stamp, str):
         stamp = datetime.fromisoformat(stamp)
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
@@ -280,10 +287,10 @@ _EPOCH = datetime(1970, 1, 1).astimezone()
 def sort_rows(rows: list[LearnerRow], key: str, descending: bool = False) -> list[LearnerRow]:
     order = {"not_started": 0, "stuck": 1, "in_progress": 2, "passed": 3}
     keys = {
-        "name": lambda r: name_key(r.full_name),
-        "progress": lambda r: (r.passed_count, r.lessons_done, name_key(r.full_name)),
-        "activity": lambda r: (r.last_activity or _EPOCH, name_key(r.full_name)),
-        "status": lambda r: (order[r.status], name_key(r.full_name)),
+        "name": lambda r: r.name_key,
+        "progress": lambda r: (r.passed_count, r.lessons_done, r.name_key),
+        "activity": lambda r: (r.last_activity or _EPOCH, r.name_key),
+        "status": lambda r: (order[r.status], r.name_key),
     }
     return sorted(rows, key=keys.get(key, keys["name"]), reverse=descending)
 

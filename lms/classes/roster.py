@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from lms.accounts.validators import birth_year_problem, looks_like_phone, normalize_phone, username_problem
+from lms.classes.messages import problem_message
 from lms.i18n import _
 
 COLUMNS: tuple[str, ...] = ("full_name", "login", "birth_year", "email")
@@ -286,55 +287,3 @@ def check_rows(table: RosterTable) -> list[dict]:
                 first_seen[key] = line
         checked.append(row)
     return checked
-
-
-def problem_message(problem: dict) -> str:
-    """A problem code in the reader's language."""
-    code = problem["code"]
-    messages = {
-        "empty": lambda: _("The file is empty."),
-        "no_rows": lambda: _("The file has a header row but no learners."),
-        "too_many_rows": lambda: _(
-            "The file has %(rows)d rows; at most %(max)d can be imported at once. "
-            "Split it into smaller files.",
-            rows=problem["rows"],
-            max=problem["max"],
-        ),
-        "too_large": lambda: _("The file is larger than %(mb)d MB.", mb=problem.get("mb", 5)),
-        "missing_columns": lambda: _(
-            "Missing column(s): %(columns)s. Use the template: its first row names the columns.",
-            columns=problem["columns"],
-        ),
-        "unknown_column": lambda: _(
-            'The column "%(column)s" is not used and will be ignored.', column=problem["column"]
-        ),
-        "repeated_column": lambda: _(
-            'The column "%(column)s" appears twice; only the first one is used.', column=problem["column"]
-        ),
-        "unreadable_encoding": lambda: _(
-            'We cannot read the text of this file. Save it as "CSV UTF-8" or as an Excel workbook (.xlsx).'
-        ),
-        "bad_csv": lambda: _("The file is not a valid CSV file (line %(line)d).", line=problem["line"]),
-        "bad_xlsx": lambda: _("The file is not a valid Excel workbook (.xlsx)."),
-        "old_excel": lambda: _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV."),
-        "missing_full_name": lambda: _("The full name is missing."),
-        "full_name_too_long": lambda: _("The full name is longer than 120 characters."),
-        "missing_login": lambda: _("The username or phone number is missing."),
-        "bad_phone": lambda: _("This is not a Vietnamese mobile number (10 digits, e.g. 0912345678)."),
-        "bad_username": lambda: _(
-            "A username has 3 to 32 characters: lower-case letters without accents, "
-            "digits, dot, dash or underscore, starting with a letter or digit."
-        ),
-        "missing_birth_year": lambda: _("The birth year is missing."),
-        "bad_birth_year": lambda: _("The birth year must be a year such as 1965."),
-        "bad_email": lambda: _("The email address is not valid."),
-        "duplicate": lambda: _("Same username or phone number as row %(first)d.", first=problem["first"]),
-        "phone_zero_added": lambda: _("The leading 0 of the phone number was added back."),
-        "name_differs": lambda: _(
-            "An account with this login exists under another name; it will be "
-            "linked as it is. Check that it is the same person."
-        ),
-        "ambiguous": lambda: _("This login matches two different accounts."),
-    }
-    make = messages.get(code)
-    return make() if make else code

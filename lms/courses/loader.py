@@ -56,7 +56,7 @@ def import_courses(root: Path, registry: object) -> ImportReport:
     report = ImportReport()
     try:
         existing = {c.slug: c for c in db.session.scalars(select(Course))}
-        for position, source in enumerate(folder.courses):
+        for source in folder.courses:
             course = existing.get(source.slug)
             digest = _content_hash(source)
             if course is None:
@@ -91,7 +91,7 @@ def _content_hash(source: CourseSource) -> str:
         {
             "title": source.title, "summary": source.summary, "audiences": source.audiences,
             "quiz": source.quiz, "certificate": source.certificate,
-            "lessons": [(l.slug, l.position, l.title, l.body) for l in source.lessons],
+            "lessons": [(x.slug, x.position, x.title, x.body) for x in source.lessons],
             "gift": source.gift, "assets": source.assets,
         },
         sort_keys=True, ensure_ascii=False,
@@ -110,7 +110,7 @@ def _apply_course(course: Course, source: CourseSource, digest: str) -> None:
 
 
 def _apply_lessons(course: Course, source: CourseSource) -> None:
-    rows = {l.slug: l for l in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
+    rows = {x.slug: x for x in db.session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
     for lesson_source in source.lessons:
         lesson = rows.pop(lesson_source.slug, None)
         if lesson is None:

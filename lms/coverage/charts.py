@@ -30,14 +30,14 @@ class Bar:
 def _svg(height: float, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" '
-        f'height="{height:g}" role="img" font-family="sans-serif" font-size="11">'
+        f'height="{height:g}" role="img" font-family="sans-serif" font-size="12">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
 
 
 def bar_chart(bars: Sequence[Bar], title: str) -> str:
     """Horizontal bars from 0 to 100%, one per indicator, coloured by status, with the target as a tick."""
-    left, track, row = 4, WIDTH - 8, 40
+    left, track, row = 2, WIDTH - 4, 40
     body: list[str] = []
     for i, bar in enumerate(bars):
         y = i * row + 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lms.audiences import AUDIENCE_LABELS, AUDIENCES
@@ -22,7 +23,7 @@ class RegisterForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1900, max=9999, message=_l("Please check the birth year."))],
     )
     audience = SelectField(
-        _l("I am"), choices=[(a, AUDIENCE_LABELS[a]) for a in AUDIENCES],
+        _l("I am"), choices=[SelectChoice(a, AUDIENCE_LABELS[a]) for a in AUDIENCES],
         validators=[InputRequired(_l("Please fill in this field."))],
     )
     province = SelectField(_l("Province or city"), choices=[], validate_choice=False)
@@ -48,7 +49,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")])
     submit = SubmitField(_l("Save"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from wtforms.fields import SelectChoice
 
 from lms.accounts import services
 from lms.accounts.auth import current_user, login_required, login_user, logout_user
@@ -28,10 +29,10 @@ def _safe_next(target: str | None) -> str:
 
 
 def _fill_unit_choices(form: RegisterForm) -> None:
-    form.province.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in provinces()]
+    form.province.choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(u.code, u.name) for u in provinces()]
     province = form.province.data or ""
     communes = units_below(province) if province else []
-    form.commune.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in communes]
+    form.commune.choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(u.code, u.name) for u in communes]
 
 
 @bp.route("/register", methods=["GET", "POST"])

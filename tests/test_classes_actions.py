@@ -96,9 +96,7 @@ def test_extend_time_for_future_and_running_attempts(app, client, setup) -> None
         db.session.get(Attempt, running).state = "finished"
         db.session.commit()
         now = now_utc()
-        fresh = quiz.start_attempt(
-            setup["learner"], _course(app), app.extensions["lms"].question_types, now=now
-        )
+        fresh = quiz.start_attempt(setup["learner"], _course(app), app.extensions["lms"].question_types, now=now)
         assert fresh.deadline == now + timedelta(minutes=10 + 15)
     for bad in ("0", "601", "abc"):
         post_form(client, setup["page"], {"minutes": bad}, action=url)
@@ -108,9 +106,7 @@ def test_extend_time_for_future_and_running_attempts(app, client, setup) -> None
 
 def test_extend_time_after_the_deadline_counts_from_now(app, client, setup) -> None:  # noqa: ANN001
     running = make_attempt(app, setup["learner"], "dien-thoai", state="in_progress", minutes_left=-20)
-    post_form(
-        client, setup["page"], {"minutes": "10"}, action=f"{setup['page']}/courses/{setup['course']}/time"
-    )
+    post_form(client, setup["page"], {"minutes": "10"}, action=f"{setup['page']}/courses/{setup['course']}/time")
     with app.app_context():
         remaining = quiz.remaining_seconds(db.session.get(Attempt, running))
     assert 9 * 60 < remaining <= 10 * 60

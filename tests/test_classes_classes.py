@@ -55,10 +55,7 @@ def test_create_a_class_on_the_audience_path(app, client, teacher) -> None:  # n
         assert (classroom.starts_on, classroom.ends_on) == (date(2026, 12, 1), date(2027, 1, 31))
         assert [c.slug for c in class_courses(classroom)] == ["dien-thoai", "mat-khau"]
         assert len(classroom.join_code) == 8
-        assert (
-            db.session.scalar(select(AuditLog.action).where(AuditLog.object_type == "class"))
-            == "class_create"
-        )
+        assert db.session.scalar(select(AuditLog.action).where(AuditLog.object_type == "class")) == "class_create"
 
 
 def test_create_a_class_with_chosen_courses_in_order(app, client, teacher) -> None:  # noqa: ANN001

@@ -29,9 +29,7 @@ def imported(app, client, courses, units):  # noqa: ANN001, ANN201
     response = upload(
         client,
         class_id,
-        roster_csv(
-            "Nguyễn Văn An,0912345601,1958,", "Trần Thị Bình,binh.tran,1962,", "Lê Văn Cũ,0987654321,1950,"
-        ),
+        roster_csv("Nguyễn Văn An,0912345601,1958,", "Trần Thị Bình,binh.tran,1962,", "Lê Văn Cũ,0987654321,1950,"),
     )
     page = response.headers["Location"]
     post_form(client, page, {}, action=page + "/import")
@@ -105,9 +103,7 @@ def test_sheet_of_many_learners_has_ten_slips_a_page(app) -> None:  # noqa: ANN0
     entries = [{"name": f"Người {i}", "login": f"user{i}", "password": "abcdefghjkmn"} for i in range(23)]
     with app.test_request_context("/"):
         pdf = pdfium.PdfDocument(
-            password_sheet_pdf(
-                entries, class_name="Lớp", site_name="BDHVS", login_url="https://hoc.example.vn/login"
-            )
+            password_sheet_pdf(entries, class_name="Lớp", site_name="BDHVS", login_url="https://hoc.example.vn/login")
         )
     assert len(pdf) == 3
     assert "Người 22" in pdf[2].get_textpage().get_text_range()
@@ -140,10 +136,7 @@ def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, im
     ).get_data(as_text=True)
     post_form(client, page, {"user_id": ids["0987654321"]}, action=f"/teach/classes/{class_id}/passwords")
     with app.app_context():
-        assert (
-            db.session.scalar(select(PasswordSheet).order_by(PasswordSheet.id.desc())).id
-            == imported["sheet_id"]
-        )
+        assert db.session.scalar(select(PasswordSheet).order_by(PasswordSheet.id.desc())).id == imported["sheet_id"]
     post_form(client, page, {"user_id": ids["binh.tran"]}, action=f"/teach/classes/{class_id}/passwords")
     with app.app_context():
         sheet = db.session.scalar(select(PasswordSheet).order_by(PasswordSheet.id.desc()))
@@ -161,9 +154,7 @@ def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, im
         {"user_id": ids["binh.tran"]},
         action=f"/teach/classes/{class_id}/passwords",
     )
-    assert "Nobody needs a new one-time password." in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "Nobody needs a new one-time password." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_all_new_passwords_and_sheet_deletion(app, client, imported) -> None:  # noqa: ANN001
@@ -191,9 +182,7 @@ def test_expired_sheet_link_explains(app, client, imported) -> None:  # noqa: AN
         db.session.commit()
     response = client.get(f"/teach/classes/{imported['class_id']}/sheets/{imported['sheet_id']}.pdf")
     assert response.status_code == 302
-    assert "This password sheet has expired" in client.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "This password sheet has expired" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_linked_account_keeps_its_password(app, client, imported) -> None:  # noqa: ANN001
@@ -236,3 +225,32 @@ def test_reissue_ignores_removed_learners(app, client, imported) -> None:  # noq
     )
     with app.app_context():
         assert an not in reissuable_ids(db.session.get(Classroom, class_id))
+
+
+def test_a_big_sheet_prints_in_parts(app, client, imported) -> None:  # noqa: ANN001
+    assert passwords.sheet_parts(1050) == [(1, 1, 500), (2, 501, 1000), (3, 1001, 1050)]
+    assert passwords.sheet_parts(2) == [(1, 1, 2)]
+    entries = [{"name": f"Người {i}", "login": f"user{i}", "password": "abcdefghjkmn"} for i in range(501)]
+    with app.test_request_context("/"):
+        sheet_id = passwords.store_sheet(imported["class_id"], imported["teacher"], entries).id
+        db.session.commit()
+    url = f"/teach/classes/{imported['class_id']}/sheets/{sheet_id}.pdf"
+    roster_page = client.get(f"/teach/classes/{imported['class_id']}/roster").get_data(as_text=True)
+    assert "Print slips 501 to 501 (PDF)" in roster_page and f"{sheet_id}.pdf?part=2" in roster_page
+    last = pdfium.PdfDocument(client.get(url + "?part=2").data)
+    assert len(last) == 1 and "Người 500" in last[0].get_textpage().get_text_range()
+    assert client.get(url + "?part=3").status_code == 404
+    assert client.get(url + "?part=0").status_code == 404
+
+
+def test_purge_command_forgets_expired_sheets_and_old_uploads(app, runner, imported) -> None:  # noqa: ANN001
+    with app.app_context():
+        db.session.get(PasswordSheet, imported["sheet_id"]).expires_at = now_utc() - timedelta(days=1)
+        db.session.scalar(select(RosterUpload)).created_at = now_utc() - timedelta(days=31)
+        db.session.commit()
+    result = runner.invoke(args=["lms", "classes", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 expired password sheet(s) and 1 roster upload(s)" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(PasswordSheet)) is None and db.session.scalar(select(RosterUpload)) is None
+        assert db.session.scalar(select(User).where(User.username == "binh.tran")) is not None

@@ -64,23 +64,13 @@ def _state(app, class_id: int) -> tuple:  # noqa: ANN001
     """Everything a refused request could have changed (another teacher may create their own class)."""
     with app.app_context():
         return (
-            tuple(
-                db.session.execute(select(Attempt.id, Attempt.state, Attempt.deadline).order_by(Attempt.id))
-            ),
-            tuple(
-                db.session.execute(
-                    select(Enrollment.user_id, Enrollment.removed_at).order_by(Enrollment.user_id)
-                )
-            ),
+            tuple(db.session.execute(select(Attempt.id, Attempt.state, Attempt.deadline).order_by(Attempt.id))),
+            tuple(db.session.execute(select(Enrollment.user_id, Enrollment.removed_at).order_by(Enrollment.user_id))),
             tuple(db.session.execute(select(Answer.id, Answer.fraction).order_by(Answer.id))),
             tuple(db.session.execute(select(QuizOverride.user_id, QuizOverride.extra_minutes))),
             tuple(db.session.execute(select(PasswordSheet.id, PasswordSheet.secret))),
             tuple(db.session.execute(select(RosterUpload.id, RosterUpload.imported_at))),
-            tuple(
-                db.session.execute(
-                    select(Classroom.name, Classroom.join_code).where(Classroom.id == class_id)
-                )
-            ),
+            tuple(db.session.execute(select(Classroom.name, Classroom.join_code).where(Classroom.id == class_id))),
             tuple(db.session.execute(select(User.id, User.password_hash).order_by(User.id))),
         )
 
@@ -144,12 +134,7 @@ def test_the_owner_and_an_admin_see_the_class(app, client, world) -> None:  # no
     for user in ("co.lan", "quan.tri"):
         login(client, user)
         for method, url, in_class in _urls(app, world):
-            if (
-                method == "GET"
-                and in_class
-                and not url.endswith((".pdf", ".csv", ".xlsx"))
-                and "/done" not in url
-            ):
+            if method == "GET" and in_class and not url.endswith((".pdf", ".csv", ".xlsx")) and "/done" not in url:
                 response = client.get(url)
                 assert response.status_code in (200, 302), (user, url, response.status_code)
         html = client.get(f"/teach/classes/{world['class_id']}/").get_data(as_text=True)

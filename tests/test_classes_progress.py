@@ -27,9 +27,7 @@ def _lessons(app, user_id: int, slug: str, *, days_ago: int = 0, count: int | No
         ).all()
         for lesson in lessons[:count]:
             db.session.add(
-                LessonProgress(
-                    user_id=user_id, lesson_id=lesson.id, completed_at=now_utc() - timedelta(days=days_ago)
-                )
+                LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=now_utc() - timedelta(days=days_ago))
             )
         db.session.commit()
 
@@ -57,9 +55,7 @@ def klass(app, client, courses, units):  # noqa: ANN001, ANN201
         "out": "Phạm Văn Cường",
         "essay": "Vũ Thị Giang",
     }
-    ids = {
-        key: make_user(app, f"09123456{i:02d}", full_name=name) for i, (key, name) in enumerate(names.items())
-    }
+    ids = {key: make_user(app, f"09123456{i:02d}", full_name=name) for i, (key, name) in enumerate(names.items())}
     enroll(app, class_id, *ids.values())
     _lessons(app, ids["done"], "dien-thoai")
     _lessons(app, ids["done"], "mat-khau")
@@ -68,9 +64,7 @@ def klass(app, client, courses, units):  # noqa: ANN001, ANN201
     _finish(app, ids["out"], "dien-thoai", 40.0, 2)  # max_attempts is 2
     _lessons(app, ids["idle"], "dien-thoai", days_ago=10, count=1)
     _lessons(app, ids["fresh"], "dien-thoai", count=1)
-    make_attempt(
-        app, ids["essay"], "dien-thoai", state="pending_review", score=None, essay="Dùng mật khẩu dài"
-    )
+    make_attempt(app, ids["essay"], "dien-thoai", state="pending_review", score=None, essay="Dùng mật khẩu dài")
     login(client, "co.lan")
     return {"class_id": class_id, "ids": ids, "teacher": teacher}
 
@@ -195,9 +189,7 @@ def test_essays_wait_and_grading_finishes_the_attempt(app, client, klass) -> Non
         answer = db.session.scalar(select(Answer).where(Answer.fraction.is_(None)))
     url = f"/teach/classes/{class_id}/essays/{answer.id}"
     page = client.get(url).get_data(as_text=True)
-    assert (
-        "Dùng mật khẩu dài" in page and "Hãy mô tả cách tạo mật khẩu mạnh" in page and "Dài, khó đoán" in page
-    )
+    assert "Dùng mật khẩu dài" in page and "Hãy mô tả cách tạo mật khẩu mạnh" in page and "Dài, khó đoán" in page
     assert post_form(client, url, {"percent": "150"}).status_code == 422
     response = post_form(client, url, {"percent": "80", "feedback": "Tốt, nhưng hãy nêu ví dụ."})
     assert response.status_code == 302
@@ -210,9 +202,7 @@ def test_essays_wait_and_grading_finishes_the_attempt(app, client, klass) -> Non
         result = db.session.get(CourseResult, (learner, attempt.course_id))
         assert result.passed and result.best_percent == 90.0
         assert db.session.scalar(select(Certificate).where(Certificate.user_id == learner)) is not None
-    assert "No essay waits for a grade." in client.get(f"/teach/classes/{class_id}/essays").get_data(
-        as_text=True
-    )
+    assert "No essay waits for a grade." in client.get(f"/teach/classes/{class_id}/essays").get_data(as_text=True)
 
 
 def test_essay_of_another_class_is_not_found(app, client, klass) -> None:  # noqa: ANN001

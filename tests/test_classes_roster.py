@@ -348,10 +348,7 @@ def test_unknown_column_shows_on_preview_and_rows_still_import(client, class_id)
             roster_csv("Nguyễn Văn An,0912345601,1958,Tổ 3", header="Họ và tên,SĐT,Năm sinh,Tổ"),
         ),
     )
-    assert (
-        "The column &#34;Tổ&#34; is not used and will be ignored." in html
-        or 'The column "Tổ" is not used' in html
-    )
+    assert "The column &#34;Tổ&#34; is not used and will be ignored." in html or 'The column "Tổ" is not used' in html
     assert "Import the 1 rows" in html
 
 

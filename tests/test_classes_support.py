@@ -162,9 +162,7 @@ def make_attempt(
             submitted_at=None if state == "in_progress" else now,
             snapshot={"settings": settings, "questions": questions},
             score_percent=score if state == "finished" else None,
-            passed=None
-            if score is None or state != "finished"
-            else score >= settings.get("pass_percent", 80),
+            passed=None if score is None or state != "finished" else score >= settings.get("pass_percent", 80),
         )
         db.session.add(attempt)
         db.session.flush()

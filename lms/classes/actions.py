@@ -40,9 +40,7 @@ def overrides(user_id: int, course_ids: list[int]) -> dict[int, QuizOverride]:
     return {
         o.course_id: o
         for o in db.session.scalars(
-            select(QuizOverride).where(
-                QuizOverride.user_id == user_id, QuizOverride.course_id.in_(course_ids)
-            )
+            select(QuizOverride).where(QuizOverride.user_id == user_id, QuizOverride.course_id.in_(course_ids))
         )
     }
 

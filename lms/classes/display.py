@@ -17,7 +17,7 @@ class Formats:
         self._day: dict[date, str] = {}
 
     def percent(self, value: float | None) -> str:
-        """"85 %" in the page's locale; an empty string for no value."""
+        """ "85 %" in the page's locale; an empty string for no value."""
         if value is None:
             return ""
         if value not in self._percent:

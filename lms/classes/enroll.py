@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from lms.accounts.models import User
 from lms.accounts.services import audit
@@ -22,6 +23,8 @@ from lms.classes.roster import RosterTable, check_rows
 from lms.db import db, now_utc
 
 _CHUNK = 500
+#: a roster upload (its preview and report) is kept this long, then forgotten
+UPLOAD_DAYS = 30
 #: rows the import acts on; "already" (in the class) and "error" rows are left alone
 IMPORTABLE = ("new", "existing")
 
@@ -133,8 +136,15 @@ def summary(rows: list[dict]) -> dict[str, int]:
     return counts
 
 
+def purge_old_uploads(days: int = UPLOAD_DAYS) -> int:
+    """Forget roster uploads (names, phones, birth years) after ``days``; return how many."""
+    cutoff = now_utc() - timedelta(days=days)
+    return db.session.execute(delete(RosterUpload).where(RosterUpload.created_at < cutoff)).rowcount or 0
+
+
 def create_upload(classroom: Classroom, actor: User, filename: str, table: RosterTable) -> RosterUpload:
     """Check the rows and keep them for the preview; no account or enrollment is touched."""
+    purge_old_uploads(int(current_app.config.get("LMS_ROSTER_UPLOAD_DAYS", UPLOAD_DAYS)))
     upload = RosterUpload(
         class_id=classroom.id,
         uploaded_by_id=actor.id,
@@ -165,10 +175,7 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
         db.session.rollback()
         db.session.refresh(upload)
         return ImportOutcome(
-            **{
-                k: (upload.outcome or {}).get(k, 0)
-                for k in ("created", "linked", "already", "skipped", "sheet_id")
-            }
+            **{k: (upload.outcome or {}).get(k, 0) for k in ("created", "linked", "already", "skipped", "sheet_id")}
         )
     rows = classify(upload.rows, classroom.id)
     previewed = {r["line"] for r in upload.rows if r["status"] in IMPORTABLE}
@@ -180,9 +187,12 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     locale = current_app.config.get("LMS_DEFAULT_LOCALE", "vi")
     created_ids: list[int] = []
     if new_rows:
+        # Core, not ORM bulk: the ORM groups consecutive rows by which values are None (phone,
+        # email), which splits 10,000 rows into thousands of small INSERT ... RETURNING batches
+        users = User.__table__
         created_ids = list(
-            db.session.scalars(
-                insert(User).returning(User.id, sort_by_parameter_order=True),
+            db.session.execute(
+                insert(users).returning(users.c.id, sort_by_parameter_order=True),
                 [
                     {
                         "username": r["username"],
@@ -199,7 +209,7 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
                     }
                     for r, h in zip(new_rows, hashes, strict=True)
                 ],
-            )
+            ).scalars()
         )
     for row, user_id in zip(new_rows, created_ids, strict=True):
         row["user_id"] = user_id
@@ -207,7 +217,7 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     fresh = [r for r in todo if r["user_id"] not in enrolled]
     if fresh:
         db.session.execute(
-            insert(Enrollment),
+            insert(Enrollment.__table__),
             [
                 {
                     "class_id": classroom.id,
@@ -223,9 +233,7 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     for start in range(0, len(returning), _CHUNK):
         db.session.execute(
             update(Enrollment)
-            .where(
-                Enrollment.class_id == classroom.id, Enrollment.user_id.in_(returning[start : start + _CHUNK])
-            )
+            .where(Enrollment.class_id == classroom.id, Enrollment.user_id.in_(returning[start : start + _CHUNK]))
             .values(removed_at=None, enrolled_at=now)
         )
     sheet = None

@@ -35,9 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ClassForm(FlaskForm):
-    name = StringField(
-        _l("Class name"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=160)]
-    )
+    name = StringField(_l("Class name"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=160)])
     audience = SelectField(_l("Learners"), choices=[], validate_choice=False)
     organisation_kind = SelectField(_l("Kind of organisation"), choices=[], validate_choice=False)
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
@@ -106,16 +104,12 @@ class GradeForm(FlaskForm):
             NumberRange(min=0, max=100, message=_l("Between 0 and 100.")),
         ],
     )
-    feedback = TextAreaField(
-        _l("Feedback for the learner (optional)"), validators=[Optional(), Length(max=5000)]
-    )
+    feedback = TextAreaField(_l("Feedback for the learner (optional)"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save the grade"))
 
 
 class JoinCodeForm(FlaskForm):
-    code = StringField(
-        _l("Class code"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=20)]
-    )
+    code = StringField(_l("Class code"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=20)])
     submit = SubmitField(_l("Find the class"))
 
 

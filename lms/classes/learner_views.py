@@ -72,9 +72,7 @@ def reset_attempt(class_id: int, user_id: int, attempt_id: int):  # noqa: ANN201
     _course_of_class(classroom, attempt.course_id)
     _checked_form()
     if actions.reset_attempt(attempt, current_user()):
-        flash(
-            _("Attempt %(n)d was reset. It no longer counts toward the limit.", n=attempt.number), "success"
-        )
+        flash(_("Attempt %(n)d was reset. It no longer counts toward the limit.", n=attempt.number), "success")
     return _back(class_id, user_id)
 
 
@@ -98,9 +96,7 @@ def extend_time(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
     course = _course_of_class(classroom, course_id)
     form = ExtraTimeForm()
     if not form.validate_on_submit():
-        flash(
-            " ".join(str(e) for e in form.minutes.errors) or _("Please check the number of minutes."), "error"
-        )
+        flash(" ".join(str(e) for e in form.minutes.errors) or _("Please check the number of minutes."), "error")
         return _back(class_id, user_id)
     running = actions.extend_time(user_id, course, form.minutes.data, current_user())
     if running is not None:
@@ -125,9 +121,7 @@ def remove_learner(class_id: int, user_id: int):  # noqa: ANN201
 @teacher_required
 def essays(class_id: int):  # noqa: ANN201
     classroom = class_or_404(class_id)
-    return render_template(
-        "lms/classes/essays.html", classroom=classroom, items=actions.pending_essays(classroom)
-    )
+    return render_template("lms/classes/essays.html", classroom=classroom, items=actions.pending_essays(classroom))
 
 
 @bp.route("/classes/<int:class_id>/essays/<int:answer_id>", methods=["GET", "POST"])

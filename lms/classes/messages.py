@@ -12,8 +12,7 @@ def problem_message(problem: dict) -> str:
         "empty": lambda: _("The file is empty."),
         "no_rows": lambda: _("The file has a header row but no learners."),
         "too_many_rows": lambda: _(
-            "The file has %(rows)d rows; at most %(max)d can be imported at once. "
-            "Split it into smaller files.",
+            "The file has %(rows)d rows; at most %(max)d can be imported at once. Split it into smaller files.",
             rows=problem["rows"],
             max=problem["max"],
         ),

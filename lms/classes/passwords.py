@@ -40,6 +40,8 @@ OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 OTP_LENGTH = 12
 OTP_ITERATIONS = 1000
 SHEET_DAYS = 7
+#: slips per PDF download (50 pages of 10); a bigger sheet is printed in parts
+SHEET_PART = 500
 _PARALLEL_FROM = 32  # below this, a thread pool costs more than it saves
 
 
@@ -70,6 +72,7 @@ def _fernet() -> Fernet:
 def store_sheet(class_id: int, created_by_id: int, entries: list[dict]) -> PasswordSheet:
     """Keep ``entries`` ({"name", "login", "password"}) encrypted until the sheet expires."""
     days = int(current_app.config.get("LMS_PASSWORD_SHEET_DAYS", SHEET_DAYS))
+    purge_expired_sheets()
     sheet = PasswordSheet(
         class_id=class_id,
         created_by_id=created_by_id,
@@ -96,3 +99,8 @@ def purge_expired_sheets() -> int:
     """Delete every expired sheet (their passwords are gone for good); return how many."""
     result = db.session.execute(delete(PasswordSheet).where(PasswordSheet.expires_at <= now_utc()))
     return result.rowcount or 0
+
+
+def sheet_parts(count: int) -> list[tuple[int, int, int]]:
+    """(part, first, last) of each PDF a sheet of ``count`` slips is printed in."""
+    return [(n // SHEET_PART + 1, n + 1, min(n + SHEET_PART, count)) for n in range(0, count, SHEET_PART)]

@@ -71,9 +71,7 @@ def _pages(entries: Sequence[Mapping], size: int) -> list[list[Mapping]]:
     return [list(entries[i : i + size]) for i in range(0, len(entries), size)] or [[]]
 
 
-def password_sheet_pdf(
-    entries: Sequence[Mapping], *, class_name: str, site_name: str, login_url: str
-) -> bytes:
+def password_sheet_pdf(entries: Sequence[Mapping], *, class_name: str, site_name: str, login_url: str) -> bytes:
     """Slips to cut apart, ten a page: name, login, one-time password, where to sign in."""
     html = render_template(
         "lms/classes/sheet_pdf.html",

@@ -134,9 +134,7 @@ def _learners(class_id: int, user_id: int | None) -> Select:
     return query.where(Enrollment.user_id == user_id) if user_id is not None else query
 
 
-def class_progress(
-    classroom: Classroom, *, user_id: int | None = None, now: datetime | None = None
-) -> ClassProgress:
+def class_progress(classroom: Classroom, *, user_id: int | None = None, now: datetime | None = None) -> ClassProgress:
     """Progress of every active learner of the class (or only ``user_id``)."""
     now = now or now_utc()
     days = current_app.config.get("LMS_STUCK_DAYS", STUCK_DAYS) if has_app_context() else STUCK_DAYS
@@ -155,9 +153,7 @@ def class_progress(
         db.session.execute(
             select(QuestionBank.course_id, func.count(Question.id))
             .join(Question, Question.bank_id == QuestionBank.id)
-            .where(
-                QuestionBank.course_id.in_(ids), Question.active.is_(True), Question.qtype != "description"
-            )
+            .where(QuestionBank.course_id.in_(ids), Question.active.is_(True), Question.qtype != "description")
             .group_by(QuestionBank.course_id)
         ).all()
     )
@@ -178,13 +174,9 @@ def class_progress(
     lessons = {
         (u, c): (n, last)
         for u, c, n, last in db.session.execute(
-            select(
-                LessonProgress.user_id, Lesson.course_id, func.count(), func.max(LessonProgress.completed_at)
-            )
+            select(LessonProgress.user_id, Lesson.course_id, func.count(), func.max(LessonProgress.completed_at))
             .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(
-                LessonProgress.user_id.in_(learners), Lesson.course_id.in_(ids), Lesson.archived.is_(False)
-            )
+            .where(LessonProgress.user_id.in_(learners), Lesson.course_id.in_(ids), Lesson.archived.is_(False))
             .group_by(LessonProgress.user_id, Lesson.course_id)
         )
     }

@@ -35,9 +35,7 @@ def _sheets(class_id: int) -> list[PasswordSheet]:
     db.session.commit()
     return list(
         db.session.scalars(
-            select(PasswordSheet)
-            .where(PasswordSheet.class_id == class_id)
-            .order_by(PasswordSheet.created_at.desc())
+            select(PasswordSheet).where(PasswordSheet.class_id == class_id).order_by(PasswordSheet.created_at.desc())
         )
     )
 
@@ -76,6 +74,7 @@ def roster_page(class_id: int):  # noqa: ANN201
         problem=problem,
         labels=roster.column_labels(),
         sheets=_sheets(class_id),
+        parts=passwords.sheet_parts,
         sheet_form=EmptyForm(),
         reissue=len(enroll.reissuable_ids(classroom)),
     ), (422 if problem else 200)
@@ -125,7 +124,9 @@ def roster_done(class_id: int, upload_id: int):  # noqa: ANN201
         return redirect(url_for(".roster_preview", class_id=class_id, upload_id=upload_id))
     outcome = upload.outcome or {}
     sheet = db.session.get(PasswordSheet, outcome["sheet_id"]) if outcome.get("sheet_id") else None
-    return render_template("lms/classes/roster_done.html", classroom=classroom, outcome=outcome, sheet=sheet)
+    return render_template(
+        "lms/classes/roster_done.html", classroom=classroom, outcome=outcome, sheet=sheet, parts=passwords.sheet_parts
+    )
 
 
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/report.csv")
@@ -238,6 +239,11 @@ def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
             "error",
         )
         return redirect(url_for(".roster", class_id=class_id))
+    # a big sheet comes in parts: WeasyPrint needs ~12 ms a slip, a request must stay short
+    part = request.args.get("part", 1, type=int)
+    entries = entries[(part - 1) * passwords.SHEET_PART : part * passwords.SHEET_PART] if part >= 1 else []
+    if not entries:
+        abort(404)
     data = password_sheet_pdf(
         entries,
         class_name=classroom.name,
@@ -245,7 +251,7 @@ def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
         login_url=public_url("lms_accounts.login"),
     )
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="passwords-{sheet.id}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="passwords-{sheet.id}-{part}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

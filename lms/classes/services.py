@@ -181,9 +181,7 @@ def join_class(classroom: Classroom, user: User) -> bool:
     if row is not None and row.removed_at is None:
         return False
     if row is None:
-        db.session.add(
-            Enrollment(class_id=classroom.id, user_id=user.id, source="join", enrolled_at=now_utc())
-        )
+        db.session.add(Enrollment(class_id=classroom.id, user_id=user.id, source="join", enrolled_at=now_utc()))
     else:
         row.removed_at = None
         row.enrolled_at = now_utc()

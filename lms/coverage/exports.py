@@ -10,7 +10,7 @@ from flask import current_app, render_template
 
 from lms.audiences import AUDIENCES
 from lms.coverage import present
-from lms.coverage.report import Figure, Report, UnitRow
+from lms.coverage.report import Figure, Report, UnitRow, sort_rows
 from lms.i18n import _
 
 FORMATS = {
@@ -138,8 +138,6 @@ def pdf_bytes(report: Report) -> bytes:
 
 
 def _sorted_children(report: Report) -> list[UnitRow]:
-    from lms.coverage.report import sort_rows
-
     return sort_rows(report.children, "name", False)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, exists, func, select, true
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from lms.accounts.models import User
 from lms.audiences import AUDIENCES
@@ -44,7 +44,7 @@ class Scope:
 
     path: str | None  # "/79/" for province 79; None for the whole country
 
-    def unit_filter(self, column, with_unassigned: bool = False):  # noqa: ANN001, ANN201
+    def unit_filter(self, column: ColumnElement, with_unassigned: bool = False) -> ColumnElement:
         """A SQL condition on a unit id column; the country includes people without a unit on request."""
         if self.path is None:
             return true() if with_unassigned else column.is_not(None)

@@ -7,6 +7,7 @@ migration; provinces set different figures (see docs: Tuyên Quang 50% on VNeID,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -53,7 +54,7 @@ def year_targets(year: int) -> list[tuple[str | None, Target]]:
     return [(code, target) for code, target in db.session.execute(query)]
 
 
-def resolver(year: int):  # noqa: ANN201 - returns a function (Node | None) -> {indicator: TargetValue}
+def resolver(year: int) -> Callable[[Node | None], dict[str, TargetValue]]:
     """Loads a year's targets once; the returned function picks, for a unit, the most specific
     target of each indicator: the unit's own, else the nearest ancestor's, else the default."""
     by_unit: dict[str | None, dict[str, TargetValue]] = {}

@@ -207,7 +207,6 @@ def submit_attempt(attempt_id: int, registry: object, *, now: datetime | None = 
         db.session.refresh(attempt)
         return SubmitResult(attempt, False)
     attempt = db.session.get(Attempt, attempt_id)
-    db.session.refresh(attempt)
     grade_attempt(attempt, registry)
     db.session.commit()
     return SubmitResult(attempt, True)

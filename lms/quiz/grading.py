@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from lms.courses.models import Course, CourseResult
 from lms.db import db, now_utc
@@ -10,40 +10,60 @@ from lms.quiz.models import Answer, Attempt
 
 
 def grade_attempt(attempt: Attempt, registry: object) -> None:
-    """Grade every question of the snapshot with its pure grader; essays wait for a teacher."""
-    saved = {a.position: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
+    """Grade every question of the snapshot with its pure grader; essays wait for a teacher.
+
+    Answers are written back in one bulk UPDATE (and one INSERT for unanswered questions)
+    rather than a statement per question.
+    """
+    saved = {
+        row.position: row
+        for row in db.session.execute(
+            select(Answer.id, Answer.position, Answer.response, Answer.graded_by_id, Answer.fraction)
+            .where(Answer.attempt_id == attempt.id)
+        )
+    }
+    updates: list[dict] = []
+    missing: list[dict] = []
+    fractions: dict[int, float | None] = {}
+    now = now_utc()
     for item in attempt.snapshot["questions"]:
-        qtype = registry.get(item["qtype"])
-        if not qtype.graded and item["qtype"] == "description":
+        if item["qtype"] == "description":
             continue
-        answer = saved.get(item["position"])
-        if answer is None:
-            answer = Answer(attempt_id=attempt.id, position=item["position"], response=None, saved_at=now_utc())
-            db.session.add(answer)
-        if answer.graded_by_id is not None:
-            continue  # a teacher's grade is never overwritten
-        if answer.response is None:
-            answer.fraction, answer.feedback = 0.0, None
-            if item["qtype"] == "essay":
-                answer.fraction = 0.0
+        position = item["position"]
+        row = saved.get(position)
+        if row is not None and row.graded_by_id is not None:
+            fractions[position] = row.fraction  # a teacher's grade is never overwritten
             continue
-        result = qtype.grade(item["config"], answer.response)
-        answer.fraction = None if result.fraction is None else min(1.0, max(0.0, float(result.fraction)))
-        answer.feedback = result.feedback or None
-    db.session.flush()
-    finalize_attempt(attempt)
+        if row is None or row.response is None:
+            fraction, feedback = 0.0, None
+        else:
+            result = registry.get(item["qtype"]).grade(item["config"], row.response)
+            fraction = None if result.fraction is None else min(1.0, max(0.0, float(result.fraction)))
+            feedback = result.feedback or None
+        fractions[position] = fraction
+        if row is None:
+            missing.append({"attempt_id": attempt.id, "position": position, "response": None,
+                            "saved_at": now, "fraction": fraction, "feedback": feedback})
+        else:
+            updates.append({"id": row.id, "fraction": fraction, "feedback": feedback})
+    if updates:
+        db.session.execute(update(Answer), updates)
+    if missing:
+        db.session.execute(insert(Answer), missing)
+    finalize_attempt(attempt, fractions)
 
 
 def gradable_positions(attempt: Attempt) -> list[int]:
     return [i["position"] for i in attempt.snapshot["questions"] if i["qtype"] != "description"]
 
 
-def finalize_attempt(attempt: Attempt) -> None:
+def finalize_attempt(attempt: Attempt, fractions: dict[int, float | None] | None = None) -> None:
     """Compute the score once no answer waits for a teacher; then update the course result."""
     positions = gradable_positions(attempt)
-    fractions = dict(
-        db.session.execute(select(Answer.position, Answer.fraction).where(Answer.attempt_id == attempt.id)).all()
-    )
+    if fractions is None:
+        fractions = dict(
+            db.session.execute(select(Answer.position, Answer.fraction).where(Answer.attempt_id == attempt.id)).all()
+        )
     if any(fractions.get(p) is None for p in positions):
         attempt.state = "pending_review"
         attempt.score_percent = None

@@ -16,13 +16,12 @@ from sqlalchemy import select
 from lms.courses.models import Course, CourseSourceFile, Lesson, PathStep
 from lms.courses.schema import CourseFolder, CourseSource, ImportProblem, read_folder
 from lms.db import db
+from lms.problems import ProblemsError
 from lms.quiz.bank import BankProblem, parse_bank, store_bank
 
 
-class CourseImportError(Exception):
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
+class CourseImportError(ProblemsError):
+    """A course folder with problems; the database was left as it was."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ import yaml
 
 from lms.audiences import AUDIENCES
 from lms.i18n import _
+from lms.problems import Problem
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LESSON_RE = re.compile(r"^(?P<num>\d{2})-(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
@@ -33,14 +34,7 @@ ASSET_SUFFIXES = {".svg"}
 MAX_ASSET_BYTES = 200_000
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+ImportProblem = Problem
 
 
 @dataclass

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from lms.courses.models import Course, CourseSourceFile
 from lms.db import db, now_utc
+from lms.problems import Problem, ProblemsError
 from lms.quiz.gift import GiftSyntaxError, parse_gift
 from lms.quiz.models import Question, QuestionBank
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-
-class BankProblem(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(f"{p.file}:{p.line}: {p.message}" for p in problems))
-        self.problems = problems
+class BankProblem(ProblemsError):
+    """A GIFT bank with errors; nothing was imported."""
 
 
 def parse_bank(text: str, filename: str, registry: object) -> list:

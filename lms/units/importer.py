@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.i18n import _
+from lms.problems import Problem, ProblemsError
 from lms.units.models import LEVELS, AdminUnit
 
 CODE_LENGTH = {"province": 2, "district": 3, "commune": 5}
@@ -33,20 +34,11 @@ class UnitRow:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class UnitProblem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+UnitProblem = Problem
 
 
-class UnitImportError(Exception):
-    def __init__(self, problems: list[UnitProblem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
+class UnitImportError(ProblemsError):
+    """A unit list with problems; nothing was imported."""
 
 
 def official_version() -> str:

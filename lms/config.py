@@ -22,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_VERIFY_RATE_LIMIT": "60 per minute",
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     "LMS_PASSWORD_MIN_LENGTH": 8,
+    "LMS_ASYNC_ANSWER_COMMIT": True,  # PostgreSQL: answer saves skip the WAL flush wait
 }
 
 

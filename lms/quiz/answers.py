@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -65,6 +65,7 @@ def frozen_items(attempt_id: int) -> dict[int, dict]:
 
 
 _UPSERTS: dict[str, object] = {}
+_SYNC_OFF = text("SET LOCAL synchronous_commit TO OFF")
 
 
 def _upsert(dialect: str):  # noqa: ANN202
@@ -97,6 +98,13 @@ def validate_response(item: dict, raw: object, registry: object) -> object:
 
 def store(attempt_id: int, position: int, response: object, now: datetime) -> None:
     dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", True):
+        # An answer save does not wait for the disk flush of its WAL record: PostgreSQL stays
+        # consistent, and a crash can lose at most the last fraction of a second of saves
+        # (wal_writer_delay). The submit commits synchronously, which flushes every earlier
+        # save with it, so a submitted attempt never misses an answer; the quiz page also
+        # keeps each answer on the phone until the server has acknowledged it.
+        db.session.execute(_SYNC_OFF)
     db.session.execute(
         _upsert(dialect),
         {"attempt_id": attempt_id, "position": position, "response": response, "saved_at": now},

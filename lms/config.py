@@ -23,6 +23,11 @@ DEFAULTS: dict[str, object] = {
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     "LMS_PASSWORD_MIN_LENGTH": 8,
     "LMS_ASYNC_ANSWER_COMMIT": True,  # PostgreSQL: answer saves skip the WAL flush wait
+    "LMS_ROSTER_MAX_ROWS": 10_000,
+    "LMS_ROSTER_MAX_BYTES": 5 * 1024 * 1024,
+    "LMS_PASSWORD_SHEET_DAYS": 7,
+    "LMS_STUCK_DAYS": 7,
+    "LMS_ROSTER_UPLOAD_DAYS": 30,
 }
 
 

@@ -69,6 +69,7 @@ class LMS:
             blueprint: Blueprint = importlib.import_module(module_name).bp
             sub = blueprint.url_prefix or ""
             app.register_blueprint(blueprint, url_prefix=(prefix + sub) or None)
+        importlib.import_module("lms.certificates").init_app(app)  # rate limit of the verify pages
 
         from lms.cli import lms_group
 

@@ -410,3 +410,30 @@ def test_report_in_the_teachers_language(app, client, class_id, teacher) -> None
     assert expected != "This is not a Vietnamese mobile number (10 digits, e.g. 0912345678)."
 
     assert str(escape(expected)) in _row(html, 2)
+
+
+def test_no_file_chosen(app, client, class_id) -> None:  # noqa: ANN001
+    response = post_form(client, f"/teach/classes/{class_id}/roster", {})
+    assert response.status_code == 422
+    assert "Choose a CSV or Excel file first." in response.get_data(as_text=True)
+    assert _count(app, RosterUpload) == 0
+
+
+def test_an_account_created_during_the_import_saves_nothing(app, client, class_id, monkeypatch) -> None:  # noqa: ANN001
+    from lms.classes import enroll
+
+    _preview(client, upload(client, class_id, roster_csv(*GOOD)))
+    make_user(app, "binh.tran")  # registered between the preview and the click
+    monkeypatch.setattr(enroll, "_existing_accounts", lambda rows: ({}, {}))  # and missed by the re-check
+    with app.app_context():
+        upload_id = db.session.scalar(select(RosterUpload.id))
+    page = f"/teach/classes/{class_id}/roster/{upload_id}"
+    response = post_form(client, page, {}, action=page + "/import")
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert "Nothing was saved" in client.get(page).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(RosterUpload.imported_at)) is None
+    assert _count(app, Enrollment) == 0 and _count(app, PasswordSheet) == 0 and _count(app, User) == 2
+    monkeypatch.undo()
+    post_form(client, page, {}, action=page + "/import")  # again: binh.tran is linked this time
+    assert _count(app, Enrollment) == 2 and _count(app, User) == 3

@@ -24,6 +24,7 @@ from sqlalchemy import delete, select, update
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
 from lms.coverage.measure import Scope, counts, live_counts
+from lms.coverage.models import Baseline
 from lms.coverage.report import Figure, build_report, default_date, percent_of, sort_rows
 from lms.coverage.targets import TargetValue
 from lms.db import db
@@ -204,3 +205,31 @@ def test_default_report_date() -> None:
     assert default_date(2026, today) == today
     assert default_date(2025, today) == date(2025, 12, 31)
     assert default_date(2027, today) == today
+
+
+def test_roll_up_with_an_older_district_level(app) -> None:  # noqa: ANN001
+    """Pre-2025 data: province > district > commune. A figure entered at any level wins over the
+    sum below it; a unit is complete only when everything below it is."""
+    from lms.coverage.baselines import save_baselines
+    from lms.units.importer import UnitRow, import_units
+
+    with app.app_context():
+        import_units([UnitRow("75", "Đồng Nai", "province", None), UnitRow("731", "Biên Hòa", "district", "75"),
+                      UnitRow("26041", "Trảng Dài", "commune", "731"), UnitRow("26044", "Tân Phong", "commune", "731"),
+                      UnitRow("732", "Long Khánh", "district", "75"), UnitRow("26080", "Xuân An", "commune", "732"),
+                      UnitRow("26098", "Bảo Vinh", "commune", "75")], "t", "old-list")
+        ids = {code: by_code(code).id for code in ("731", "732", "26041", "26044", "26080", "26098")}
+        save_baselines([(ids["26041"], "citizens", 2026, 10), (ids["26044"], "citizens", 2026, 20),
+                        (ids["732"], "citizens", 2026, 300), (ids["26080"], "citizens", 2026, 7),
+                        (ids["26098"], "citizens", 2026, 5)])
+        db.session.commit()
+        report = build_report(by_code("75"), 2026, REPORT_DAY)
+        rows = {row.node.code: row.figures["citizens"] for row in report.children}
+        assert (rows["731"].population, rows["731"].complete) == (30, True)  # its two communes
+        assert (rows["732"].population, rows["732"].complete) == (300, True)  # its own figure, not 7
+        assert report.figures["citizens"].population == 335 and report.figures["citizens"].complete
+        db.session.execute(delete(Baseline).where(Baseline.unit_id == ids["26044"]))
+        db.session.commit()
+        report = build_report(by_code("75"), 2026, REPORT_DAY)
+        assert report.figures["citizens"].population == 315 and not report.figures["citizens"].complete
+        assert report.figures["citizens"].percent is None and report.figures["citizens"].baseline_status == "partial"

@@ -114,17 +114,24 @@ def save_answer(attempt_id: int, position: int):  # noqa: ANN201
     if token is None:
         return api_error(401, "unauthorized", _("Send a valid token: Authorization: Bearer <token>."))
     now = now_utc()
+    grace = int(current_app.config["LMS_SUBMIT_GRACE_SECONDS"])
+    body = _json_body()
+    if body is not None and "response" in body:
+        fast = answers.save_with_token(token_hash(token), attempt_id, position, body["response"], _registry(),
+                                       now=now, grace=grace)
+        if fast is not None:
+            response, state = fast
+            return jsonify({"position": position, "response": response, "saved": True,
+                            "remaining_seconds": answers.remaining(state, now)})
     state = answers.attempt_state_for_token(attempt_id, token_hash(token), now)
     if state is None:
         if bearer_user_id() is None:
             return api_error(401, "unauthorized", _("Send a valid token: Authorization: Bearer <token>."))
         return api_error(404, "not_found", _("No such attempt."))
-    body = _json_body()
     if body is None or "response" not in body:
         return api_error(400, "bad_request", _("Send {\"response\": ...}."))
     try:
-        response = answers.save_checked(state, position, body["response"], _registry(), now=now,
-                                         grace=int(current_app.config["LMS_SUBMIT_GRACE_SECONDS"]))
+        response = answers.save_checked(state, position, body["response"], _registry(), now=now, grace=grace)
     except attempts.QuizError as error:
         return api_error(error.status, error.code, error.message)
     return jsonify({"position": position, "response": response, "saved": True,

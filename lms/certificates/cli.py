@@ -1,3 +1,114 @@
-"""Commands of the certificates package."""
+"""``lms certs ...``: signing keys and revocation."""
 
-commands: list = []
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lms.db import db
+
+
+@click.group("certs")
+def certs() -> None:
+    """Certificates: signing keys, revocation."""
+
+
+def _store():  # noqa: ANN202
+    from lms.certificates.keys import KeyStore
+
+    return KeyStore.load(current_app.instance_path)
+
+
+def _forget_cached_keys() -> None:
+    current_app.extensions["lms"].extras.pop("keystore", None)
+
+
+@certs.command("keygen")
+@with_appcontext
+def keygen_command() -> None:
+    """Create the first signing key (does nothing if there is one). Keys stay in <instance>/keys, mode 0600."""
+    from lms.certificates.keys import KeyStoreError
+
+    store = _store()
+    had = store.kids()
+    try:
+        kid = store.keygen()
+    except KeyStoreError as error:
+        raise click.ClickException(str(error)) from None
+    _forget_cached_keys()
+    click.echo(f"signing key {kid} {'already active' if had else 'created'} ({store.keys_dir})")
+
+
+@certs.command("rotate-key")
+@with_appcontext
+def rotate_key_command() -> None:
+    """Sign new certificates with a new key; older keys stay published so their certificates stay valid."""
+    from lms.certificates.keys import KeyStoreError
+
+    store = _store()
+    old = store.active_kid if store.kids() else None
+    try:
+        kid = store.rotate()
+    except KeyStoreError as error:
+        raise click.ClickException(str(error)) from None
+    _forget_cached_keys()
+    click.echo(f"new signing key {kid}" + (f" (was {old}, kept for verification)" if old else ""))
+
+
+@certs.command("keys")
+@with_appcontext
+def keys_command() -> None:
+    """List the key ids: the active one first, as published at /.well-known/lms-keys.json."""
+    for jwk in _store().public_jwks()["keys"]:
+        click.echo(f"{jwk['kid']}  {jwk['status']}")
+
+
+@certs.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why; shown on the public verification page.")
+@click.option("--by", "by", default=None, help="Username of the person revoking (recorded in the audit log).")
+@with_appcontext
+def revoke_command(code: str, reason: str, by: str | None) -> None:
+    """Revoke the certificate CODE; the next verification shows REVOKED. Audited."""
+    from lms.certificates.records import RevokeError, by_code, revoke
+
+    cert = by_code(code)
+    if cert is None:
+        raise click.ClickException(f"no certificate {code}")
+    actor = None
+    if by:
+        from sqlalchemy import select
+
+        from lms.accounts.models import User
+
+        actor = db.session.scalar(select(User).where(User.username == by.lower()))
+        if actor is None:
+            raise click.ClickException(f"no user {by}")
+    try:
+        revoke(cert, reason, actor)
+    except RevokeError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"revoked {cert.code}")
+
+
+@certs.command("reissue")
+@click.argument("code")
+@with_appcontext
+def reissue_command(code: str) -> None:
+    """Issue a new certificate (new code) replacing the revoked CODE, with the holder's current name."""
+    from lms.certificates.records import RevokeError, by_code, reissue
+
+    cert = by_code(code)
+    if cert is None:
+        raise click.ClickException(f"no certificate {code}")
+    try:
+        new = reissue(cert)
+    except RevokeError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"issued {new.code} (replaces {cert.code})")
+
+
+commands: list = [certs]

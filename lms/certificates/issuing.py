@@ -5,7 +5,11 @@ Called by the quiz engine inside its transaction (it commits); never commits its
 
 from __future__ import annotations
 
+import logging
+import os
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,13 +19,16 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.models import User
 from lms.accounts.services import audit
 from lms.certificates.codes import generate_code
+from lms.certificates.issue import sign_for_qr
 from lms.certificates.keys import KeyStore
 from lms.certificates.models import Certificate
+from lms.certificates.qr import QRTooLarge
 from lms.certificates.tokens import CertificateClaims, mask_name, sign
 from lms.courses.models import Course, CourseResult, PathStep
 from lms.db import db, now_utc
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+log = logging.getLogger(__name__)
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -29,15 +36,29 @@ def local_today(now: datetime | None = None) -> date:
     return (now or now_utc()).astimezone(VIETNAM).date()
 
 
+def _keys_stamp(instance_path: str) -> int | None:
+    """The key folder's modification time: `lms certs rotate-key` (another process) changes it."""
+    try:
+        return os.stat(Path(instance_path) / "keys").st_mtime_ns
+    except OSError:
+        return None
+
+
 def keystore() -> KeyStore:
-    """This app's key store; a first key is made on first use so issuing never fails."""
+    """This app's key store; a first key is made on first use so issuing never fails.
+
+    Cached per app, and reloaded when the key folder changes (one ``stat`` a call), so a
+    key rotated by the CLI is used, and verified, by running workers without a restart.
+    """
     extras = current_app.extensions["lms"].extras
     store = extras.get("keystore")
-    if store is None:
+    stamp = _keys_stamp(current_app.instance_path)
+    if store is None or extras.get("keystore_stamp") != stamp:
         store = KeyStore.load(current_app.instance_path)
         if not store.kids():
             store.keygen()
-        extras["keystore"] = store
+            stamp = _keys_stamp(current_app.instance_path)
+        extras["keystore"], extras["keystore_stamp"] = store, stamp
     return store
 
 
@@ -67,13 +88,13 @@ def issue(user: User, kind: str, subject: str, course: Course | None = None) -> 
         code=generate_code(), masked_name=mask_name(user.full_name), kind=kind, subject=subject,
         audience=user.audience, unit_code=unit.code if unit else None, issued_on=local_today(issued_at),
     )
-    token = sign(claims, store)
+    claims, token = _sign(claims, store)
     cert = Certificate(
         code=claims.code, user_id=user.id, kind=kind, subject=subject, course_id=course.id if course else None,
         audience=user.audience, full_name=user.full_name, masked_name=claims.masked_name,
         unit_id=unit.id if unit else None, unit_code=unit.code if unit else None,
         unit_name=unit.name if unit else None, unit_list_version=unit.list_version if unit else None,
-        issued_at=issued_at, issued_on=claims.issued_on, key_id=store.active_kid, token=token,
+        issued_at=issued_at, issued_on=claims.issued_on, key_id=claims.kid, token=token,
     )
     try:
         with db.session.begin_nested():
@@ -86,6 +107,21 @@ def issue(user: User, kind: str, subject: str, course: Course | None = None) -> 
         return again
     audit(None, "certificate_issued", "certificate", cert.code, {"kind": kind, "subject": subject})
     return cert
+
+
+def _sign(claims: CertificateClaims, store: KeyStore) -> tuple[CertificateClaims, str]:
+    """Sign so the verify URL fits a printable QR (the masked name may lose middle initials);
+    the returned claims are what was signed: their masked name and kid are stored."""
+    from lms.certificates.urls import base_url
+
+    try:
+        signed, token, _url = sign_for_qr(claims, store, base_url())
+    except QRTooLarge:
+        # only an absurdly long LMS_BASE_URL gets here: issue anyway (the code still verifies)
+        log.error("certificate %s: verify URL too long for a QR code; check LMS_BASE_URL", claims.code)
+        signed = replace(claims, kid=store.active_kid)
+        token = sign(signed, store)
+    return signed, token
 
 
 def path_completed(user: User) -> bool:

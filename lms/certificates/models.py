@@ -54,3 +54,6 @@ class Certificate(db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     course = relationship("Course")
+    #: the commune or ward at issuance (its parent, the province, is loaded with it)
+    unit = relationship("AdminUnit")
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])

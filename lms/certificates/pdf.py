@@ -32,6 +32,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .qr import make_qr_png, make_qr_svg, png_data_uri
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
 _PREFIX = "lms/certificates/"
 #: first family found wins; a deployment may drop Noto Sans files into lms/certificates/fonts/
 _FONT_CANDIDATES = (
@@ -202,7 +203,13 @@ def render_batch_pdf(cert_views: Sequence[Mapping], *, renderer: CertificateRend
 
 
 def render_certificate_html(cert_view: Mapping, **context: object) -> str:
-    """The phone-friendly HTML certificate page (``pdf_url``, ``credential_url`` optional)."""
+    """The phone-friendly standalone HTML certificate page.
+
+    Optional context: ``pdf_url``, ``credential_url``, ``stylesheet_url`` (without it the
+    card's CSS, static/certificate.css, is inlined so the file stands alone).
+    """
     cert = prepare_view(cert_view)
     svg = make_qr_svg(cert["verify_url"], label=f"QR {cert['code']}")
+    if not context.get("stylesheet_url"):
+        context["inline_css"] = (STATIC / "certificate.css").read_text(encoding="utf-8")
     return _env.get_template(_PREFIX + "certificate.html").render(cert=cert, qr_svg=svg, **context)

@@ -1,10 +1,208 @@
-"""Pages of the certificates package."""
+"""Public pages of the certificates package: verification (QR target, code form, offline
+check), the published keys and the issuer's DID. No login anywhere here.
+
+The pages for holders, teachers and admins (certificate page, PDF, credential, revocation,
+class print) are in :mod:`lms.certificates.pages`, on the same blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
 
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from lms.certificates import records
+from lms.certificates.codes import crockford_decode, normalize_code
+from lms.certificates.credential import did_document
+from lms.certificates.issuing import keystore
+from lms.certificates.tokens import token_from_url
+from lms.certificates.urls import base_url
+from lms.certificates.verification import Outcome, check_code, check_token
+from lms.i18n import _
 from lms.web.errors import register_blueprint_error_pages
+from lms.web.formatting import current_locale
 
-bp = Blueprint("lms_certificates", __name__, template_folder="templates")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+YEAR = 365 * 24 * 3600
+
+
+class CertificatesBlueprint(Blueprint):
+    """Serves its few static files from memory with a content-hash ETag (compressed like pages)."""
+
+    def send_static_file(self, filename: str) -> Response:
+        data, mimetype, etag = _static_file(filename)
+        response = current_app.response_class(data, mimetype=mimetype)
+        response.cache_control.public = True
+        # URLs from cert_static() carry the content hash: such a URL may be kept for a year
+        response.cache_control.max_age = YEAR if request.args.get("v") else 3600
+        response.set_etag(etag)
+        return response.make_conditional(request)
+
+
+@lru_cache(maxsize=16)
+def _static_file(filename: str) -> tuple[bytes, str, str]:
+    path = STATIC_DIR / filename
+    if "/" in filename or "\\" in filename or filename.startswith(".") or not path.is_file():
+        abort(404)
+    data = path.read_bytes()
+    mimetype = "text/javascript" if filename.endswith(".js") else mimetypes.guess_type(filename)[0] or "text/plain"
+    return data, mimetype, hashlib.sha256(data).hexdigest()[:16]
+
+
+def cert_static(filename: str) -> str:
+    return url_for("lms_certificates.static", filename=filename, v=_static_file(filename)[2][:10])
+
+
+bp = CertificatesBlueprint(
+    "lms_certificates", __name__, template_folder="templates",
+    static_folder="static", static_url_path="/certificates/static",
+)
 register_blueprint_error_pages(bp)
+
+
+@bp.context_processor
+def _template_helpers() -> dict:
+    def query_with_lang(lang: str) -> str:
+        return urlencode({**{k: v for k, v in request.args.items() if k != "lang"}, "lang": lang})
+
+    return {"cert_static": cert_static, "query_with_lang": query_with_lang, "local_day": records.local_day}
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
+def private_answer(response: Response) -> Response:
+    """A status can change at any moment, and the URL holds the certificate's token."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.vary.add("Accept")
+    return response
+
+
+def answer(outcome: Outcome, code: str | None = None, code_error: str | None = None) -> Response:
+    """The verification result as a page, or as JSON for ``Accept: application/json``."""
+    facts = records.public_facts(outcome.cert, current_locale()) if outcome.cert is not None else None
+    if wants_json():
+        return private_answer(jsonify({**(facts or {}), "status": outcome.status}))
+    page = render_template(
+        "lms/certificates/verify.html", status=outcome.status if code_error is None else None,
+        facts=facts, record=outcome.cert, code=code, code_error=code_error,
+    )
+    return private_answer(make_response(page))
+
+
+@bp.get("/v/<token>")
+@bp.get("/V/<token>")  # registered first: url_for builds the upper-case form the QR uses
+def verify_token(token: str) -> Response:
+    """The QR code's target: VALID, REVOKED or NOT VALID in large words."""
+    return answer(check_token(token))
+
+
+def _looks_like_token(text: str) -> str | None:
+    token = token_from_url(text).upper()
+    if len(token) < 130:  # the shortest token is 138 symbols
+        return None
+    try:
+        crockford_decode(token)
+    except ValueError:
+        return None
+    return token
+
+
+@bp.get("/verify")
+def verify_code() -> Response:
+    """The form for typing a code when the camera cannot scan (GET: nothing changes)."""
+    typed = (request.args.get("code") or "").strip()
+    if not typed:
+        page = render_template("lms/certificates/verify.html", status=None, facts=None, code="", code_error=None)
+        return private_answer(make_response(page))
+    code = normalize_code(typed)
+    if code is None:
+        token = _looks_like_token(typed)  # a pasted verify link works too
+        if token is not None:
+            return redirect(url_for(".verify_token", token=token))
+        error = _("A certificate code has 16 letters and digits, like 7KQ4-M2XD-9RTE-H3AB.")
+        return answer(Outcome("invalid"), code=typed[:40], code_error=error)
+    return answer(check_code(code), code=code)
+
+
+@bp.get("/verify/offline")
+def offline() -> Response:
+    """The signature check that works without a connection once opened online."""
+    messages = {
+        "valid": _("Valid signature: this certificate was issued by us and has not been altered."),
+        "invalid": _("Not valid: this certificate was not issued by us, or it has been altered."),
+        "unknown_key": _("Signed with a key this device does not know yet. Connect to the internet once "
+                         "to update the keys, then check again."),
+        "no_keys": _("No keys on this device yet: open this page once while online."),
+        "unsupported": _("This browser cannot check signatures offline. Use the online check."),
+        "revocation": _("Revocation can only be checked online: this offline check proves who issued the "
+                        "certificate and that it is unchanged, not that it is still valid."),
+        "compare_id": _("Compare the name with the holder's ID document."),
+        "name": _("Name"), "course": _("Course"), "path": _("Digital skills path"), "audience": _("Audience"),
+        "unit": _("Unit code"), "issued": _("Issued on"), "code": _("Certificate code"), "key": _("Signing key"),
+        "keys_updated": _("Keys updated"), "check_online": _("Check online"),
+        "input": _("Certificate link or token"), "check": _("Check"),
+    }
+    from lms.audiences import AUDIENCE_LABELS
+
+    messages.update({code: str(label) for code, label in AUDIENCE_LABELS.items()})
+    page = render_template("lms/certificates/offline.html", messages=messages,
+                           prefix=current_app.extensions["lms"].url_prefix)
+    response = make_response(page)
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/verify-sw.js")
+def service_worker() -> Response:
+    """Served from the LMS root so its scope covers ``<prefix>/V/...``."""
+    data, _mime, etag = _static_file("verify-sw.js")
+    response = current_app.response_class(data, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = current_app.extensions["lms"].url_prefix + "/"
+    response.cache_control.no_cache = True
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+def _public_json(body: dict) -> Response:
+    response = jsonify(body)
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.headers["Access-Control-Allow-Origin"] = "*"  # any verifier app may fetch it
+    return response
+
+
+@bp.get("/.well-known/lms-keys.json")
+def keys() -> Response:
+    """Public keys (JWK set): the active one first, retired ones kept so old certificates verify."""
+    return _public_json(keystore().public_jwks())
+
+
+@bp.get("/did.json")
+@bp.get("/.well-known/did.json")
+def did() -> Response:
+    """The issuer's ``did:web`` document (the Open Badges export's proofs name these keys)."""
+    return _public_json(did_document(keystore(), base_url()))
+
+
+from lms.certificates import pages  # noqa: E402, F401 - its routes join this blueprint

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.accounts.services import audit
@@ -158,6 +158,27 @@ def pending_essays(classroom: Classroom, *, user_id: int | None = None) -> list[
         if item is not None:
             items.append(EssayItem(answer, attempt, learner, course, item))
     return items
+
+
+def pending_essay_count(classroom: Classroom) -> int:
+    """How many answers of the class's active learners wait for a teacher (one COUNT query)."""
+    course_ids = [c.id for c in class_courses(classroom)]
+    if not course_ids:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(Answer.id))
+            .join(Attempt, Attempt.id == Answer.attempt_id)
+            .join(Enrollment, (Enrollment.user_id == Attempt.user_id) & (Enrollment.class_id == classroom.id))
+            .where(
+                Enrollment.removed_at.is_(None),
+                Attempt.state == "pending_review",
+                Answer.fraction.is_(None),
+                Attempt.course_id.in_(course_ids),
+            )
+        )
+        or 0
+    )
 
 
 def essay_in_class(classroom: Classroom, answer_id: int) -> EssayItem | None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.accounts.services import audit
@@ -27,6 +28,10 @@ _CHUNK = 500
 UPLOAD_DAYS = 30
 #: rows the import acts on; "already" (in the class) and "error" rows are left alone
 IMPORTABLE = ("new", "existing")
+
+
+class ImportConflict(Exception):
+    """An account appeared while importing; nothing was saved, the teacher may try again."""
 
 
 @dataclass
@@ -177,6 +182,15 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
         return ImportOutcome(
             **{k: (upload.outcome or {}).get(k, 0) for k in ("created", "linked", "already", "skipped", "sheet_id")}
         )
+    try:
+        return _apply_import(upload, classroom, actor)
+    except IntegrityError as error:
+        # someone registered one of these logins between our check and our insert
+        db.session.rollback()
+        raise ImportConflict() from error
+
+
+def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> ImportOutcome:
     rows = classify(upload.rows, classroom.id)
     previewed = {r["line"] for r in upload.rows if r["status"] in IMPORTABLE}
     todo = [r for r in rows if r["status"] in IMPORTABLE and r["line"] in previewed]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField,
     DateField,
     DecimalField,
     IntegerField,
@@ -111,9 +110,3 @@ class GradeForm(FlaskForm):
 class JoinCodeForm(FlaskForm):
     code = StringField(_l("Class code"), validators=[InputRequired(_l("Please fill in this field.")), Length(max=20)])
     submit = SubmitField(_l("Find the class"))
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something, with a box to tick first for what cannot be undone."""
-
-    confirm = BooleanField(_l("Yes, I am sure"))

@@ -9,6 +9,7 @@ def problem_message(problem: dict) -> str:
     """A problem code in the reader's language."""
     code = problem["code"]
     messages = {
+        "no_file": lambda: _("Choose a CSV or Excel file first."),
         "empty": lambda: _("The file is empty."),
         "no_rows": lambda: _("The file has a header row but no learners."),
         "too_many_rows": lambda: _(

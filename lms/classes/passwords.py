@@ -1,14 +1,14 @@
 """One-time passwords for accounts a teacher creates from a roster, and the sheet that carries them.
 
-Hashing. werkzeug's default (scrypt, ~70-300 ms a hash here) would take 10-50 minutes for a
-10,000-row roster on two cores. A key-derivation function exists to slow down guessing of
-*human-chosen* passwords (~20-40 bits of entropy). These passwords are machine-made:
+Hashing. werkzeug's default (scrypt, ~110 ms a hash here, 340 ms under load) would take 9-28
+minutes for a 10,000-row roster on two cores. A key-derivation function exists to slow down
+guessing of *human-chosen* passwords (~20-40 bits of entropy). These passwords are machine-made:
 ``OTP_LENGTH`` = 12 characters drawn by ``secrets`` from a 31-symbol alphabet is 59.4 bits.
-Guessing one means ~2^58 tries on average; with PBKDF2-HMAC-SHA256 at ``OTP_ITERATIONS``
-(2 SHA-256 compressions an iteration) that is ~3.5e20 compressions, about 550 years of one
-high-end GPU (~2e10 SHA-256/s) *per password* - far more than scrypt buys for a typical
-human password. And the secret lives only until first sign-in, where ``login_required``
-forces a new password that gets werkzeug's full default hash. So: a standard, NIST-approved
+Guessing one takes ~2^58 (3e17) tries on average; with PBKDF2-HMAC-SHA256 at
+``OTP_ITERATIONS`` = 1,000 (2,000 SHA-256 compressions a try) that is ~6e20 compressions,
+about 900 years of one high-end GPU (~2e10 SHA-256/s) *per password* - far more than scrypt buys
+for a typical human password. And the secret lives only until first sign-in, where
+``login_required`` forces a new password that gets werkzeug's full default hash. So: a standard, NIST-approved
 KDF (``pbkdf2:sha256:<n>``, understood by ``check_password_hash``) at a reduced count, run in
 a thread pool (``hashlib.pbkdf2_hmac`` releases the GIL). Never use this for a password a
 person chooses.

@@ -43,7 +43,7 @@ def _sheets(class_id: int) -> list[PasswordSheet]:
 def _read_upload(form: RosterForm) -> tuple[bytes, str]:
     storage = form.roster.data
     if storage is None or not getattr(storage, "filename", ""):
-        raise roster.RosterFileError("empty")
+        raise roster.RosterFileError("no_file")
     limit = int(current_app.config.get("LMS_ROSTER_MAX_BYTES", roster.MAX_BYTES))
     data = storage.stream.read(limit + 1)
     if len(data) > limit:
@@ -112,7 +112,11 @@ def roster_import(class_id: int, upload_id: int):  # noqa: ANN201
     classroom, upload = _upload_or_404(class_id, upload_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    enroll.import_upload(upload, classroom, current_user())
+    try:
+        enroll.import_upload(upload, classroom, current_user())
+    except enroll.ImportConflict:
+        flash(_("Someone created one of these accounts a moment ago. Nothing was saved: please import again."), "error")
+        return redirect(url_for(".roster_preview", class_id=class_id, upload_id=upload_id))
     return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
 
 

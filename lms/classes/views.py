@@ -140,7 +140,7 @@ def progress(class_id: int):  # noqa: ANN201
         status=status,
         sort=sort,
         descending=descending,
-        essays=len(actions.pending_essays(classroom)),
+        essays=actions.pending_essay_count(classroom),
     )
 
 

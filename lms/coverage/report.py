@@ -139,7 +139,7 @@ def build_report(unit: AdminUnit | None, year: int, on: date) -> Report:
     pops = {group: roll_up(tree, values) for group, values in own_pops.items()}
     vneid = roll_up(tree, baselines.external(tree, year))
     targets = targets_for_tree(tree, year)
-    root_id = tree.root.id if tree.root else None
+    root_id = tree.root_id
     report = Report(tree.root, year, on, _figures(root_id, covered, pops, vneid, targets[root_id]),
                     unassigned=unassigned if unit is None else 0)
     report.children = [UnitRow(node, _figures(node.id, covered, pops, vneid, targets[node.id]))

@@ -76,7 +76,7 @@ def resolver(year: int) -> Callable[[Node | None], dict[str, TargetValue]]:
 def targets_for_tree(tree: Tree, year: int) -> dict[int | None, dict[str, TargetValue]]:
     pick = resolver(year)
     result = {node.id: pick(node) for node in tree.top}
-    result[tree.root.id if tree.root else None] = pick(tree.root)
+    result[tree.root_id] = pick(tree.root)
     return result
 
 

@@ -1,11 +1,11 @@
 """The part of the unit tree a report covers, and sums up that tree.
 
-Loaded as plain tuples (one query, no ORM objects): the whole country is ~3,400 units.
+Loaded as plain tuples (one query, no ORM objects): the whole country is ~3,400 units. A
+report shows its root and the root's children only, so sums are kept for those two levels.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -13,6 +13,9 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.units.models import AdminUnit
+
+#: the key of the whole country (the root of a country-wide report)
+COUNTRY = None
 
 
 @dataclass(frozen=True)
@@ -34,24 +37,17 @@ class Tree:
     children: dict[int | None, list[Node]] = field(default_factory=dict)
     #: deepest units first, so that a unit comes after all the units below it
     bottom_up: list[Node] = field(default_factory=list)
+    #: unit id -> the root's child it lies in (None for the root itself)
+    top_of: dict[int, int | None] = field(default_factory=dict)
 
-    def ancestors_in_scope(self, unit_id: int) -> list[int | None]:
-        """The unit, its ancestors inside the scope, and None for the scope's root if it is the country."""
-        chain: list[int | None] = []
-        node = self.nodes.get(unit_id)
-        while node is not None:
-            chain.append(node.id)
-            if self.root is not None and node.id == self.root.id:
-                return chain
-            node = self.nodes.get(node.parent_id) if node.parent_id is not None else None
-        if self.root is None:
-            chain.append(None)
-        return chain
+    @property
+    def root_id(self) -> int | None:
+        return self.root.id if self.root is not None else COUNTRY
 
     @property
     def top(self) -> list[Node]:
         """The units shown in the drill-down: the root's children (provinces for the country)."""
-        return self.children.get(self.root.id if self.root else None, [])
+        return self.children.get(self.root_id, [])
 
 
 def load_tree(root: AdminUnit | None) -> Tree:
@@ -62,10 +58,15 @@ def load_tree(root: AdminUnit | None) -> Tree:
     nodes = {row[0]: Node(*row) for row in db.session.connection().execute(query).all()}
     tree = Tree(root=nodes.get(root.id) if root is not None else None, nodes=nodes)
     for node in sorted(nodes.values(), key=lambda n: n.name):
-        if tree.root is not None and node.id == tree.root.id:
-            continue
-        tree.children.setdefault(node.parent_id, []).append(node)
+        if node.id != tree.root_id:
+            tree.children.setdefault(node.parent_id, []).append(node)
     tree.bottom_up = sorted(nodes.values(), key=lambda n: -n.path.count("/"))
+    # the path holds the ancestors' codes: the segment just below the root names the top unit
+    depth = tree.root.path.count("/") - 1 if tree.root is not None else 0
+    ids = {node.code: node.id for node in nodes.values()}
+    for node in nodes.values():
+        segments = node.path.strip("/").split("/")
+        tree.top_of[node.id] = ids.get(segments[depth]) if len(segments) > depth else None
     return tree
 
 
@@ -78,51 +79,51 @@ class Rolled:
     complete: bool
 
 
-def roll_up(tree: Tree, own: Mapping[int, int]) -> Mapping[int | None, Rolled]:
+NOTHING = Rolled(None, False)
+
+
+def roll_up(tree: Tree, own: Mapping[int, int]) -> dict[int | None, Rolled]:
     """For baselines and external figures, which are entered at some level (province or commune).
 
     A unit with its own figure takes it, complete. Otherwise it sums its children's figures; it
     is complete only when every child is. A leaf without a figure has none. Bottom-up in one
-    pass (the country is ~3,400 units, five populations each).
+    pass; the result holds the root and its children.
     """
+    shown = {node.id for node in tree.top} | {tree.root_id}
     if not own:
-        return defaultdict(lambda: NOTHING)
-    sums: dict[int | None, int] = {}
-    known: set[int | None] = set()
-    incomplete: set[int | None] = set()
+        return dict.fromkeys(shown, NOTHING)
+    sums: dict[int | None, int] = {}  # parent -> sum of its children's known values
+    incomplete: set[int | None] = set()  # parents with a child that is not complete
     result: dict[int | None, Rolled] = {}
     for node in tree.bottom_up:
         if node.id in own:
-            rolled = Rolled(own[node.id], True)
+            value, complete = own[node.id], True
         elif node.id in tree.children:
-            rolled = Rolled(sums[node.id] if node.id in known else None, node.id not in incomplete)
+            value, complete = sums.get(node.id), node.id not in incomplete
         else:
-            rolled = NOTHING
-        result[node.id] = rolled
-        if tree.root is not None and node.id == tree.root.id:
+            value, complete = None, False
+        if node.id in shown:
+            result[node.id] = Rolled(value, complete)
+        if node.id == tree.root_id:
             return result
-        parent = node.parent_id
-        if rolled.value is not None:
-            sums[parent] = sums.get(parent, 0) + rolled.value
-            known.add(parent)
-        if not rolled.complete:
-            incomplete.add(parent)
+        if value is not None:
+            sums[node.parent_id] = sums.get(node.parent_id, 0) + value
+        if not complete:
+            incomplete.add(node.parent_id)
     # the whole country: the sum of its provinces
-    result[None] = Rolled(sums[None] if None in known else None, bool(tree.top) and None not in incomplete)
+    result[COUNTRY] = Rolled(sums.get(COUNTRY), bool(tree.top) and COUNTRY not in incomplete)
     return result
 
 
-NOTHING = Rolled(None, False)
-
-
 def sum_up(tree: Tree, per_unit: Iterable[tuple[int, str, int]]) -> dict[str, dict[int | None, int]]:
-    """For counts of people: each (unit, key) count is added to the unit and all its ancestors in scope."""
+    """For counts of people: each (unit, key) count is added to the root and to the root's child
+    the unit lies in."""
     totals: dict[str, dict[int | None, int]] = {}
-    chains: dict[int, list[int | None]] = {}
+    root = tree.root_id
     for unit_id, key, n in per_unit:
-        if unit_id not in chains:
-            chains[unit_id] = tree.ancestors_in_scope(unit_id)
         bucket = totals.setdefault(key, {})
-        for ancestor in chains[unit_id]:
-            bucket[ancestor] = bucket.get(ancestor, 0) + n
+        bucket[root] = bucket.get(root, 0) + n
+        top = tree.top_of.get(unit_id)
+        if top is not None:
+            bucket[top] = bucket.get(top, 0) + n
     return totals

@@ -145,3 +145,53 @@ def remaining(state: AttemptState, now: datetime | None = None) -> int | None:
     if state.deadline is None:
         return None
     return max(0, int((state.deadline - (now or now_utc())).total_seconds()))
+
+
+# One statement does the whole check-and-save: the token must be unexpired and belong to the
+# attempt's owner, the attempt must be running and within its deadline plus grace. It returns
+# the deadline (for the remaining time), or no row when any check fails.
+_SAVE_IF_ALLOWED = text(
+    """
+    INSERT INTO lms_answers (attempt_id, position, response, saved_at)
+    SELECT a.id, :position, :response, :now
+    FROM lms_attempts a JOIN lms_api_tokens t ON t.user_id = a.user_id
+    WHERE a.id = :attempt_id AND t.token_hash = :token_hash AND t.expires_at > :now
+      AND a.state = 'in_progress' AND (a.deadline IS NULL OR a.deadline > :cutoff)
+    ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, saved_at = excluded.saved_at
+    RETURNING (SELECT deadline FROM lms_attempts WHERE id = :attempt_id) AS deadline
+    """
+).bindparams(
+    bindparam("response", type_=Answer.__table__.c.response.type),
+    bindparam("now", type_=Answer.__table__.c.saved_at.type),
+    bindparam("cutoff", type_=Answer.__table__.c.saved_at.type),
+).columns(deadline=Attempt.__table__.c.deadline.type)
+
+
+def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object, registry: object, *,
+                    now: datetime, grace: int) -> tuple[object, AttemptState] | None:
+    """The API's fast path: validate against the cached snapshot, then one statement and a commit.
+
+    Returns None when the fast path cannot decide (snapshot not cached yet, or the statement
+    refused): the caller then takes the careful path, which explains the refusal.
+    """
+    cache = current_app.extensions["lms"].extras.get("snapshot_cache")
+    items = cache.get(attempt_id) if cache is not None else None
+    item = items.get(position) if items is not None else None
+    if item is None or item["qtype"] == "description":
+        return None
+    try:
+        response = registry.get(item["qtype"]).validate(item["config"], item["order"], raw)
+    except ResponseError:
+        return None  # the careful path checks ownership before it explains the error
+    if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", True):
+        db.session.execute(_SYNC_OFF)
+    row = db.session.execute(
+        _SAVE_IF_ALLOWED,
+        {"attempt_id": attempt_id, "position": position, "response": response, "now": now,
+         "cutoff": now - timedelta(seconds=grace), "token_hash": token_hash},
+    ).first()
+    if row is None:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return response, AttemptState(attempt_id, 0, "in_progress", row.deadline)

@@ -192,7 +192,10 @@
   async function show(root, msg, token) {
     var out = root.querySelector(".lms-vo-result");
     out.textContent = "";
-    if (!token) return;
+    if (!token) {  // nothing to check yet: still fetch and keep the keys for later, offline
+      await loadKeys(root.getAttribute("data-keys-url"));
+      return;
+    }
     var keys = await loadKeys(root.getAttribute("data-keys-url"));
     var result = keys ? await verifyToken(token, keys.jwks) : { ok: false, reason: "no_keys" };
     out.appendChild(el("p", "lms-vo-status " + (result.ok ? "lms-vo-ok" : "lms-vo-bad"),
@@ -236,6 +239,10 @@
       var query = "?page=" + encodeURIComponent(root.getAttribute("data-page-url") || window.location.pathname) +
         "&keys=" + encodeURIComponent(root.getAttribute("data-keys-url")) +
         "&asset=" + encodeURIComponent(SCRIPT_URL);
+      // the page's own stylesheets are kept too, so it looks the same offline
+      document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
+        if (link.href) query += "&asset=" + encodeURIComponent(link.href);
+      });
       navigator.serviceWorker.register(sw + query, { scope: root.getAttribute("data-sw-scope") || undefined })
         .catch(function () { /* the page still works online */ });
     }

@@ -1,0 +1,51 @@
+"""The files a holder (or their teacher, or an admin) takes away: the PDF and the Open Badge."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, send_file
+
+from lms.certificates import pdfcache, records
+from lms.certificates.credential import build_credential, sign_credential
+from lms.certificates.issuing import keystore
+from lms.certificates.models import Certificate
+from lms.certificates.tokens import CertificateClaims
+from lms.certificates.urls import base_url, verify_url
+
+
+def _private(response: Response) -> Response:
+    # the holder's full name is inside: no shared cache, but the browser may revalidate (ETag)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
+
+
+def send_pdf(cert: Certificate) -> Response:
+    """The kept PDF of a valid certificate (rendered on the first request)."""
+    path = pdfcache.pdf_file(cert)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=f"chung-nhan-{cert.code}.pdf", etag=True, conditional=True, max_age=None)
+    return _private(response)
+
+
+def signed_credential(cert: Certificate) -> dict:
+    """An Open Badges 3.0 credential for ``cert``, signed (eddsa-jcs-2022) with the active key."""
+    claims = CertificateClaims(
+        code=cert.code, masked_name=cert.masked_name, kind=cert.kind, subject=cert.subject,
+        audience=cert.audience, unit_code=cert.unit_code, issued_on=cert.issued_on, kid=cert.key_id,
+    )
+    title = records.title_vi(cert)
+    vc = build_credential(
+        claims, full_name=cert.full_name, title=title, issuer_name=current_app.config["LMS_ISSUER"],
+        base_url=base_url(), credential_id=verify_url(cert), issued_at=cert.issued_at,
+    )
+    return sign_credential(vc, keystore())
+
+
+def send_credential(cert: Certificate) -> Response:
+    body = json.dumps(signed_credential(cert), ensure_ascii=False, indent=2).encode("utf-8")
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="chung-nhan-{cert.code}.json"'
+    return _private(response)

@@ -1,0 +1,254 @@
+"""Certificates as stored: look-ups, who may see them, what the public may see, revocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased, joinedload
+
+from lms.accounts.models import User
+from lms.accounts.services import audit
+from lms.audiences import audience_label
+from lms.certificates.codes import normalize_code
+from lms.certificates.issuing import VIETNAM, issue
+from lms.certificates.models import Certificate
+from lms.certificates.tokens import verification_url
+from lms.certificates.urls import base_url, verify_url
+from lms.classes.models import Classroom, Enrollment
+from lms.courses.models import Course
+from lms.db import db, now_utc
+from lms.i18n import _
+from lms.units.models import AdminUnit
+
+MAX_REASON = 500
+
+
+class RevokeError(Exception):
+    """A refused revocation; ``code`` is stable, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def by_code(code: str | None) -> Certificate | None:
+    """The certificate with this code (any spelling a person may type), course and unit loaded."""
+    canonical = normalize_code(code or "")
+    if canonical is None:
+        return None
+    return db.session.scalar(
+        select(Certificate)
+        .options(joinedload(Certificate.course), joinedload(Certificate.unit))
+        .where(Certificate.code == canonical)
+    )
+
+
+def of_user(user_id: int) -> list[Certificate]:
+    """A learner's certificates, newest first (valid and revoked)."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .options(joinedload(Certificate.course))
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+
+
+# -- who may do what ---------------------------------------------------------------------
+
+
+def teaches(teacher_id: int, learner_id: int) -> bool:
+    """The learner is enrolled (and not removed) in a class this teacher runs."""
+    return (
+        db.session.scalar(
+            select(Enrollment.user_id)
+            .join(Classroom, Classroom.id == Enrollment.class_id)
+            .where(
+                Classroom.teacher_id == teacher_id,
+                Enrollment.user_id == learner_id,
+                Enrollment.removed_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_download(user: User | None, cert: Certificate) -> bool:
+    """The owner, an admin, or a teacher of a class the owner is enrolled in."""
+    if user is None:
+        return False
+    if user.id == cert.user_id or user.has_role("admin"):
+        return True
+    return user.has_role("teacher") and teaches(user.id, cert.user_id)
+
+
+def can_revoke(user: User | None) -> bool:
+    return user is not None and user.has_role("admin", "official")
+
+
+# -- what is shown ------------------------------------------------------------------------
+
+
+def title(cert: Certificate, locale: str) -> str:
+    """The course's title in ``locale``, or the path certificate's name."""
+    return Public.of(cert).title(locale)
+
+
+def title_vi(cert: Certificate) -> str:
+    """What the (Vietnamese) PDF says the learner completed."""
+    if cert.kind == "path":
+        from lms.certificates.pdf import AUDIENCE_VI  # WeasyPrint loads only where PDFs are made
+
+        group = AUDIENCE_VI.get(cert.audience or "", "")
+        return "Chương trình phổ cập kỹ năng số" + (f" dành cho {group.lower()}" if group else "")
+    return cert.course.title_in("vi") if cert.course is not None else cert.subject
+
+
+def unit_label(cert: Certificate) -> str:
+    """ "Phường Sài Gòn, Thành phố Hồ Chí Minh" (as recorded at issuance, plus its province)."""
+    parent = cert.unit.parent if cert.unit is not None else None
+    return _place(cert.unit_name, parent.name if parent is not None else None)
+
+
+def _place(unit_name: str | None, parent_name: str | None) -> str:
+    if not unit_name:
+        return ""
+    return f"{unit_name}, {parent_name}" if parent_name else unit_name
+
+
+def local_day(stamp: datetime | None) -> date | None:
+    """The date in Vietnam of a moment (revocations are dated like issues)."""
+    return stamp.astimezone(VIETNAM).date() if stamp is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Public:
+    """A certificate as the verification pages know it: no full name, no user id."""
+
+    code: str
+    status: str
+    kind: str
+    subject: str
+    masked_name: str
+    audience: str | None
+    unit_code: str | None
+    unit_name: str | None
+    issued_on: date
+    key_id: str
+    token: str
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    course_title: dict | None
+    parent_name: str | None
+
+    @classmethod
+    def of(cls, cert: Certificate) -> Public:
+        parent = cert.unit.parent if cert.unit is not None else None
+        return cls(**{f: getattr(cert, f) for f in _RECORD_FIELDS},
+                   course_title=cert.course.title if cert.course is not None else None,
+                   parent_name=parent.name if parent is not None else None)
+
+    def title(self, locale: str) -> str:
+        if self.kind == "path":
+            return _("Universal digital skills certificate")
+        titles = self.course_title or {}
+        return titles.get(locale) or titles.get("vi") or self.subject
+
+
+_RECORD_FIELDS = ("code", "status", "kind", "subject", "masked_name", "audience", "unit_code", "unit_name",
+                  "issued_on", "key_id", "token", "revoked_at", "revoked_reason")
+_unit, _parent = aliased(AdminUnit), aliased(AdminUnit)
+#: one indexed look-up with two small joins, no ORM objects: the verification hot path
+_PUBLIC = (
+    select(*(getattr(Certificate, f) for f in _RECORD_FIELDS), Course.title.label("course_title"),
+           _parent.name.label("parent_name"))
+    .outerjoin(Course, Course.id == Certificate.course_id)
+    .outerjoin(_unit, _unit.id == Certificate.unit_id)
+    .outerjoin(_parent, _parent.id == _unit.parent_id)
+    .where(Certificate.code == bindparam("code"))
+)
+
+
+def public_record(code: str | None) -> Public | None:
+    """What the verification pages need about the certificate with this code (any spelling)."""
+    canonical = normalize_code(code or "")
+    if canonical is None:
+        return None
+    row = db.session.execute(_PUBLIC, {"code": canonical}).first()
+    return Public(*row) if row is not None else None
+
+
+def public_facts(cert: Public | Certificate, locale: str) -> dict:
+    """What anyone holding the code may know: masked name, never the full name or contact data."""
+    rec = cert if isinstance(cert, Public) else Public.of(cert)
+    return {
+        "code": rec.code,
+        "status": rec.status,
+        "kind": rec.kind,
+        "course": rec.subject if rec.kind == "course" else None,
+        "path": rec.subject if rec.kind == "path" else None,
+        "title": rec.title(locale),
+        "masked_name": rec.masked_name,
+        "audience": rec.audience,
+        "audience_label": audience_label(rec.audience) if rec.audience else None,
+        "unit": rec.unit_code,
+        "unit_name": _place(rec.unit_name, rec.parent_name) or None,
+        "issued_on": rec.issued_on.isoformat(),
+        "issuer": current_app.config["LMS_ISSUER"],
+        "key_id": rec.key_id,
+        "revoked_on": local_day(rec.revoked_at).isoformat() if rec.revoked_at else None,
+        "revocation_reason": rec.revoked_reason if rec.status == "revoked" else None,
+        "verify_url": verification_url(base_url(), rec.token),
+    }
+
+
+def pdf_view(cert: Certificate) -> dict:
+    """The mapping :mod:`lms.certificates.pdf` renders (the certificate's wording is Vietnamese)."""
+    return {
+        "full_name": cert.full_name,
+        "kind": cert.kind,
+        "title": title_vi(cert),
+        "issued_on": cert.issued_on,
+        "issuer": current_app.config["LMS_ISSUER"],
+        "code": cert.code,
+        "verify_url": verify_url(cert),
+        "audience": cert.audience,
+        "unit_name": unit_label(cert),
+        "lookup_url": base_url().split("://", 1)[-1] + "/verify",
+    }
+
+
+# -- revocation ---------------------------------------------------------------------------
+
+
+def revoke(cert: Certificate, reason: str, actor: User | None) -> None:
+    """Revoke for good, with a reason shown publicly; audited. The caller commits."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise RevokeError("reason_required", _("Give the reason for the revocation."))
+    if len(reason) > MAX_REASON:
+        raise RevokeError("reason_too_long", _("Keep the reason under %(n)d characters.", n=MAX_REASON))
+    if cert.status == "revoked":
+        raise RevokeError("already_revoked", _("This certificate is already revoked."))
+    cert.status = "revoked"
+    cert.revoked_at = now_utc()
+    cert.revoked_reason = reason
+    cert.revoked_by_id = actor.id if actor is not None else None
+    audit(actor, "certificate_revoked", "certificate", cert.code,
+          {"reason": reason, "user_id": cert.user_id, "kind": cert.kind, "subject": cert.subject})
+    db.session.flush()
+    from lms.certificates.pdfcache import discard
+
+    discard(cert)
+
+
+def reissue(cert: Certificate) -> Certificate:
+    """A new certificate (new code) for a revoked one's holder and subject, with today's name and unit."""
+    if cert.status != "revoked":
+        raise RevokeError("not_revoked", _("Revoke the certificate first."))
+    return issue(cert.user, cert.kind, cert.subject, cert.course)

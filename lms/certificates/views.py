@@ -33,7 +33,7 @@ from lms.certificates.issuing import keystore
 from lms.certificates.tokens import token_from_url
 from lms.certificates.urls import base_url
 from lms.certificates.verification import Outcome, check_code, check_token
-from lms.i18n import _
+from lms.i18n import _, domain
 from lms.web.errors import register_blueprint_error_pages
 from lms.web.formatting import current_locale
 
@@ -101,10 +101,14 @@ def answer(outcome: Outcome, code: str | None = None, code_error: str | None = N
     facts = records.public_facts(outcome.cert, current_locale()) if outcome.cert is not None else None
     if wants_json():
         return private_answer(jsonify({**(facts or {}), "status": outcome.status}))
-    page = render_template(
-        "lms/certificates/verify.html", status=outcome.status if code_error is None else None,
-        facts=facts, record=outcome.cert, code=code, code_error=code_error,
-    )
+    return render_verify(status=outcome.status if code_error is None else None,
+                         facts=facts, record=outcome.cert, code=code, code_error=code_error)
+
+
+def render_verify(**context: object) -> Response:
+    # the page's ~16 labels use this request's catalog directly: flask-babel's `_` looks the
+    # catalog up again on every call, a fifth of the page's time (no placeholders here)
+    page = render_template("lms/certificates/verify.html", _=domain.get_translations().gettext, **context)
     return private_answer(make_response(page))
 
 
@@ -131,8 +135,7 @@ def verify_code() -> Response:
     """The form for typing a code when the camera cannot scan (GET: nothing changes)."""
     typed = (request.args.get("code") or "").strip()
     if not typed:
-        page = render_template("lms/certificates/verify.html", status=None, facts=None, code="", code_error=None)
-        return private_answer(make_response(page))
+        return render_verify(status=None, facts=None, record=None, code="", code_error=None)
     code = normalize_code(typed)
     if code is None:
         token = _looks_like_token(typed)  # a pasted verify link works too

@@ -76,7 +76,8 @@ def counts(scope: Scope, on: date) -> UnitCounts:
 
 
 def monthly(scope: Scope, year: int, on: date) -> dict[tuple[str, int], int]:
-    """Persons first covered in each month of ``year`` up to ``on``; month 0 = before the year."""
+    """Persons first covered in each month of ``year`` up to ``on`` (at most 31 December of
+    ``year``); month 0 = before the year."""
     query = (
         select(CoveredPerson.covered_on, *_per_audience())
         .where(CoveredPerson.covered_on <= on, scope.unit_filter(CoveredPerson.unit_id))
@@ -84,7 +85,7 @@ def monthly(scope: Scope, year: int, on: date) -> dict[tuple[str, int], int]:
     )
     result: dict[tuple[str, int], int] = {}
     for day, *per_audience in db.session.connection().execute(query).all():
-        month = day.month if day.year == year else 0  # rows are all <= on, so a later year is impossible
+        month = day.month if day.year == year else 0  # callers pass on <= 31 December of the year
         for audience, n in zip(AUDIENCES, per_audience, strict=True):
             result[(audience, month)] = result.get((audience, month), 0) + int(n)
     return result

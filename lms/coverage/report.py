@@ -157,6 +157,7 @@ def trend(scope: measure.Scope, year: int, on: date) -> list[TrendPoint]:
     """Covered persons at the end of each month of the year, up to the report date."""
     if on < date(year, 1, 1):
         return []
+    on = min(on, date(year, 12, 31))  # a past year's trend stops at its own end, whatever the date
     firsts = measure.monthly(scope, year, on)
     last = on.month if on.year == year else 12
     running = {a: firsts.get((a, 0), 0) for a in AUDIENCES}

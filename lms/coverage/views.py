@@ -100,8 +100,12 @@ def export(fmt: str):  # noqa: ANN201
 
 @bp.route("/public")
 def public():  # noqa: ANN201
-    """Totals only (no names, no units below): anyone may see how far the movement has come."""
-    unit, year, on = _selection()
+    """Totals only (no names, no units below): anyone may see how far the movement has come.
+
+    Always as of today (or 31 December of a past year): a chosen date would let anyone make
+    the server count the whole country again with each new date."""
+    unit, year, _on = _selection()
+    on = default_date(year, local_today())
     key = (unit.code if unit else "", year, on)
     cached = _public_cache.get(key)
     if cached is None or cached[0] < time.monotonic():

@@ -16,7 +16,7 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(revision: str = "heads") -> None:
+def upgrade(revision: str = "head") -> None:
     """Run inside an app context; safe to run again (does nothing when up to date)."""
     command.upgrade(alembic_config(), revision)
 

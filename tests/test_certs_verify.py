@@ -131,9 +131,13 @@ def test_key_rotation_keeps_old_certificates_valid(app, client, runner, courses,
     new_code = earn(app, client, "0912000222", full_name="Lê Văn Bình")
     new = record(app, new_code)
     assert new.key_id == new_kid
-    from lms.certificates.tokens import token_kid
+    from lms.certificates.keys import KeyStore
+    from lms.certificates.tokens import token_kid, verify
 
     assert token_kid(new.token) == new_kid and token_kid(old.token) == old.key_id
+    # offline, a phone checks both signatures against the published key set
+    published = KeyStore.from_jwks(client.get("/.well-known/lms-keys.json").json)
+    assert verify(old.token, published).kid == old.key_id and verify(new.token, published).kid == new_kid
     assert status_of(client, f"/V/{old.token}") == "valid"
     assert status_of(client, f"/V/{new.token}") == "valid"
     # the old certificate's PDF still decodes to a valid verdict

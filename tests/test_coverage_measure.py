@@ -129,6 +129,10 @@ def test_trend_is_cumulative_per_month(app, population) -> None:  # noqa: ANN001
         full = build_report(by_code("79"), 2026, date(2026, 12, 31)).trend
         assert len(full) == 12 and full[6].covered["citizens"] == 4
         assert build_report(by_code("79"), 2027, date(2026, 6, 30)).trend == []
+        # 2025 seen from mid-2026: its own twelve months, nothing issued in 2026
+        past = build_report(by_code("79"), 2025, REPORT_DAY).trend
+        assert len(past) == 12 and past[-1].covered == {"officials": 1, "students": 0, "workers": 0, "citizens": 0}
+        assert past[9].covered["officials"] == 0 and past[10].covered["officials"] == 1  # November
 
 
 def test_table_equals_definition(app, population) -> None:  # noqa: ANN001

@@ -65,7 +65,12 @@ def _static_file(filename: str) -> tuple[bytes, str, str]:
 
 
 def cert_static(filename: str) -> str:
-    return url_for("lms_certificates.static", filename=filename, v=_static_file(filename)[2][:10])
+    """The file's URL with its content hash (kept per app: the verify page asks on every request)."""
+    urls = current_app.extensions["lms"].extras.setdefault("cert_static_urls", {})
+    key = (filename, request.script_root)
+    if key not in urls:
+        urls[key] = url_for("lms_certificates.static", filename=filename, v=_static_file(filename)[2][:10])
+    return urls[key]
 
 
 bp = CertificatesBlueprint(

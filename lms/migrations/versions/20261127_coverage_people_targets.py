@@ -1,7 +1,7 @@
 """coverage: covered-persons table with its triggers, default targets (Plan 370-KH/TU), baseline source
 
 Revision ID: c0ea7e2a1b90
-Revises: 0551204757f1
+Revises: 5dfb656e1804
 Create Date: 2026-11-27 15:00:00
 """
 
@@ -13,7 +13,7 @@ from lms.coverage.triggers import create_triggers, drop_triggers, rebuild
 
 
 revision = "c0ea7e2a1b90"
-down_revision = "0551204757f1"
+down_revision = "5dfb656e1804"
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,9 @@
    page (bench/bare_app.py) on the same gunicorn settings: the QR target ``/V/<token>`` (HTML)
    and ``GET /api/v1/certificates/<code>`` (JSON), cycling through distinct certificates. The
    rate limiter stays on (its limit raised) so its cost is counted.
-   Goals: at least half the bare page's requests/s, p99 under 20 ms.
+   Goals: at least half the bare page's requests/s, p99 under 20 ms. For scale, the LMS's cheapest
+   route (the key set, JSON, no database) runs in the same rounds: every LMS request pays the
+   package's hooks (session, locale, security headers, compression check).
 
 Run: .venv/bin/python bench/certs.py [--seconds 8] [--rounds 3] [--engines sqlite,postgres]
 Loopback only, bounded in time. Prints Markdown (medians of the rounds, and ratios).
@@ -192,6 +194,8 @@ def bench_verify(ctx: dict, seconds: int, rounds: int, work: Path) -> list[dict]
                            "application/json", threads)
             for _ in range(rounds):
                 for what, url, script in (("bare Flask page", bare + "/", None),
+                                          ("(LMS floor: keys JSON, no DB)", lms + "/.well-known/lms-keys.json",
+                                           None),
                                           ("verify /V/<token> (HTML)", lms, html),
                                           ("verify by code (JSON API)", lms, api)):
                     runs.setdefault((what, connections), []).append(wrk(url, connections, seconds, script))
@@ -236,7 +240,7 @@ def report(engine: str, pdf: dict | None, rows: list[dict]) -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         bare = r["what"].startswith("bare")
-        met = "" if bare else ok(r["ratio"] >= 0.5 and r["p99_ms"] < 20)
+        met = "" if bare or r["what"].startswith("(") else ok(r["ratio"] >= 0.5 and r["p99_ms"] < 20)
         ratio = "" if bare else f"{r['ratio']:.2f}"
         lines.append(f"| {r['what']} | {r['c']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
                      f"{ratio} | {met} | {r['requests']:,} | {r['non_2xx']} |")

@@ -10,6 +10,13 @@ from tests.conftest import csrf_from, login, make_user
 from tests.quiz_helpers import import_quizbank, right_answers
 
 
+def start_quiz(client) -> int:  # noqa: ANN001
+    """Open the quiz page and press "Start", as a learner does; return the attempt id."""
+    page = client.get("/courses/kiem-tra/quiz").get_data(as_text=True)
+    started = client.post("/courses/kiem-tra/quiz/start", data={"csrf_token": csrf_from(page)})
+    return int(re.search(r"/attempts/(\d+)/", started.headers["Location"]).group(1))
+
+
 def form_data(qtype: str, response: object) -> dict:
     if qtype == "matching":
         return {f"match-{left}": right for left, right in response.items()}
@@ -85,9 +92,7 @@ def test_wrong_input_shows_message_and_keeps_page(app) -> None:  # noqa: ANN001
     make_user(app)
     client = app.test_client()
     login(client)
-    page = client.get("/courses/kiem-tra/quiz").get_data(as_text=True)
-    started = client.post("/courses/kiem-tra/quiz/start", data={"csrf_token": csrf_from(page)})
-    attempt_id = int(re.search(r"/attempts/(\d+)/", started.headers["Location"]).group(1))
+    attempt_id = start_quiz(client)
     with app.app_context():
         items = {i["qtype"]: i["position"] for i in db.session.get(Attempt, attempt_id).snapshot["questions"]}
     url = f"/attempts/{attempt_id}/q/{items['numerical']}"
@@ -120,9 +125,7 @@ def test_autosave_endpoint_needs_csrf_header(app) -> None:  # noqa: ANN001
     make_user(app)
     client = app.test_client()
     login(client)
-    page = client.get("/courses/kiem-tra/quiz").get_data(as_text=True)
-    started = client.post("/courses/kiem-tra/quiz/start", data={"csrf_token": csrf_from(page)})
-    attempt_id = int(re.search(r"/attempts/(\d+)/", started.headers["Location"]).group(1))
+    attempt_id = start_quiz(client)
     with app.app_context():
         items = {i["qtype"]: i["position"] for i in db.session.get(Attempt, attempt_id).snapshot["questions"]}
     url = f"/attempts/{attempt_id}/answers/{items['truefalse']}"

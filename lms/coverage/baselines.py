@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from lms.coverage.models import POPULATIONS, Baseline, ExternalFigure
 from lms.coverage.tree import Tree
 from lms.db import db
 from lms.i18n import _
+from lms.problems import Problem, ProblemsError
 from lms.units.models import AdminUnit
 
 BASELINE_COLUMNS = ("unit_code", "audience", "year", "population")
@@ -25,20 +25,8 @@ VNEID_COLUMNS = ("unit_code", "year", "confirmed")
 MAX_POPULATION = 200_000_000
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class CoverageImportError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
+class CoverageImportError(ProblemsError):
+    """A baselines or VNeID file with problems; nothing was imported."""
 
 
 def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[tuple[int, dict]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -178,3 +179,17 @@ def browser():  # noqa: ANN201
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield chromium
         chromium.close()
+
+
+@functools.cache
+def _vietnamese() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    with open(REPO / "translations" / "vi" / "LC_MESSAGES" / "lms.po", "rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id and isinstance(m.id, str)}
+
+
+def vi(msgid: str, **params: object) -> str:
+    """The Vietnamese a page shows for an English message (pages default to Vietnamese)."""
+    text = _vietnamese().get(msgid) or msgid
+    return text % params if params else text

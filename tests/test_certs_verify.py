@@ -18,8 +18,8 @@ NAME = "Nguyễn Thị Ánh Tuyết"
 
 
 def status_of(client, path: str) -> str:  # noqa: ANN001
-    """What the page shows, checked by its colour class and its (English) words."""
-    page = client.get(path + "?lang=en")
+    """What the page shows to a verifier (someone else: not signed in), in English: colour and words."""
+    page = client.application.test_client().get(path + "?lang=en")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     found = [s for s in ("valid", "revoked", "invalid") if f'class="st st-{s}"' in html]

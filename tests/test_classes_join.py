@@ -13,7 +13,7 @@ from lms.accounts.models import User
 from lms.classes import services
 from lms.classes.models import Classroom, Enrollment
 from lms.db import db
-from tests.conftest import csrf_from, login, make_user, post_form
+from tests.conftest import csrf_from, login, make_user, post_form, vi
 from tests.test_classes_support import make_class
 
 
@@ -135,7 +135,7 @@ def test_ended_class_refuses_joins(app, client, classroom) -> None:  # noqa: ANN
     make_user(app, "0912345601")
     login(client, "0912345601")
     url = f"/join/{classroom['code']}"
-    assert "no longer accepts learners" in client.get(url).get_data(as_text=True)
+    assert vi("This class has ended; it no longer accepts learners.") in client.get(url).get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_from(client.get("/join").get_data(as_text=True))})
     assert response.status_code == 302
     assert _enrolled(app, classroom["id"], "0912345601") is None

@@ -15,7 +15,7 @@ from lms.accounts.models import User
 from lms.classes import passwords
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db, now_utc
-from tests.conftest import csrf_from, login, make_user, post_form
+from tests.conftest import csrf_from, login, make_user, post_form, vi
 from tests.test_classes_support import make_class, roster_csv, upload
 
 
@@ -130,8 +130,8 @@ def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, im
         ids = {u.username: u.id for u in db.session.scalars(select(User))}
         old_hash = db.session.get(User, ids["binh.tran"]).password_hash
     page = f"/teach/classes/{class_id}/learners/{ids['binh.tran']}"
-    assert "New one-time password" in client.get(page).get_data(as_text=True)
-    assert "New one-time password" not in client.get(
+    assert vi("New one-time password") in client.get(page).get_data(as_text=True)
+    assert vi("New one-time password") not in client.get(
         f"/teach/classes/{class_id}/learners/{ids['0987654321']}"
     ).get_data(as_text=True)
     post_form(client, page, {"user_id": ids["0987654321"]}, action=f"/teach/classes/{class_id}/passwords")
@@ -154,13 +154,14 @@ def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, im
         {"user_id": ids["binh.tran"]},
         action=f"/teach/classes/{class_id}/passwords",
     )
-    assert "Nobody needs a new one-time password." in client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert vi("Nobody needs a new one-time password.") in page
 
 
 def test_all_new_passwords_and_sheet_deletion(app, client, imported) -> None:  # noqa: ANN001
     class_id = imported["class_id"]
     roster_page = client.get(f"/teach/classes/{class_id}/roster").get_data(as_text=True)
-    assert "2 learner(s) have not chosen their own password yet." in roster_page
+    assert vi("%(n)d learner(s) have not chosen their own password yet.", n=2) in roster_page
     post_form(client, f"/teach/classes/{class_id}/roster", {}, action=f"/teach/classes/{class_id}/passwords")
     with app.app_context():
         sheets = db.session.scalars(select(PasswordSheet).order_by(PasswordSheet.id)).all()
@@ -182,7 +183,9 @@ def test_expired_sheet_link_explains(app, client, imported) -> None:  # noqa: AN
         db.session.commit()
     response = client.get(f"/teach/classes/{imported['class_id']}/sheets/{imported['sheet_id']}.pdf")
     assert response.status_code == 302
-    assert "This password sheet has expired" in client.get(response.headers["Location"]).get_data(as_text=True)
+    expired = vi("This password sheet has expired. Make new one-time passwords for the learners who have not "
+                 "signed in yet.")
+    assert expired in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def test_linked_account_keeps_its_password(app, client, imported) -> None:  # noqa: ANN001
@@ -236,7 +239,8 @@ def test_a_big_sheet_prints_in_parts(app, client, imported) -> None:  # noqa: AN
         db.session.commit()
     url = f"/teach/classes/{imported['class_id']}/sheets/{sheet_id}.pdf"
     roster_page = client.get(f"/teach/classes/{imported['class_id']}/roster").get_data(as_text=True)
-    assert "Print slips 501 to 501 (PDF)" in roster_page and f"{sheet_id}.pdf?part=2" in roster_page
+    assert vi("Print slips %(first)d to %(last)d (PDF)", first=501, last=501) in roster_page
+    assert f"{sheet_id}.pdf?part=2" in roster_page
     last = pdfium.PdfDocument(client.get(url + "?part=2").data)
     assert len(last) == 1 and "Người 500" in last[0].get_textpage().get_text_range()
     assert client.get(url + "?part=3").status_code == 404

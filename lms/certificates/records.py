@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
@@ -182,8 +182,19 @@ def public_record(code: str | None) -> Public | None:
     canonical = normalize_code(code or "")
     if canonical is None:
         return None
-    row = db.session.execute(_PUBLIC, {"code": canonical}).first()
+    with _reader().connect() as connection:
+        row = connection.execute(_PUBLIC, {"code": canonical}).first()
     return Public(*row) if row is not None else None
+
+
+def _reader() -> Engine:
+    """The app's engine in autocommit mode: one round trip for a look-up, where the session
+    would add BEGIN and ROLLBACK (on PostgreSQL, two more trips per verification)."""
+    extras = current_app.extensions["lms"].extras
+    engine = extras.get("cert_reader")
+    if engine is None or engine.engine is not db.engine:
+        engine = extras["cert_reader"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
 
 
 def public_facts(cert: Public | Certificate, locale: str) -> dict:

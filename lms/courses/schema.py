@@ -17,7 +17,6 @@ from lms.i18n import _
 from lms.problems import Problem
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-LESSON_RE = re.compile(r"^(?P<num>\d{2})-(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
 COURSE_KEYS = {"title", "summary", "audiences", "quiz", "certificate"}
 GRADING_METHODS = ("highest", "last", "first", "average")
 REVIEW_OPTIONS = ("score", "correctness", "right_answers", "feedback")
@@ -30,8 +29,6 @@ QUIZ_DEFAULTS = {
     "shuffle_answers": True, "grading_method": "highest",
     "review": ["score", "correctness", "right_answers", "feedback"], "draw_by_category": False,
 }
-ASSET_SUFFIXES = {".svg"}
-MAX_ASSET_BYTES = 200_000
 
 
 ImportProblem = Problem
@@ -66,7 +63,9 @@ class CourseFolder:
     paths: dict[str, list[str]]
 
 
-class _Problems(list):
+class ProblemList(list):
+    """Problems collected while reading a folder; nothing stops at the first one."""
+
     def add(self, path: Path | str, line: int, message: str) -> None:
         self.append(ImportProblem(str(path), line, message))
 
@@ -88,7 +87,7 @@ def _key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def load_yaml(path: Path, problems: _Problems) -> tuple[object, dict[str, int]] | None:
+def load_yaml(path: Path, problems: ProblemList) -> tuple[object, dict[str, int]] | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -104,7 +103,7 @@ def load_yaml(path: Path, problems: _Problems) -> tuple[object, dict[str, int]] 
     return data, _key_lines(text)
 
 
-def _localized(value: object, path: Path, line: int, key: str, problems: _Problems, required: bool) -> dict:
+def _localized(value: object, path: Path, line: int, key: str, problems: ProblemList, required: bool) -> dict:
     if value is None and not required:
         return {}
     if isinstance(value, str) and value.strip():
@@ -121,7 +120,7 @@ def _localized(value: object, path: Path, line: int, key: str, problems: _Proble
     return {k: v.strip() for k, v in value.items() if k in ("vi", "en") and v and v.strip()}
 
 
-def _quiz(value: object, path: Path, lines: dict[str, int], problems: _Problems) -> dict:
+def _quiz(value: object, path: Path, lines: dict[str, int], problems: ProblemList) -> dict:
     settings = dict(QUIZ_DEFAULTS)
     if value is None:
         return settings
@@ -156,92 +155,9 @@ def _quiz(value: object, path: Path, lines: dict[str, int], problems: _Problems)
     return settings
 
 
-def _read_lessons(folder: Path, course: CourseSource, problems: _Problems) -> None:
-    lesson_dir = folder / "lessons"
-    if not lesson_dir.is_dir():
-        problems.add(folder / "course.yaml", 1, _("The course has no lessons/ folder."))
-        return
-    by_slug: dict[str, LessonSource] = {}
-    twins: list[tuple[str, Path]] = []
-    for path in sorted(lesson_dir.iterdir()):
-        if path.is_dir() or path.suffix != ".md":
-            continue
-        match = LESSON_RE.match(path.name)
-        if not match:
-            problems.add(path, 1, _("Lesson files must be named NN-name.md (e.g. 01-bat-may.md)."))
-            continue
-        slug = f"{match['num']}-{match['name']}"
-        if match["en"]:
-            twins.append((slug, path))
-            continue
-        title, body = _read_lesson_file(path, problems)
-        by_slug[slug] = LessonSource(slug, int(match["num"]), {"vi": title}, {"vi": body})
-    for slug, path in twins:
-        if slug not in by_slug:
-            problems.add(path, 1, _("English lesson without its Vietnamese lesson %(name)s.md.", name=slug))
-            continue
-        title, body = _read_lesson_file(path, problems)
-        by_slug[slug].title["en"] = title
-        by_slug[slug].body["en"] = body
-    if not by_slug and lesson_dir.is_dir():
-        problems.add(lesson_dir, 1, _("The lessons/ folder has no lesson."))
-    course.lessons = sorted(by_slug.values(), key=lambda lesson: (lesson.position, lesson.slug))
+def read_course(folder: Path, problems: ProblemList) -> CourseSource | None:
+    from lms.courses.lesson_files import check_links, read_assets, read_lessons
 
-
-def _read_lesson_file(path: Path, problems: _Problems) -> tuple[str, str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        problems.add(path, 1, _("The file is not UTF-8 text."))
-        return path.stem, ""
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if line.startswith("# ") and line[2:].strip():
-            return line[2:].strip(), "\n".join(lines[number:]).strip() + "\n"
-        problems.add(path, number, _("A lesson must start with its title: a line “# Title”."))
-        return path.stem, text
-    problems.add(path, 1, _("The lesson is empty."))
-    return path.stem, ""
-
-
-def _read_assets(folder: Path, course: CourseSource, problems: _Problems) -> None:
-    image_dir = folder / "images"
-    if not image_dir.is_dir():
-        return
-    for path in sorted(image_dir.iterdir()):
-        if path.suffix.lower() not in ASSET_SUFFIXES:
-            problems.add(path, 1, _("Only SVG images are supported in images/."))
-            continue
-        data = path.read_bytes()
-        if len(data) > MAX_ASSET_BYTES:
-            problems.add(path, 1, _("The image is larger than 200 KB."))
-            continue
-        course.assets[f"images/{path.name}"] = data.decode("utf-8", errors="replace")
-
-
-LINK_RE = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-
-
-def _check_links(folder: Path, course: CourseSource, problems: _Problems) -> None:
-    """Relative links in lessons must point to a file of the course (lessons or images)."""
-    for lesson in course.lessons:
-        for locale in lesson.body:
-            suffix = ".en.md" if locale == "en" else ".md"
-            path = folder / "lessons" / (lesson.slug + suffix)
-            text = path.read_text(encoding="utf-8-sig", errors="replace")
-            for number, line in enumerate(text.splitlines(), start=1):
-                for target in LINK_RE.findall(line):
-                    if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
-                        continue
-                    resolved = (folder / "lessons" / target.split("#")[0]).resolve()
-                    if not resolved.is_file() or folder.resolve() not in resolved.parents:
-                        problems.add(path, number, _("The link “%(target)s” points to a missing file.",
-                                                     target=target))
-
-
-def read_course(folder: Path, problems: _Problems) -> CourseSource | None:
     slug = folder.name
     manifest = folder / "course.yaml"
     if not SLUG_RE.match(slug):
@@ -283,9 +199,9 @@ def read_course(folder: Path, problems: _Problems) -> CourseSource | None:
         audiences=[a for a in audiences if a in AUDIENCES],
         quiz=_quiz(data.get("quiz"), manifest, lines, problems), certificate=certificate, folder=folder,
     )
-    _read_lessons(folder, course, problems)
-    _read_assets(folder, course, problems)
-    _check_links(folder, course, problems)
+    read_lessons(folder, course, problems)
+    read_assets(folder, course, problems)
+    check_links(folder, course, problems)
     gift = folder / "quiz.gift"
     if gift.is_file():
         course.gift = gift.read_bytes().decode("utf-8", errors="strict") if _is_utf8(gift) else None
@@ -302,7 +218,7 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def read_paths(path: Path, slugs: set[str], problems: _Problems) -> dict[str, list[str]]:
+def read_paths(path: Path, slugs: set[str], problems: ProblemList) -> dict[str, list[str]]:
     if not path.is_file():
         return {}
     loaded = load_yaml(path, problems)
@@ -337,7 +253,7 @@ def read_paths(path: Path, slugs: set[str], problems: _Problems) -> dict[str, li
 
 def read_folder(root: Path) -> tuple[CourseFolder, list[ImportProblem]]:
     """Read every course under ``root`` and its paths.yaml; return the data and all problems."""
-    problems = _Problems()
+    problems = ProblemList()
     if not root.is_dir():
         problems.add(root, 0, _("The folder does not exist."))
         return CourseFolder([], {}), problems

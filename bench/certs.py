@@ -35,21 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from wrkbench import REPO, gunicorn, lua_requests, wrk  # noqa: E402
+from wrkbench import REPO, fresh_postgres, gunicorn, lua_requests, wrk  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 COURSE = "an-toan-tren-mang"
 BASE_URL = "https://hoc.example-province.gov.vn"
 NAMES = ["Nguyễn Thị Ánh Tuyết", "Trần Văn Bình", "Lê Hoàng Ước", "Phạm Thị Ngọc Diệp", "Đặng Quốc Hưng"]
-
-
-def fresh_postgres(name: str) -> str:
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
 def prepare(url: str, instance: Path, learners: int) -> dict:

@@ -18,9 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa  # noqa: E402
-from wrkbench import REPO, gunicorn, lua_requests, wrk  # noqa: E402
+from wrkbench import REPO, fresh_postgres, gunicorn, lua_requests, wrk  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 COURSE = "an-toan-tren-mang"
 
 
@@ -67,15 +66,6 @@ def prepare(url: str, instance: Path, learners: int, submit_sets: int) -> tuple[
         db.engine.dispose()
     env = {"LMS_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "LMS_DATABASE_URL": url}
     return saves, submits, env
-
-
-def fresh_postgres(name: str) -> str:
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
 def run_engine(engine: str, seconds: int, work: Path) -> list[dict]:

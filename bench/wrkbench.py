@@ -22,6 +22,21 @@ BIN = Path(sys.executable).parent
 THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
 
 
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def fresh_postgres(name: str) -> str:
+    """An empty PostgreSQL database on 127.0.0.1 for one benchmark (dropped first if it exists)."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -17,6 +17,18 @@ def start_quiz(client) -> int:  # noqa: ANN001
     return int(re.search(r"/attempts/(\d+)/", started.headers["Location"]).group(1))
 
 
+def signed_in_attempt(app):  # noqa: ANN001, ANN201
+    """A learner signed in with a running attempt; returns (client, attempt id, type -> position)."""
+    import_quizbank(app)
+    make_user(app)
+    client = app.test_client()
+    login(client)
+    attempt_id = start_quiz(client)
+    with app.app_context():
+        items = {i["qtype"]: i["position"] for i in db.session.get(Attempt, attempt_id).snapshot["questions"]}
+    return client, attempt_id, items
+
+
 def form_data(qtype: str, response: object) -> dict:
     if qtype == "matching":
         return {f"match-{left}": right for left, right in response.items()}
@@ -88,13 +100,7 @@ def test_whole_quiz_without_javascript(app) -> None:  # noqa: ANN001
 
 
 def test_wrong_input_shows_message_and_keeps_page(app) -> None:  # noqa: ANN001
-    import_quizbank(app)
-    make_user(app)
-    client = app.test_client()
-    login(client)
-    attempt_id = start_quiz(client)
-    with app.app_context():
-        items = {i["qtype"]: i["position"] for i in db.session.get(Attempt, attempt_id).snapshot["questions"]}
+    client, attempt_id, items = signed_in_attempt(app)
     url = f"/attempts/{attempt_id}/q/{items['numerical']}"
     html = client.get(url).get_data(as_text=True)
     response = client.post(url, data={"csrf_token": csrf_from(html), "response": "sáu", "go": "next"})
@@ -109,9 +115,7 @@ def test_another_learners_attempt_is_404(app) -> None:  # noqa: ANN001
     owner, stranger = app.test_client(), app.test_client()
     login(owner)
     login(stranger, "0987000000")
-    page = owner.get("/courses/kiem-tra/quiz").get_data(as_text=True)
-    started = owner.post("/courses/kiem-tra/quiz/start", data={"csrf_token": csrf_from(page)})
-    attempt_id = int(re.search(r"/attempts/(\d+)/", started.headers["Location"]).group(1))
+    attempt_id = start_quiz(owner)
     for path in ("/", "/q/1", "/summary", "/result"):
         assert stranger.get(f"/attempts/{attempt_id}{path}").status_code == 404
     token = csrf_from(stranger.get("/me").get_data(as_text=True))
@@ -121,13 +125,7 @@ def test_another_learners_attempt_is_404(app) -> None:  # noqa: ANN001
 
 
 def test_autosave_endpoint_needs_csrf_header(app) -> None:  # noqa: ANN001
-    import_quizbank(app)
-    make_user(app)
-    client = app.test_client()
-    login(client)
-    attempt_id = start_quiz(client)
-    with app.app_context():
-        items = {i["qtype"]: i["position"] for i in db.session.get(Attempt, attempt_id).snapshot["questions"]}
+    client, attempt_id, items = signed_in_attempt(app)
     url = f"/attempts/{attempt_id}/answers/{items['truefalse']}"
     assert client.put(url, json={"response": False}).status_code == 400
     html = client.get(f"/attempts/{attempt_id}/q/1").get_data(as_text=True)

@@ -17,6 +17,7 @@ refuses everything else (no file system, no network), as Indico does for its PDF
 from __future__ import annotations
 
 import base64
+import functools
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -180,16 +181,10 @@ class CertificateRenderer:
             return document.write_pdf(stylesheets=[self._css], font_config=self._font_config)
 
 
-_default: CertificateRenderer | None = None
-_default_lock = threading.Lock()
-
-
+@functools.cache
 def default_renderer() -> CertificateRenderer:
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = CertificateRenderer()
-        return _default
+    """One renderer per process: it keeps the parsed stylesheet and fonts between PDFs."""
+    return CertificateRenderer()
 
 
 def render_certificate_pdf(cert_view: Mapping, *, renderer: CertificateRenderer | None = None) -> bytes:

@@ -7,6 +7,7 @@ and the 1-bit PNG QR scaled with ``image-rendering: pixelated``.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -55,16 +56,10 @@ class ClassPdfRenderer:
             return document.write_pdf(stylesheets=[self._stylesheet()], font_config=self._font_config)
 
 
-_default: ClassPdfRenderer | None = None
-_default_lock = threading.Lock()
-
-
+@functools.cache
 def renderer() -> ClassPdfRenderer:
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = ClassPdfRenderer()
-        return _default
+    """One renderer per process: it keeps the parsed stylesheet and fonts between PDFs."""
+    return ClassPdfRenderer()
 
 
 def _pages(entries: Sequence[Mapping], size: int) -> list[list[Mapping]]:

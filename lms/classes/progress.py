@@ -21,6 +21,7 @@ from lms.classes.models import Classroom, Enrollment
 from lms.classes.roster import fold
 from lms.classes.services import class_courses
 from lms.courses.models import Course, CourseResult, Lesson, LessonProgress
+from lms.courses.services import lesson_totals
 from lms.db import db, now_utc
 from lms.quiz.models import Attempt, Question, QuestionBank, QuizOverride
 
@@ -142,13 +143,7 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
     courses = class_courses(classroom)
     ids = [c.id for c in courses] or [-1]
     learners = _learners(classroom.id, user_id)
-    totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count(Lesson.id))
-            .where(Lesson.course_id.in_(ids), Lesson.archived.is_(False))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
+    totals = lesson_totals(ids)
     quizzes = dict(
         db.session.execute(
             select(QuestionBank.course_id, func.count(Question.id))

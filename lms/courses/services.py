@@ -54,18 +54,23 @@ def get_lesson(course: Course, lesson_slug: str) -> Lesson | None:
     )
 
 
+def lesson_totals(course_ids: list[int]) -> dict[int, int]:
+    """Number of current lessons per course, in one query."""
+    return dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(Lesson.id))
+            .where(Lesson.course_id.in_(course_ids), Lesson.archived.is_(False))
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+
+
 def standings(user_id: int | None, courses: list[Course]) -> list[CourseStanding]:
     """Progress for many courses in three queries, whatever their number."""
     ids = [c.id for c in courses]
     if not ids:
         return []
-    totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count(Lesson.id))
-            .where(Lesson.course_id.in_(ids), Lesson.archived.is_(False))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
+    totals = lesson_totals(ids)
     done: dict[int, int] = {}
     results: dict[int, CourseResult] = {}
     if user_id is not None:

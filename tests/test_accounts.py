@@ -161,3 +161,15 @@ def test_dates_are_formatted_for_the_locale(app) -> None:  # noqa: ANN001
         with force_locale("en"):
             en = render_template_string("{{ d|lms_date }}", d=date(2026, 7, 1))
     assert vi != en and "2026" in vi and "Jul" in en
+
+
+def test_signed_in_account_without_audience_lands_on_the_catalogue(client, courses) -> None:  # noqa: ANN001
+    from lms.accounts.models import User
+
+    make_user(courses, "admin1", roles={"admin"})
+    with courses.app_context():
+        user = db.session.scalar(select(User).where(User.username == "admin1"))
+        user.audience = None
+        db.session.commit()
+    login(client, "admin1")
+    assert client.get("/").headers["Location"].endswith("/courses/")

@@ -59,6 +59,9 @@ def home():  # noqa: ANN201
         return render_template(
             "lms/home.html", path=services.standings(user.id, path), audience=user.audience, audiences=AUDIENCES
         )
+    if user is not None:
+        # staff accounts without an audience have no path: the catalogue is their home
+        return redirect(url_for("lms_courses.catalogue"))
     return render_template("lms/welcome.html", audiences=AUDIENCES)
 
 

@@ -167,16 +167,25 @@ def test_targets_page_sets_and_removes_targets(app, official) -> None:  # noqa: 
     html = official.get("/coverage/targets?year=2026").get_data(as_text=True)
     assert "Kế hoạch 370-KH/TU" in html
     response = post_form(official, "/coverage/targets?year=2026", {
-        "unit_code": "01", "indicator": "vneid", "year": "2026", "kind": "count", "value": "1000000",
-        "source": "Kế hoạch của Hà Nội"})
+        "unit_code": "79", "indicator": "vneid", "year": "2026", "kind": "count", "value": "1000000",
+        "source": "Kế hoạch của TP HCM"})
     assert response.status_code == 302
     with app.app_context():
-        target = db.session.scalar(select(Target).where(Target.unit_id == by_code("01").id))
+        target = db.session.scalar(select(Target).where(Target.unit_id == by_code("79").id,
+                                                        Target.indicator == "vneid"))
         assert (target.indicator, target.kind, target.value) == ("vneid", "count", 1_000_000)
         target_id = target.id
     assert post_form(official, "/coverage/targets?year=2026", {
-        "unit_code": "", "indicator": "citizens", "year": "2026", "kind": "percent", "value": "150"},
+        "unit_code": "79", "indicator": "citizens", "year": "2026", "kind": "percent", "value": "150"},
     ).status_code == 422  # over 100%
+    # an official of 79 changes neither another province's targets nor the defaults for everyone
+    for other in ("01", ""):
+        assert post_form(official, "/coverage/targets?year=2026", {
+            "unit_code": other, "indicator": "citizens", "year": "2026", "kind": "percent", "value": "50"},
+        ).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Target).where(Target.unit_id == by_code("01").id,
+                                                      Target.value == 50)) is None
     assert post_form(official, "/coverage/targets?year=2026", {
         "unit_code": "88888", "indicator": "citizens", "year": "2026", "kind": "percent", "value": "50"},
     ).status_code == 422
@@ -211,3 +220,14 @@ def test_api(app, units, client) -> None:  # noqa: ANN001
     assert client.get("/api/v1/coverage", headers=_token(client, "0922222222")).status_code == 403
     document = client.get("/api/v1/openapi.json").json
     assert "/coverage" in document["paths"] and "get" in document["paths"]["/coverage"]
+
+
+def test_an_official_edits_only_their_own_units_data(app, official) -> None:  # noqa: ANN001
+    """The official (unit 79) may change 79 and its communes, not Hà Nội (01); nothing is stored."""
+    assert post_form(official, "/coverage/data?unit=26734&year=2026", {"officials": "40"}).status_code == 302
+    refused = post_form(official, "/coverage/data?unit=01&year=2026", {"officials": "40"},
+                        action="/coverage/data?unit=01&year=2026")
+    assert refused.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Baseline).where(Baseline.unit_id == by_code("01").id,
+                                                        Baseline.population == 40)) is None

@@ -16,8 +16,9 @@ from lms.accounts.forms import EmptyForm
 from lms.accounts.services import audit
 from lms.certificates.issuing import local_today
 from lms.coverage import baselines, exports, present, targets
+from lms.coverage.access import may_edit
 from lms.coverage.forms import TargetForm, UnitDataForm
-from lms.coverage.models import INDICATORS, POPULATIONS, Baseline, ExternalFigure
+from lms.coverage.models import INDICATORS, POPULATIONS, Baseline, ExternalFigure, Target
 from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
 from lms.db import db
 from lms.i18n import _
@@ -139,6 +140,8 @@ def unit_data():  # noqa: ANN201
         form.source.data = next((b.source for b in own.values() if b.source), "")
         form.vneid.data = figure.value if figure else None
         form.vneid_reported_on.data = figure.reported_on if figure else None
+    if request.method == "POST" and not may_edit(current_user(), unit):
+        abort(403)
     if form.validate_on_submit():
         before = {g: b.population for g, b in own.items()}
         for group in POPULATIONS:
@@ -176,6 +179,8 @@ def target_list():  # noqa: ANN201
         if code and unit is None:
             form.unit_code.errors = [_("Unknown unit code “%(code)s”.", code=code)]
             status = 422
+        elif not may_edit(current_user(), unit):
+            abort(403)
         else:
             try:
                 target = targets.set_target(form.indicator.data, form.year.data, float(form.value.data),
@@ -201,6 +206,10 @@ def target_list():  # noqa: ANN201
 def target_delete(target_id: int):  # noqa: ANN201
     form = EmptyForm()
     year = request.args.get("year", type=int)
+    target = db.session.get(Target, target_id)
+    if target is not None and not may_edit(current_user(), db.session.get(AdminUnit, target.unit_id)
+                                           if target.unit_id else None):
+        abort(403)
     if form.validate_on_submit() and targets.delete_target(target_id):
         audit(current_user(), "coverage_target_delete", "target", target_id, {})
         db.session.commit()

@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.audiences import AUDIENCE_LABELS, AUDIENCES
 from lms.i18n import _l
+from lms.web.choices import choices
 
 ORGANISATION_LABELS = {
     "school": _l("School"),
@@ -42,10 +43,10 @@ class ClassForm(FlaskForm):
     commune = SelectField(_l("Commune or ward"), choices=[], validate_choice=False)
     course_mode = RadioField(
         _l("Courses"),
-        choices=[
+        choices=choices([
             ("path", _l("The audience's whole learning path")),
             ("chosen", _l("The courses I tick below")),
-        ],
+        ]),
         default="path",
     )
     courses = MultiCheckboxField(_l("Courses of the class"), choices=[], coerce=int, validate_choice=False)
@@ -55,8 +56,8 @@ class ClassForm(FlaskForm):
     submit = SubmitField(_l("Save the class"))
 
     def fill_choices(self) -> None:
-        self.audience.choices = [("", _l("— choose —"))] + [(a, AUDIENCE_LABELS[a]) for a in AUDIENCES]
-        self.organisation_kind.choices = [("", _l("— choose —"))] + list(ORGANISATION_LABELS.items())
+        self.audience.choices = choices([("", _l("— choose —"))] + [(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
+        self.organisation_kind.choices = choices([("", _l("— choose —"))] + list(ORGANISATION_LABELS.items()))
 
     def validate_audience(self, field: SelectField) -> None:
         if field.data and field.data not in AUDIENCES:

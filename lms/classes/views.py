@@ -23,6 +23,7 @@ from lms.classes.progress import SORTS, STATUSES, class_progress, filter_rows, s
 from lms.courses.services import active_courses
 from lms.i18n import _
 from lms.units.services import provinces, units_below
+from lms.web.choices import choices
 from lms.web.errors import register_blueprint_error_pages
 
 bp = Blueprint("lms_classes", __name__, template_folder="templates", url_prefix="/teach")
@@ -43,9 +44,9 @@ def index():  # noqa: ANN201
 
 
 def _fill_units(form: ClassForm) -> None:
-    form.province.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in provinces()]
+    form.province.choices = choices([("", _("— choose —"))] + [(u.code, u.name) for u in provinces()])
     communes = units_below(form.province.data) if form.province.data else []
-    form.commune.choices = [("", _("— choose —"))] + [(u.code, u.name) for u in communes]
+    form.commune.choices = choices([("", _("— choose —"))] + [(u.code, u.name) for u in communes])
 
 
 def _class_data(form: ClassForm) -> services.ClassData:
@@ -69,7 +70,7 @@ def _class_form(form: ClassForm, classroom: Classroom | None):  # noqa: ANN202
     form.fill_choices()
     _fill_units(form)
     courses = active_courses()
-    form.courses.choices = [(c.id, c.title_in(_locale())) for c in courses]
+    form.courses.choices = choices((c.id, c.title_in(_locale())) for c in courses)
     if form.pick_province.data:
         return render_template("lms/classes/class_form.html", form=form, classroom=classroom)
     if form.validate_on_submit():

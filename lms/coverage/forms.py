@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from lms.audiences import AUDIENCE_LABELS
 from lms.coverage.baselines import MAX_POPULATION
 from lms.i18n import _l
+from lms.web.choices import choices
 
 _COUNT = [Optional(), NumberRange(min=0, max=MAX_POPULATION, message=_l("A whole number, 0 or more."))]
 
@@ -33,7 +34,7 @@ class TargetForm(FlaskForm):
     indicator = SelectField(_l("Indicator"), choices=[])
     year = IntegerField(_l("Year"), validators=[InputRequired(_l("Please fill in this field.")),
                                                 NumberRange(min=2000, max=2100)])
-    kind = SelectField(_l("Kind"), choices=[("percent", _l("Percent")), ("count", _l("Number of persons"))])
+    kind = SelectField(_l("Kind"), choices=choices([("percent", _l("Percent")), ("count", _l("Number of persons"))]))
     value = DecimalField(_l("Value"), places=None,
                          validators=[InputRequired(_l("Please fill in this field.")), NumberRange(min=0)])
     source = StringField(_l("Source (e.g. the plan's number)"), validators=[Optional(), Length(max=120)])

@@ -24,6 +24,7 @@ from lms.db import db
 from lms.i18n import _
 from lms.units.models import AdminUnit
 from lms.units.services import by_code, provinces
+from lms.web.choices import choices
 from lms.web.errors import register_blueprint_error_pages
 
 bp = Blueprint("lms_coverage", __name__, template_folder="templates", url_prefix="/coverage")
@@ -169,7 +170,7 @@ def unit_data():  # noqa: ANN201
 def target_list():  # noqa: ANN201
     year = request.args.get("year", type=int) or local_today().year
     form = TargetForm()
-    form.indicator.choices = [(code, present.indicator_label(code)) for code in INDICATORS]
+    form.indicator.choices = choices((code, present.indicator_label(code)) for code in INDICATORS)
     if request.method == "GET":
         form.year.data = year
     status = 200

@@ -86,6 +86,20 @@ def _upsert(dialect: str):  # noqa: ANN202
     return statement
 
 
+def _commit_without_flush_wait() -> str:
+    """Make this transaction's commit skip the WAL flush wait on PostgreSQL; return the dialect.
+
+    PostgreSQL stays consistent, and a crash can lose at most the last fraction of a second of
+    saves (wal_writer_delay). The submit commits synchronously, which flushes every earlier save
+    with it, so a submitted attempt never misses an answer; the quiz page also keeps each answer
+    on the phone until the server has acknowledged it.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", True):
+        db.session.execute(_SYNC_OFF)
+    return dialect
+
+
 def validate_response(item: dict, raw: object, registry: object) -> object:
     qtype = registry.get(item["qtype"])
     if item["qtype"] == "description":
@@ -97,14 +111,7 @@ def validate_response(item: dict, raw: object, registry: object) -> object:
 
 
 def store(attempt_id: int, position: int, response: object, now: datetime) -> None:
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", True):
-        # An answer save does not wait for the disk flush of its WAL record: PostgreSQL stays
-        # consistent, and a crash can lose at most the last fraction of a second of saves
-        # (wal_writer_delay). The submit commits synchronously, which flushes every earlier
-        # save with it, so a submitted attempt never misses an answer; the quiz page also
-        # keeps each answer on the phone until the server has acknowledged it.
-        db.session.execute(_SYNC_OFF)
+    dialect = _commit_without_flush_wait()
     db.session.execute(
         _upsert(dialect),
         {"attempt_id": attempt_id, "position": position, "response": response, "saved_at": now},
@@ -183,8 +190,7 @@ def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object
         response = registry.get(item["qtype"]).validate(item["config"], item["order"], raw)
     except ResponseError:
         return None  # the careful path checks ownership before it explains the error
-    if db.session.get_bind().dialect.name == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", True):
-        db.session.execute(_SYNC_OFF)
+    _commit_without_flush_wait()
     row = db.session.execute(
         _SAVE_IF_ALLOWED,
         {"attempt_id": attempt_id, "position": position, "response": response, "now": now,

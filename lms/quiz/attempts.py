@@ -183,14 +183,13 @@ def finish_if_overdue(attempt: Attempt, registry: object, *, now: datetime | Non
                       grace: int = GRACE_SECONDS) -> bool:
     now = now or now_utc()
     if attempt.state == "in_progress" and is_past_grace(attempt, now, grace):
-        submit_attempt(attempt.id, registry, now=now, overdue=True)
+        submit_attempt(attempt.id, registry, now=now)
         db.session.refresh(attempt)
         return True
     return False
 
 
-def submit_attempt(attempt_id: int, registry: object, *, now: datetime | None = None,
-                   overdue: bool = False) -> SubmitResult:
+def submit_attempt(attempt_id: int, registry: object, *, now: datetime | None = None) -> SubmitResult:
     """Grade once. A double click, two tabs or a retried request find the attempt already graded."""
     from lms.quiz.grading import grade_attempt
 

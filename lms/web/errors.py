@@ -7,14 +7,8 @@ from werkzeug.exceptions import HTTPException
 
 from lms.i18n import _
 
-TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Not allowed",
-    413: "Too large",
-    429: "Too many requests",
-}
+#: the errors the LMS renders itself, in the user's language (texts in ``_title``)
+HANDLED_CODES: tuple[int, ...] = (400, 403, 404, 405, 413, 429)
 
 
 def _title(code: int) -> str:
@@ -41,10 +35,10 @@ def render_error(error: HTTPException):  # noqa: ANN201
 
 
 def register_blueprint_error_pages(bp: Blueprint) -> None:
-    for code in TITLES:
+    for code in HANDLED_CODES:
         bp.register_error_handler(code, render_error)
 
 
 def register_app_error_pages(app: Flask) -> None:
-    for code in TITLES:
+    for code in HANDLED_CODES:
         app.register_error_handler(code, render_error)

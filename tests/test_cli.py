@@ -112,3 +112,19 @@ def test_gunicorn_serves_create_app(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_users_set_password_resets_a_forgotten_password(app, runner) -> None:  # noqa: ANN001
+    from tests.conftest import make_user
+
+    make_user(app)
+    result = runner.invoke(args=["lms", "users", "set-password", "0912345678"])
+    assert result.exit_code == 0, result.output
+    one_time = result.output.rsplit("one-time password: ", 1)[1].strip()
+    client = app.test_client()
+    login(client, "0912345678", one_time)
+    assert client.get("/me").headers["Location"].startswith("/password")  # must choose a new one
+    weak = runner.invoke(args=["lms", "users", "set-password", "0912345678", "--password", "12345678"])
+    assert weak.exit_code != 0
+    login(app.test_client(), "0912345678", one_time)  # the refused password changed nothing
+    assert runner.invoke(args=["lms", "users", "set-password", "nobody"]).exit_code != 0

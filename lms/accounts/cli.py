@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -69,6 +71,29 @@ def set_role(username: str, roles: tuple[str, ...]) -> None:
     services.set_roles(user, set(roles))
     db.session.commit()
     click.echo(f"{user.username}: {', '.join(sorted(user.roles))}")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password", default=None, help="The new password; without it a one-time password is made.")
+@with_appcontext
+def set_password_command(username: str, password: str | None) -> None:
+    """Reset a forgotten password: the learner must choose their own at the next sign-in."""
+    user = services.find_by_login(username)
+    if user is None:
+        raise click.ClickException(f"{username}: no such account")
+    generated = password is None
+    if generated:
+        password = secrets.token_urlsafe(9)
+    try:
+        services.set_password(user, password, min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
+                              must_change=True)
+    except services.AccountError as error:
+        raise click.ClickException(error.message) from error
+    services.audit(None, "reset_password", "user", user.id, {})
+    db.session.commit()
+    shown = f" one-time password: {password}" if generated else ""
+    click.echo(f"{user.username}: password reset; to be changed at the next sign-in.{shown}")
 
 
 commands = [users]

@@ -13,6 +13,7 @@ from lms.certificates.models import Certificate
 from lms.classes.models import Classroom
 from lms.classes.progress import class_progress, name_key
 from lms.courses.models import CourseResult, Lesson, LessonProgress
+from lms.courses.services import mark_lesson_done
 from lms.db import db, now_utc
 from lms.quiz.grading import update_course_result
 from lms.quiz.models import Answer, Attempt
@@ -26,9 +27,8 @@ def _lessons(app, user_id: int, slug: str, *, days_ago: int = 0, count: int | No
             select(Lesson).join(Lesson.course).where(Lesson.course.has(slug=slug)).order_by(Lesson.position)
         ).all()
         for lesson in lessons[:count]:
-            db.session.add(
-                LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=now_utc() - timedelta(days=days_ago))
-            )
+            mark_lesson_done(user_id, lesson)  # as the learner's "done" button does
+            db.session.get(LessonProgress, (user_id, lesson.id)).completed_at = now_utc() - timedelta(days=days_ago)
         db.session.commit()
 
 

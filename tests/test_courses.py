@@ -162,3 +162,30 @@ def test_mark_done_needs_login(client, courses) -> None:  # noqa: ANN001
     page = client.get("/courses/dien-thoai/lessons/01-bat-may").get_data(as_text=True)
     response = client.post("/courses/dien-thoai/lessons/01-bat-may/done", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_course_without_quiz_is_passed_by_its_lessons_and_completes_the_path(client, courses) -> None:  # noqa: ANN001
+    """mat-khau has no quiz: reading its lesson passes it (course certificate); passing the
+    dien-thoai quiz then completes the citizens' path and issues the path certificate."""
+    from lms.certificates.models import Certificate
+    from lms.courses.models import CourseResult
+    from tests.quiz_helpers import right_answers, token_for
+
+    user_id = make_user(courses)
+    login(client)
+    page = client.get("/courses/mat-khau/lessons/01-mat-khau-manh").get_data(as_text=True)
+    client.post("/courses/mat-khau/lessons/01-mat-khau-manh/done", data={"csrf_token": csrf_from(page)})
+    with courses.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == "mat-khau"))
+        assert db.session.get(CourseResult, (user_id, course.id)).passed
+        kinds = sorted((c.kind, c.subject) for c in db.session.scalars(select(Certificate)))
+        assert kinds == [("course", "mat-khau")]
+    headers = token_for(client)
+    attempt = client.post("/api/v1/courses/dien-thoai/attempts", headers=headers).json
+    for position, response in right_answers(courses, attempt["id"]).items():
+        client.put(f"/api/v1/attempts/{attempt['id']}/answers/{position}", json={"response": response},
+                   headers=headers)
+    assert client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).json["passed"]
+    with courses.app_context():
+        kinds = sorted((c.kind, c.subject) for c in db.session.scalars(select(Certificate)))
+        assert kinds == [("course", "dien-thoai"), ("course", "mat-khau"), ("path", "citizens")]

@@ -3,7 +3,8 @@ number of queries whatever the class size (one per kind of fact, grouped by lear
 
 Statuses of a cell: ``passed``; ``not_started`` (no lesson, no attempt); ``stuck`` (started, not
 passed, and either out of attempts or idle for ``LMS_STUCK_DAYS`` days); ``in_progress``.
-A course without a quiz counts as passed once every lesson is done.
+A course without a quiz is passed once every lesson is done (its course result says so:
+``lms.courses.services.mark_lesson_done``).
 """
 
 from __future__ import annotations
@@ -242,8 +243,6 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
             )
             if result is not None:
                 cell.best_percent, cell.grade_percent, cell.passed = result[0], result[1], bool(result[2])
-            if not cell.has_quiz and cell.lessons_total and done >= cell.lessons_total:
-                cell.passed = True
             limit = limits[course.id]
             cell.attempts_allowed = None if limit is None else limit + extra.get(key, 0)
             stamps = [s for s in (lesson_last, attempt_last) if s is not None]

@@ -21,12 +21,17 @@ class QuizOverview:
     result: CourseResult | None
 
 
-def quiz_overview(course: Course, user: object | None) -> QuizOverview:
-    count = db.session.scalar(
+def gradable_question_count(course: Course) -> int:
+    """Active questions of the course's bank that a learner answers (descriptions excluded)."""
+    return db.session.scalar(
         select(func.count(Question.id))
         .join(QuestionBank, QuestionBank.id == Question.bank_id)
         .where(QuestionBank.course_id == course.id, Question.active.is_(True), Question.qtype != "description")
     ) or 0
+
+
+def quiz_overview(course: Course, user: object | None) -> QuizOverview:
+    count = gradable_question_count(course)
     used, open_attempt, result = 0, None, None
     if user is not None:
         from lms.quiz.attempts import attempts_used

@@ -53,8 +53,15 @@ class LMS:
             app.config.get("LMS_DATABASE_URL") or database_url(app.instance_path),
         )
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app))
-        if "sqlalchemy" not in app.extensions:
+        existing = app.extensions.get("sqlalchemy")
+        if existing is None:
             db.init_app(app)
+        elif existing is not db:
+            # one Flask-SQLAlchemy instance per app: ours would silently have no engine
+            raise RuntimeError(
+                "bdhvs-lms brings its own Flask-SQLAlchemy instance; this app already has another one. "
+                "Mount the LMS on an app without Flask-SQLAlchemy (e.g. a sub-app with DispatcherMiddleware)."
+            )
         if "babel" not in app.extensions:
             # a host with its own Babel keeps its locale selector; our domain still translates
             Babel(app, locale_selector=select_locale, default_timezone="Asia/Ho_Chi_Minh")

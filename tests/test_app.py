@@ -110,3 +110,14 @@ def test_security_headers(client, courses) -> None:  # noqa: ANN001
     page = client.get("/courses/")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_host_with_its_own_flask_sqlalchemy_gets_a_clear_error(tmp_path: Path) -> None:
+    import pytest
+    from flask_sqlalchemy import SQLAlchemy
+
+    host = Flask("portal", instance_path=str(tmp_path / "host"))
+    host.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path}/host.db"
+    SQLAlchemy(host)
+    with pytest.raises(RuntimeError, match="own Flask-SQLAlchemy"):
+        LMS(host, url_prefix="/hoc")

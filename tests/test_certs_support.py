@@ -57,7 +57,7 @@ def qr_texts(pdf_bytes: bytes, page: int = 0, dpi: int = 150) -> list[str]:
     """Rasterise a PDF page and decode its QR codes with zxing-cpp."""
     document = pdfium.PdfDocument(pdf_bytes)
     image = document[page].render(scale=dpi / 72).to_pil()
-    return [found.text for found in zxingcpp.read_barcodes(image)]
+    return [found.text for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def pdf_text(pdf_bytes: bytes, page: int = 0) -> str:

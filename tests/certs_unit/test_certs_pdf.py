@@ -51,7 +51,7 @@ def make_view(keystore, full_name=FULL_NAME, **overrides):
 
 def page_qr_texts(pdf: pdfium.PdfDocument, index: int, dpi: int = 150) -> list[str]:
     image = pdf[index].render(scale=dpi / 72).to_pil().convert("L")
-    return [r.text for r in zxingcpp.read_barcodes(image)]
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def page_text(pdf: pdfium.PdfDocument, index: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import json
 import re
 
@@ -28,6 +30,10 @@ def test_verify_page_weighs_under_20_kb_with_its_css_and_runs_no_script(app, cli
         assert 'name="viewport"' in html
     gzipped = client.get(f"/V/{token}", headers={"Accept-Encoding": "gzip"})
     assert gzipped.headers.get("Content-Encoding") == "gzip" and len(gzipped.data) < 2048
+    assert gzip.decompress(gzipped.data) == client.get(f"/V/{token}").data  # the same page, whole
+    assert {"Accept", "Accept-Encoding"} <= {v.strip() for v in gzipped.headers["Vary"].split(",")}
+    refused = client.get(f"/V/{token}", headers={"Accept-Encoding": "gzip;q=0, br"})
+    assert "Content-Encoding" not in refused.headers or refused.headers["Content-Encoding"] != "gzip"
 
 
 def test_verdicts_are_private_and_never_cached(app, client, courses) -> None:  # noqa: ANN001

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
@@ -20,6 +20,7 @@ from lms.certificates.urls import base_url, verify_url
 from lms.classes.models import Classroom, Enrollment
 from lms.courses.models import Course
 from lms.db import db, now_utc
+from lms.fastread import compile_read, first_row
 from lms.i18n import _
 from lms.units.models import AdminUnit
 
@@ -182,19 +183,13 @@ def public_record(code: str | None) -> Public | None:
     canonical = normalize_code(code or "")
     if canonical is None:
         return None
-    with _reader().connect() as connection:
-        row = connection.execute(_PUBLIC, {"code": canonical}).first()
-    return Public(*row) if row is not None else None
-
-
-def _reader() -> Engine:
-    """The app's engine in autocommit mode: one round trip for a look-up, where the session
-    would add BEGIN and ROLLBACK (on PostgreSQL, two more trips per verification)."""
+    engine = db.engine
     extras = current_app.extensions["lms"].extras
-    engine = extras.get("cert_reader")
-    if engine is None or engine.engine is not db.engine:
-        engine = extras["cert_reader"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-    return engine
+    cached = extras.get("cert_public_read")
+    if cached is None or cached[0] is not engine:
+        cached = extras["cert_public_read"] = (engine, compile_read(_PUBLIC, engine))
+    row = first_row(engine, cached[1], {"code": canonical})
+    return Public(*row) if row is not None else None
 
 
 def public_facts(cert: Public | Certificate, locale: str) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template, request
+from flask import Blueprint, Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from lms.i18n import _
@@ -24,6 +24,14 @@ def _title(code: int) -> str:
 
 
 def render_error(error: HTTPException):  # noqa: ANN201
+    response = make_response(_error_body(error))
+    retry_after = getattr(error, "retry_after", None)  # a 429's or 503's hint
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _error_body(error: HTTPException) -> tuple:
     code = error.code or 500
     description = error.description if code in (400, 429) else None
     if request.blueprint == "lms_api" or request.accept_mimetypes.best == "application/json":

@@ -1,0 +1,111 @@
+"""The verification verdict as an HTML page: the QR's target, so the busiest page we serve.
+
+It is rendered straight from its Jinja template with everything it needs passed in, skipping
+Flask's context processors (user, CSRF, helpers this page does not use): the page's texts come
+from a per-locale table built once, its URLs from a per-prefix table built once, and its dates
+are formatted here. That halves the page's own cost (measured in ``bench/certs.py``). The
+template, ``verify.html``, uses nothing else, so it stays plain Jinja anyone can edit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import current_app, request, url_for
+from flask_babel import format_date
+
+from lms.accounts.auth import current_user
+from lms.certificates.records import Public, local_day
+from lms.i18n import _l
+from lms.web.formatting import current_locale
+
+#: every text of the page (``t.<key>`` in the template); translated once per locale
+TEXTS = {
+    "valid": _l("VALID"),
+    "revoked": _l("REVOKED"),
+    "invalid": _l("NOT VALID"),
+    "check_title": _l("Check a certificate"),
+    "certificate_check": _l("Certificate check"),
+    "valid_line": _l("Issued by us and not altered."),
+    "revoked_line": _l("This certificate was withdrawn and is no longer valid."),
+    "invalid_line": _l("We did not issue this certificate, or it has been altered."),
+    "revoked_on": _l("Revoked on"),
+    "reason": _l("Reason"),
+    "name": _l("Name"),
+    "path": _l("Digital skills path"),
+    "course": _l("Course"),
+    "audience": _l("Audience"),
+    "unit": _l("Commune or ward"),
+    "issued_on": _l("Issued on"),
+    "issued_by": _l("Issued by"),
+    "code": _l("Certificate code"),
+    "compare_id": _l("Compare the name with the holder's ID document."),
+    "revoke": _l("Revoke this certificate"),
+    "type_code": _l("Type the certificate code"),
+    "check": _l("Check"),
+    "offline": _l("Check without internet"),
+}
+TEMPLATE = "lms/certificates/verify.html"
+
+
+def _texts(locale: str) -> dict[str, str]:
+    cache = current_app.extensions["lms"].extras.setdefault("verdict_texts", {})
+    texts = cache.get(locale)
+    if texts is None:
+        texts = cache[locale] = {key: str(text) for key, text in TEXTS.items()}
+    return texts
+
+
+def _urls() -> dict[str, str]:
+    """The page's links, per mount point (a host app may serve the LMS under several roots)."""
+    from lms.certificates.views import cert_static
+
+    cache = current_app.extensions["lms"].extras.setdefault("verdict_urls", {})
+    urls = cache.get(request.script_root)
+    if urls is None:
+        urls = cache[request.script_root] = {
+            "css": cert_static("verify.css"),
+            "form": url_for("lms_certificates.verify_code"),
+            "offline": url_for("lms_certificates.offline"),
+        }
+    return urls
+
+
+def _day(value: date | None, locale: str) -> str:
+    if value is None:
+        return ""
+    cache = current_app.extensions["lms"].extras.setdefault("verdict_days", {})
+    key = (value, locale)
+    text = cache.get(key)
+    if text is None:
+        if len(cache) > 4096:  # a few years of dates in two languages
+            cache.clear()
+        text = cache[key] = format_date(value, "medium")
+    return text
+
+
+def render(status: str | None, facts: dict | None, record: Public | None, code: str | None,
+           code_error: str | None) -> str:
+    """The page: ``status`` None shows the code form alone."""
+    locale = current_locale()
+    other = "en" if locale == "vi" else "vi"
+    query = {k: v for k, v in request.args.items() if k != "lang"}
+    user = current_user()
+    can_revoke = user is not None and status == "valid" and user.has_role("admin", "official")
+    context = {
+        "t": _texts(locale),
+        "urls": _urls(),
+        "locale": locale,
+        "other_locale": other,
+        "other_locale_query": urlencode({**query, "lang": other}),
+        "site_name": current_app.config["LMS_SITE_NAME"],
+        "status": status,
+        "facts": facts,
+        "issued_display": _day(record.issued_on, locale) if record is not None else "",
+        "revoked_display": _day(local_day(record.revoked_at), locale) if record is not None else "",
+        "revoke_url": url_for("lms_certificates.revoke", code=facts["code"]) if can_revoke and facts else None,
+        "code": code,
+        "code_error": code_error,
+    }
+    return current_app.jinja_env.get_template(TEMPLATE).render(context)

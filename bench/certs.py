@@ -8,7 +8,11 @@
 2. Verification, gunicorn (2 workers) on loopback with wrk, in the same run as the bare Flask
    page (bench/bare_app.py) on the same gunicorn settings: the QR target ``/V/<token>`` (HTML)
    and ``GET /api/v1/certificates/<code>`` (JSON), cycling through distinct certificates. The
-   rate limiter stays on (its limit raised) so its cost is counted.
+   rate limiter stays on (its limit raised) so its cost is counted. Each worker keeps the
+   records it has read (``LMS_VERIFY_CACHE_SECONDS``, on by default; revocations empty it), so
+   with the default settings most checks here are repeat checks; the "cache off" rows run a
+   second server with the cache off, where every check reads the database, like the first
+   check of a certificate. Every server and script runs once (2 s) before the measured rounds.
    Goals: at least half the bare page's requests/s, p99 under 20 ms. For scale, the LMS's cheapest
    route (the key set, JSON, no database) runs in the same rounds: every LMS request pays the
    package's hooks (session, locale, security headers, compression check).
@@ -59,7 +63,9 @@ def prepare(url: str, instance: Path, learners: int) -> dict:
     from lms.units.importer import UnitRow, import_units
 
     # the limit stays on, raised so that one load generator is not refused
-    (instance / "lms.cfg").write_text('LMS_VERIFY_RATE_LIMIT = "100000000 per minute"\n')
+    (instance / "lms.cfg").write_text('import os\nLMS_VERIFY_RATE_LIMIT = "100000000 per minute"\n'
+                                      '# the cache-off rows start a second server with this set to 0\n'
+                                      'LMS_VERIFY_CACHE_SECONDS = float(os.environ.get("BENCH_CACHE", 60))\n')
     config = {"LMS_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
               "LMS_BASE_URL": BASE_URL}
     app = create_app(config)
@@ -176,18 +182,25 @@ def lua_gets(path: Path, paths: list[str], accept: str, threads: int) -> Path:
 def bench_verify(ctx: dict, seconds: int, rounds: int, work: Path) -> list[dict]:
     tokens, codes = ctx["tokens"], ctx["codes"]
     runs: dict[tuple[str, int], list[dict]] = {}
-    with gunicorn("bench.bare_app:app", {}) as bare, gunicorn("lms:create_app()", ctx["env"], path="/verify") as lms:
+    uncached = {**ctx["env"], "BENCH_CACHE": "0"}
+    with (gunicorn("bench.bare_app:app", {}) as bare, gunicorn("lms:create_app()", ctx["env"], path="/verify") as lms,
+          gunicorn("lms:create_app()", uncached, path="/verify") as cold):
         for connections in (1, 16):
             threads = min(connections, 2)
             html = lua_gets(work / f"v-{connections}.lua", [f"/V/{t}" for t in tokens], "text/html", threads)
             api = lua_gets(work / f"c-{connections}.lua", [f"/api/v1/certificates/{c}" for c in codes],
                            "application/json", threads)
+            cases = (("bare Flask page", bare + "/", None),
+                     ("(LMS floor: keys JSON, no DB)", lms + "/.well-known/lms-keys.json", None),
+                     ("verify /V/<token> (HTML)", lms, html),
+                     ("verify by code (JSON API)", lms, api),
+                     ("verify /V/<token> (HTML), cache off", cold, html),
+                     ("verify by code (JSON API), cache off", cold, api))
+            # every server and script once before measuring: templates compiled, pools and caches filled
+            for _what, url, script in cases:
+                wrk(url, connections, 2, script)
             for _ in range(rounds):
-                for what, url, script in (("bare Flask page", bare + "/", None),
-                                          ("(LMS floor: keys JSON, no DB)", lms + "/.well-known/lms-keys.json",
-                                           None),
-                                          ("verify /V/<token> (HTML)", lms, html),
-                                          ("verify by code (JSON API)", lms, api)):
+                for what, url, script in cases:
                     runs.setdefault((what, connections), []).append(wrk(url, connections, seconds, script))
     rows = []
     for (what, connections), results in runs.items():

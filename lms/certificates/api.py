@@ -12,7 +12,7 @@ from flask import Response, jsonify, request, url_for
 from lms.api.auth import api_error, api_user, token_required
 from lms.api.openapi import CODE, ERROR, SECURED, _ok, register_paths
 from lms.api.views import bp
-from lms.certificates import records
+from lms.certificates import recordcache, records
 from lms.certificates.codes import normalize_code
 from lms.certificates.downloads import send_credential, send_pdf
 from lms.certificates.models import Certificate
@@ -30,7 +30,7 @@ def _no_store(response: Response) -> Response:
 @bp.get("/certificates/<code>")
 def certificate_status(code: str) -> Response:
     """Anyone may ask whether a code is a valid certificate; the answer holds no personal data."""
-    cert = records.public_record(code)
+    cert = recordcache.public_record(code)
     if cert is None:
         return _no_store(jsonify({"code": normalize_code(code) or code[:40], "status": "unknown"}))
     return _no_store(jsonify(records.public_facts(cert, current_locale())))

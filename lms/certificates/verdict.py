@@ -3,20 +3,26 @@
 It is rendered straight from its Jinja template with everything it needs passed in, skipping
 Flask's context processors (user, CSRF, helpers this page does not use): the page's texts come
 from a per-locale table built once, its URLs from a per-prefix table built once, and its dates
-are formatted here. That halves the page's own cost (measured in ``bench/certs.py``). The
-template, ``verify.html``, uses nothing else, so it stays plain Jinja anyone can edit.
+are formatted here. The template, ``verify.html``, uses nothing else, so it stays plain Jinja
+anyone can edit. The page is compressed here (Flask-Compress's general path costs three times
+zlib's own ~25 us). For someone not signed in, the page rendered for a certificate is kept with
+its cached record (:mod:`.recordcache`), so a repeat check renders nothing, and a revocation
+drops both at once.
 """
 
 from __future__ import annotations
 
+import zlib
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import Response, current_app, request, url_for
 from flask_babel import format_date
 
 from lms.accounts.auth import current_user
+from lms.certificates import records
 from lms.certificates.records import Public, local_day
+from lms.certificates.verification import Outcome
 from lms.i18n import _l
 from lms.web.formatting import current_locale
 
@@ -47,6 +53,16 @@ TEXTS = {
     "offline": _l("Check without internet"),
 }
 TEMPLATE = "lms/certificates/verify.html"
+#: a status can change at any moment, and the URL holds the certificate's token
+PRIVATE_HEADERS: tuple[tuple[str, str], ...] = (
+    ("Cache-Control", "no-store"),
+    ("X-Robots-Tag", "noindex"),
+    ("Referrer-Policy", "no-referrer"),
+)
+GZIP_MIN_BYTES = 500  # below that, gzip's own 18 bytes and the time are not worth it
+#: the variants kept per certificate (language, mount point, query, compression): typed spellings
+#: of a code each make one, and must not grow the cache without bound
+MAX_PAGES_PER_RECORD = 8
 
 
 def _texts(locale: str) -> dict[str, str]:
@@ -109,3 +125,34 @@ def render(status: str | None, facts: dict | None, record: Public | None, code: 
         "code_error": code_error,
     }
     return current_app.jinja_env.get_template(TEMPLATE).render(context)
+
+
+def page(outcome: Outcome, code: str | None = None, code_error: str | None = None,
+         form_only: bool = False) -> Response:
+    """The verdict (or the code form alone) as a private, compressed HTML response."""
+    gzip = bool(request.accept_encodings["gzip"])
+    locale = current_locale()
+    key = None
+    if outcome.entry is not None and not (form_only or code_error) and current_user() is None:
+        key = (locale, request.script_root, request.query_string, gzip)
+        kept = outcome.entry.pages.get(key)
+        if kept is not None:
+            return _response(kept)
+    cert = outcome.cert
+    html = render(status=None if form_only or code_error else outcome.status,
+                  facts=records.public_facts(cert, locale) if cert is not None else None,
+                  record=cert, code=code, code_error=code_error).encode()
+    body = zlib.compress(html, 6, wbits=31) if gzip and len(html) >= GZIP_MIN_BYTES else html  # wbits 31: gzip
+    made = (body, body is not html)
+    if key is not None and len(outcome.entry.pages) < MAX_PAGES_PER_RECORD:
+        outcome.entry.pages[key] = made
+    return _response(made)
+
+
+def _response(made: tuple[bytes, bool]) -> Response:
+    body, compressed = made
+    # headers given at construction: each later ``headers[...] =`` rescans the list
+    headers = [*PRIVATE_HEADERS, ("Vary", "Accept, Accept-Encoding")]
+    if compressed:
+        headers.append(("Content-Encoding", "gzip"))
+    return current_app.response_class(body, mimetype="text/html", headers=headers)

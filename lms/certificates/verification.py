@@ -12,8 +12,9 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from lms.certificates import records
+from lms.certificates import recordcache
 from lms.certificates.codes import crockford_decode, format_code
+from lms.certificates.recordcache import Entry
 from lms.certificates.records import Public
 from lms.certificates.tokens import SIG_BYTES, VERSION
 
@@ -27,6 +28,8 @@ _MAX_TOKEN = 400
 class Outcome:
     status: str
     cert: Public | None = None
+    #: where the verdict pages rendered for this record may be kept (see :mod:`.recordcache`)
+    entry: Entry | None = None
 
 
 def token_code(token: str) -> str | None:
@@ -46,15 +49,15 @@ def check_token(token: str) -> Outcome:
     """VALID or REVOKED only for the very token issued with the certificate; INVALID otherwise."""
     token = (token or "").strip().upper()
     code = token_code(token)
-    cert = records.public_record(code) if code is not None else None
-    if cert is None or not hmac.compare_digest(cert.token.encode(), token.encode()):
+    found = recordcache.entry(code) if code is not None else None
+    if found is None or not hmac.compare_digest(found.record.token.encode(), token.encode()):
         return Outcome("invalid")
-    return Outcome(cert.status, cert)
+    return Outcome(found.record.status, found.record, found)
 
 
 def check_code(code: str) -> Outcome:
     """A typed code: 80 random bits, so looking it up is as safe as checking a signature."""
-    cert = records.public_record(code)
-    if cert is None:
+    found = recordcache.entry(code)
+    if found is None:
         return Outcome("invalid")
-    return Outcome(cert.status, cert)
+    return Outcome(found.record.status, found.record, found)

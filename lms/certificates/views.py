@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import zlib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -40,7 +39,6 @@ from lms.web.formatting import current_locale
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 YEAR = 365 * 24 * 3600
-GZIP_MIN_BYTES = 500  # below that, gzip's own 18 bytes and the time are not worth it
 
 
 class CertificatesBlueprint(Blueprint):
@@ -96,39 +94,19 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
 
 
-#: a status can change at any moment, and the URL holds the certificate's token
-PRIVATE_HEADERS: tuple[tuple[str, str], ...] = (
-    ("Cache-Control", "no-store"),
-    ("X-Robots-Tag", "noindex"),
-    ("Referrer-Policy", "no-referrer"),
-    ("Vary", "Accept"),
-)
-
-
 def private_answer(response: Response) -> Response:
-    for name, value in PRIVATE_HEADERS:
+    for name, value in verdict.PRIVATE_HEADERS:
         response.headers[name] = value
+    response.vary.add("Accept")
     return response
 
 
 def answer(outcome: Outcome, code: str | None = None, code_error: str | None = None) -> Response:
     """The verification result as a page, or as JSON for ``Accept: application/json``."""
-    facts = records.public_facts(outcome.cert, current_locale()) if outcome.cert is not None else None
     if wants_json():
+        facts = records.public_facts(outcome.cert, current_locale()) if outcome.cert is not None else None
         return private_answer(jsonify({**(facts or {}), "status": outcome.status}))
-    return render_verify(status=outcome.status if code_error is None else None,
-                         facts=facts, record=outcome.cert, code=code, code_error=code_error)
-
-
-def render_verify(**context: object) -> Response:
-    page = verdict.render(**context).encode()
-    # headers given at construction (each later ``headers[...] =`` rescans the list), and
-    # compressed here: Flask-Compress's general path costs three times zlib's own ~25 us
-    headers = [*PRIVATE_HEADERS[:-1], ("Vary", "Accept, Accept-Encoding")]
-    if len(page) >= GZIP_MIN_BYTES and request.accept_encodings["gzip"]:
-        page = zlib.compress(page, 6, wbits=31)  # the gzip format
-        headers.append(("Content-Encoding", "gzip"))
-    return current_app.response_class(page, mimetype="text/html", headers=headers)
+    return verdict.page(outcome, code=code, code_error=code_error)
 
 
 @bp.get("/v/<token>")
@@ -154,7 +132,7 @@ def verify_code() -> Response:
     """The form for typing a code when the camera cannot scan (GET: nothing changes)."""
     typed = (request.args.get("code") or "").strip()
     if not typed:
-        return render_verify(status=None, facts=None, record=None, code="", code_error=None)
+        return verdict.page(Outcome("invalid"), code="", code_error=None, form_only=True)
     code = normalize_code(typed)
     if code is None:
         token = _looks_like_token(typed)  # a pasted verify link works too

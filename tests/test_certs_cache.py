@@ -143,7 +143,7 @@ def test_pages_kept_for_a_certificate_follow_language_and_user(app, client, cour
     for n in range(20):
         assert guest.get(f"/verify?code={code}{' ' * n}").status_code == 200
     entry = app.extensions["lms"].extras["cert_record_cache"].entries[code]
-    assert len(entry.pages) <= 8
+    assert len(entry.pages) <= 4
     make_user(app, "canbo", "mat-khau-can-bo", roles={"official"})
     official = app.test_client()
     login(official, "canbo", "mat-khau-can-bo")

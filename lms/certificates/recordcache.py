@@ -35,7 +35,7 @@ from lms.certificates.codes import normalize_code
 from lms.certificates.models import Certificate
 from lms.certificates.records import Public
 
-MAX_ENTRIES = 10_000  # ~1.5 KB each: ~15 MB a process at most
+MAX_ENTRIES = 5_000  # a record ~1.5 KB, its pages ~1-2 KB each: ~15-40 MB a process at most
 _CHANGED = "lms_cert_status_changed"
 Stamp = tuple[int, int] | None
 
@@ -93,8 +93,11 @@ class RecordCache:
         if record is None:
             self.entries.pop(code, None)
             return None
-        if len(self.entries) >= MAX_ENTRIES:
-            del self.entries[next(iter(self.entries))]  # the oldest read
+        while len(self.entries) >= MAX_ENTRIES:
+            try:
+                self.entries.pop(next(iter(self.entries)), None)  # the oldest read
+            except (StopIteration, RuntimeError):  # emptied or changed by another thread meanwhile
+                break
         kept = self.entries[code] = Entry(now, record)
         return kept
 

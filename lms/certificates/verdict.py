@@ -62,7 +62,7 @@ PRIVATE_HEADERS: tuple[tuple[str, str], ...] = (
 GZIP_MIN_BYTES = 500  # below that, gzip's own 18 bytes and the time are not worth it
 #: the variants kept per certificate (language, mount point, query, compression): typed spellings
 #: of a code each make one, and must not grow the cache without bound
-MAX_PAGES_PER_RECORD = 8
+MAX_PAGES_PER_RECORD = 4
 
 
 def _texts(locale: str) -> dict[str, str]:

@@ -4,7 +4,9 @@ Online, the server's record is the authority: a token is genuine if it is exactl
 stored with its certificate (compared in constant time). That token was signed at issuance,
 so checking its Ed25519 signature again here would add nothing (and cost ~0.1 ms a request);
 the signature is what lets a phone check the token *offline* (static/verify-offline.js), and
-:func:`lms.certificates.tokens.verify` stays the reference for that format.
+:func:`lms.certificates.tokens.verify` stays the reference for that format. Records come
+through :mod:`lms.certificates.recordcache`: a repeat check is answered from memory, and a
+revocation empties that memory in every process before the next check.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from lms.certificates.codes import generate_code
@@ -70,3 +71,36 @@ def test_a_host_apps_routes_are_never_limited(tmp_path) -> None:  # noqa: ANN001
     assert codes == [200] * LIMIT + [429]
     page = client.get("/shop")
     assert page.status_code == 200 and "X-RateLimit-Limit" not in page.headers and "Retry-After" not in page.headers
+
+
+def _app_with(tmp_path, storage: str):  # noqa: ANN001, ANN202
+    from lms import create_app
+    from tests.conftest import base_config
+
+    instance = tmp_path / storage.replace(":", "_").replace("/", "_")
+    instance.mkdir(parents=True)
+    config = {**base_config(instance, f"sqlite:///{instance}/lms.sqlite3"),
+              "LMS_RATELIMIT_STORAGE_URI": storage, "LMS_VERIFY_RATE_LIMIT": "3 per minute"}
+    return create_app(config)
+
+
+def test_a_shared_storage_gives_all_workers_one_budget(tmp_path) -> None:  # noqa: ANN001
+    """Two apps (two gunicorn workers) counting in one Redis: the budget is shared."""
+    import secrets
+
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    address = {"REMOTE_ADDR": f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"}
+    first, second = (_app_with(tmp_path / str(n), "redis://127.0.0.1:6379/0").test_client() for n in (1, 2))
+    assert [first.get("/V/X", environ_base=address).status_code for _ in range(2)] == [200, 200]
+    assert [second.get("/V/X", environ_base=address).status_code for _ in range(2)] == [200, 429]
+
+
+def test_a_failing_storage_never_stops_verification(tmp_path) -> None:  # noqa: ANN001
+    """Nothing listens on port 1: the process counts in memory instead, and still limits."""
+    client = _app_with(tmp_path, "redis://127.0.0.1:1/0").test_client()
+    assert [client.get("/V/X").status_code for _ in range(4)] == [200, 200, 200, 429]

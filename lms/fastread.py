@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Select
 
+IDLE = 0  # libpq's PQTRANS_IDLE: psycopg's TransactionStatus.IDLE (psycopg2's too)
+
 
 @dataclass(frozen=True)
 class CompiledRead:
@@ -43,7 +45,8 @@ def first_row(engine: Engine, read: CompiledRead, params: dict[str, Any]) -> Seq
     proxied = engine.raw_connection()
     try:
         connection = proxied.driver_connection
-        autocommit = engine.dialect.name == "postgresql"
+        # only from idle: a pool configured not to reset connections may hand one over mid-transaction
+        autocommit = engine.dialect.name == "postgresql" and connection.info.transaction_status == IDLE
         if autocommit:
             connection.autocommit = True
         try:

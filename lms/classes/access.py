@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, current_app, url_for
 
@@ -12,6 +12,8 @@ from lms.accounts.models import User
 from lms.classes.models import Classroom
 from lms.classes.services import active_enrollment, can_manage
 from lms.db import db
+
+T = TypeVar("T")
 
 #: teachers run classes; an admin may open every class
 teacher_required: Callable[[Callable[..., Any]], Callable[..., Any]] = roles_required("teacher", "admin")
@@ -22,6 +24,15 @@ def class_or_404(class_id: int) -> Classroom:
     if not can_manage(current_user(), classroom):
         abort(404)
     return classroom
+
+
+def of_class_or_404(model: type[T], class_id: int, object_id: int) -> tuple[Classroom, T]:
+    """A class this user manages and one of its own records (a roster upload, a password sheet)."""
+    classroom = class_or_404(class_id)
+    found = db.session.get(model, object_id)
+    if found is None or found.class_id != classroom.id:
+        abort(404)
+    return classroom, found
 
 
 def learner_or_404(classroom: Classroom, user_id: int) -> User:

@@ -282,21 +282,13 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
 def reissue_passwords(classroom: Classroom, user_ids: list[int], actor: User) -> PasswordSheet | None:
     """New one-time passwords for accounts this class's roster created and whose owner has not yet
     chosen a password; any other account is left alone (a teacher never takes over an account)."""
-    rows = db.session.execute(
-        select(User, Enrollment.user_id)
-        .join(Enrollment, Enrollment.user_id == User.id)
-        .where(
-            Enrollment.class_id == classroom.id,
-            Enrollment.removed_at.is_(None),
-            Enrollment.created_account.is_(True),
-            User.must_change_password.is_(True),
-            User.id.in_(user_ids),
-        )
+    users = list(db.session.scalars(
+        select(User).join(Enrollment, Enrollment.user_id == User.id)
+        .where(*_holds_roster_password(classroom), User.id.in_(user_ids))
         .order_by(User.full_name)
-    ).all()
-    if not rows:
+    ))
+    if not users:
         return None
-    users = [user for user, _ in rows]
     passwords = [new_one_time_password() for _ in users]
     for user, password_hash in zip(users, hash_many(passwords), strict=True):
         user.password_hash = password_hash
@@ -313,17 +305,19 @@ def reissue_passwords(classroom: Classroom, user_ids: list[int], actor: User) ->
     return sheet
 
 
+def _holds_roster_password(classroom: Classroom) -> tuple:
+    """Enrolled in the class, account made by its roster, owner has not yet chosen a password
+    (joined to ``Enrollment`` on ``user_id``): the one rule for who may get a new one."""
+    return (
+        Enrollment.class_id == classroom.id,
+        Enrollment.removed_at.is_(None),
+        Enrollment.created_account.is_(True),
+        User.must_change_password.is_(True),
+    )
+
+
 def reissuable_ids(classroom: Classroom) -> list[int]:
     """Learners of the class who still hold a one-time password from its roster."""
-    return list(
-        db.session.scalars(
-            select(User.id)
-            .join(Enrollment, Enrollment.user_id == User.id)
-            .where(
-                Enrollment.class_id == classroom.id,
-                Enrollment.removed_at.is_(None),
-                Enrollment.created_account.is_(True),
-                User.must_change_password.is_(True),
-            )
-        )
-    )
+    return list(db.session.scalars(
+        select(User.id).join(Enrollment, Enrollment.user_id == User.id).where(*_holds_roster_password(classroom))
+    ))

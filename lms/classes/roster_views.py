@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
 from lms.classes import enroll, passwords, roster
-from lms.classes.access import class_or_404, public_url, teacher_required
+from lms.classes.access import class_or_404, of_class_or_404, public_url, teacher_required
 from lms.classes.forms import RosterForm
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.classes.views import bp
@@ -20,14 +20,6 @@ from lms.db import db
 from lms.i18n import _
 
 PAGE_SIZE = 200
-
-
-def _upload_or_404(class_id: int, upload_id: int) -> tuple:
-    classroom = class_or_404(class_id)
-    upload = db.session.get(RosterUpload, upload_id)
-    if upload is None or upload.class_id != classroom.id:
-        abort(404)
-    return classroom, upload
 
 
 def _sheets(class_id: int) -> list[PasswordSheet]:
@@ -83,7 +75,7 @@ def roster_page(class_id: int):  # noqa: ANN201
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>")
 @teacher_required
 def roster_preview(class_id: int, upload_id: int):  # noqa: ANN201
-    classroom, upload = _upload_or_404(class_id, upload_id)
+    classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if upload.imported_at is not None:
         return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
     rows = upload.rows
@@ -109,7 +101,7 @@ def roster_preview(class_id: int, upload_id: int):  # noqa: ANN201
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/import", methods=["POST"])
 @teacher_required
 def roster_import(class_id: int, upload_id: int):  # noqa: ANN201
-    classroom, upload = _upload_or_404(class_id, upload_id)
+    classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -123,7 +115,7 @@ def roster_import(class_id: int, upload_id: int):  # noqa: ANN201
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/done")
 @teacher_required
 def roster_done(class_id: int, upload_id: int):  # noqa: ANN201
-    classroom, upload = _upload_or_404(class_id, upload_id)
+    classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if upload.imported_at is None:
         return redirect(url_for(".roster_preview", class_id=class_id, upload_id=upload_id))
     outcome = upload.outcome or {}
@@ -137,7 +129,7 @@ def roster_done(class_id: int, upload_id: int):  # noqa: ANN201
 @teacher_required
 def roster_report(class_id: int, upload_id: int):  # noqa: ANN201
     """Every row with its result, to fix the file in Excel (UTF-8 with BOM)."""
-    _classroom, upload = _upload_or_404(class_id, upload_id)
+    _classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     labels = roster.column_labels()
@@ -219,20 +211,12 @@ def _template_xlsx(header: list[str]) -> bytes:
     return out.getvalue()
 
 
-def _sheet_or_404(class_id: int, sheet_id: int) -> tuple:
-    classroom = class_or_404(class_id)
-    sheet = db.session.get(PasswordSheet, sheet_id)
-    if sheet is None or sheet.class_id != classroom.id:
-        abort(404)
-    return classroom, sheet
-
-
 @bp.route("/classes/<int:class_id>/sheets/<int:sheet_id>.pdf")
 @teacher_required
 def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
     from lms.classes.pdf import password_sheet_pdf
 
-    classroom, sheet = _sheet_or_404(class_id, sheet_id)
+    classroom, sheet = of_class_or_404(PasswordSheet, class_id, sheet_id)
     entries = passwords.read_sheet(sheet)
     if entries is None:
         flash(
@@ -263,7 +247,7 @@ def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
 @bp.route("/classes/<int:class_id>/sheets/<int:sheet_id>/delete", methods=["POST"])
 @teacher_required
 def delete_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
-    _classroom, sheet = _sheet_or_404(class_id, sheet_id)
+    _classroom, sheet = of_class_or_404(PasswordSheet, class_id, sheet_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     db.session.delete(sheet)

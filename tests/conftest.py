@@ -168,6 +168,25 @@ def login(client, username: str = "0912345678", password: str = "mat-khau-tot-20
     return response
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if DB_KIND != "postgres":
+        return
+    # `make test` leaves them out of its PostgreSQL pass ("not browser"); this is for a hand run
+    same_run = pytest.mark.skip(reason="browser tests serve their own SQLite app whatever LMS_TEST_DB says: "
+                                       "on PostgreSQL they would repeat the SQLite run")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(same_run)
+
+
+def require_chromium() -> None:
+    """Fail, not skip: `make test` installs Chromium with apt-get, so its absence is a broken install."""
+    from tests.test_browser import CHROMIUM
+
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.fail("Chromium is missing: `make test` installs it with apt-get")
+
+
 @pytest.fixture(scope="module")
 def browser():  # noqa: ANN201
     """Debian's Chromium, headless, driven by Playwright (its own browser download is not used)."""

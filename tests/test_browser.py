@@ -5,10 +5,7 @@ Screenshots are written to docs/screenshots/ (the README shows them).
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -16,7 +13,7 @@ from werkzeug.serving import make_server
 from lms import create_app
 from lms.db import db
 from lms.schema import upgrade
-from tests.conftest import REPO, base_config
+from tests.conftest import REPO, base_config, require_chromium
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -27,10 +24,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    if os.environ.get("LMS_TEST_DB") == "postgres":
-        pytest.skip("browser journey runs once, on SQLite")
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Chromium is missing: `make test` installs it with apt-get")
+    require_chromium()
     instance = tmp_path_factory.mktemp("browser-instance")
     app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {
         "LMS_COURSES_DIR": str(REPO / "courses"), "TESTING": False})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -23,8 +22,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def quiz_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    if os.environ.get("LMS_TEST_DB") == "postgres":
-        pytest.skip("browser tests run once, on SQLite")
     instance = tmp_path_factory.mktemp("quiz-browser")
     app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {"TESTING": False})
     with app.app_context():

@@ -6,8 +6,6 @@ page, and the PDF rasterised).
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -18,8 +16,7 @@ from werkzeug.serving import make_server
 from lms import create_app
 from lms.db import db
 from lms.schema import upgrade
-from tests.conftest import FIXTURES, REPO, base_config, make_user
-from tests.test_browser import CHROMIUM
+from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chromium
 from tests.test_certs_support import PASSWORD, pass_quiz, record
 
 pytestmark = pytest.mark.browser
@@ -49,10 +46,7 @@ def serve(app):  # noqa: ANN001, ANN201
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    if os.environ.get("LMS_TEST_DB") == "postgres":
-        pytest.skip("browser checks run once, on SQLite")
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Chromium is missing")
+    require_chromium()
     app = build_app(tmp_path_factory.mktemp("certs-browser"))
     make_user(app, "0912345678", PASSWORD, full_name=NAME, unit_code="26734")
     code = pass_quiz(app, app.test_client())["certificate"]["code"]
@@ -143,8 +137,6 @@ def test_offline_check_after_one_online_visit(browser, tmp_path) -> None:  # noq
     """Open /verify/offline once; with the server gone, opening /V/<token> (a scanned QR) still
     checks the signature, from the service worker and the cached keys, and says revocation needs a
     connection."""
-    if os.environ.get("LMS_TEST_DB") == "postgres":
-        pytest.skip("browser checks run once, on SQLite")
     app = build_app(tmp_path / "instance")
     make_user(app, "0912345678", PASSWORD, full_name="Lê Văn Ước", unit_code="26734")
     code = pass_quiz(app, app.test_client())["certificate"]["code"]

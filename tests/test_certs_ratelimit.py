@@ -104,3 +104,18 @@ def test_a_failing_storage_never_stops_verification(tmp_path) -> None:  # noqa: 
     """Nothing listens on port 1: the process counts in memory instead, and still limits."""
     client = _app_with(tmp_path, "redis://127.0.0.1:1/0").test_client()
     assert [client.get("/V/X").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize(("setting", "value", "says"), [
+    ("LMS_VERIFY_RATE_LIMIT", "lots", "60 per minute"),
+    ("LMS_VERIFY_RATE_LIMIT", "60 per fortnight", "60 per minute"),
+    ("LMS_VERIFY_CACHE_SECONDS", "sixty", "number of seconds"),
+])
+def test_a_bad_setting_stops_start_up_with_a_message(tmp_path, setting: str, value: str, says: str) -> None:  # noqa: ANN001
+    """Refused when the app starts, naming the setting, rather than a 500 on every verification."""
+    from lms import create_app
+    from tests.conftest import base_config
+
+    with pytest.raises(ValueError, match=setting) as refused:
+        create_app({**base_config(tmp_path, f"sqlite:///{tmp_path}/lms.sqlite3"), setting: value})
+    assert says in str(refused.value) and repr(value) in str(refused.value)

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .codes import crockford_encode
+from .files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +204,8 @@ class KeyStore:
         return self.keys_dir
 
     def _set_active(self, kid: str) -> None:
-        folder = self._writable_dir()
-        tmp = folder / f".active.{os.getpid()}"
-        tmp.unlink(missing_ok=True)
-        _write_private(tmp, (kid + "\n").encode())
-        os.replace(tmp, folder / "active")  # atomic: a crash leaves the old or the new marker
+        # atomic: a crash leaves the old or the new marker
+        write_atomically(self._writable_dir() / "active", (kid + "\n").encode())
         self._active = kid
 
     def _new_key(self) -> str:

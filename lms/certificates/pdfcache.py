@@ -13,8 +13,6 @@ not in a thread. A deployment that wants even the first PDF of a worker fast can
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from lms.certificates.files import write_atomically
 from lms.certificates.models import Certificate
 from lms.certificates.records import pdf_view
 from lms.classes.models import Classroom, Enrollment
@@ -36,19 +35,6 @@ def cached_path(cert: Certificate) -> Path:
     return folder() / f"{cert.code}.pdf"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkstemp creates the file with mode 0600: a PDF carries the learner's full name
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def pdf_file(cert: Certificate) -> Path:
     """The valid certificate's PDF file, rendered now if it was not yet."""
     if cert.status != "valid":
@@ -57,7 +43,7 @@ def pdf_file(cert: Certificate) -> Path:
     if not path.is_file():
         from lms.certificates.pdf import render_certificate_pdf
 
-        _write_atomically(path, render_certificate_pdf(pdf_view(cert)))
+        write_atomically(path, render_certificate_pdf(pdf_view(cert)))
     return path
 
 

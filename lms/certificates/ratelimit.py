@@ -121,8 +121,13 @@ def limited(view: Callable, limiter: VerifyLimiter) -> Callable:
 
 def init_limiter(app: Flask) -> None:
     """Create this app's limiter and wrap the verification views (after the blueprints are registered)."""
-    if not app.config.get("LMS_VERIFY_RATE_LIMIT"):
+    setting = app.config.get("LMS_VERIFY_RATE_LIMIT")
+    if not setting:
         return  # an empty setting turns the limit off
+    try:
+        _item(str(setting))
+    except ValueError:
+        raise ValueError(f'LMS_VERIFY_RATE_LIMIT must read like "60 per minute", not {setting!r}') from None
     limiter = VerifyLimiter(storage_uri(app.config.get("LMS_RATELIMIT_STORAGE_URI")))
     for endpoint in VERIFY_ENDPOINTS:
         view = app.view_functions.get(endpoint)

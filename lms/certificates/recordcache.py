@@ -21,7 +21,6 @@ Unknown codes are not kept, so the cache cannot be filled by guessing.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session, object_session
 
 from lms.certificates import records
 from lms.certificates.codes import normalize_code
+from lms.certificates.files import write_atomically
 from lms.certificates.models import Certificate
 from lms.certificates.records import Public
 
@@ -54,13 +54,8 @@ def read_stamp(path: Path) -> Stamp:
 
 def bump_stamp(instance_path: str) -> None:
     """Tell every process of this host that some certificate's status changed."""
-    path = stamp_path(instance_path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # a new file replacing the old: a new inode, so two changes within one clock tick still differ
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".revocations.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f"{time.time_ns()} {os.getpid()}\n")
-    os.replace(tmp, path)
+    write_atomically(stamp_path(instance_path), f"{time.time_ns()} {os.getpid()}\n".encode())
 
 
 @dataclass(slots=True)

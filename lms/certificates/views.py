@@ -11,7 +11,6 @@ import hashlib
 import mimetypes
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -82,10 +81,7 @@ register_blueprint_error_pages(bp)
 
 @bp.context_processor
 def _template_helpers() -> dict:
-    def query_with_lang(lang: str) -> str:
-        return urlencode({**{k: v for k, v in request.args.items() if k != "lang"}, "lang": lang})
-
-    return {"cert_static": cert_static, "query_with_lang": query_with_lang, "local_day": records.local_day}
+    return {"cert_static": cert_static, "local_day": records.local_day}
 
 
 def wants_json() -> bool:

@@ -1,0 +1,23 @@
+"""Files the certificates package keeps in the instance folder (kept PDFs, the active-key
+marker, the revocation stamp): written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``: a reader (another
+    worker) sees the old file or the new one, never half of one, and each write is a new inode.
+    The folder is made 0700 and the file is 0600 (a PDF carries the learner's full name)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

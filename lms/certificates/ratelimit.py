@@ -79,11 +79,12 @@ class VerifyLimiter:
     def __init__(self, uri: str) -> None:
         self.storage: Storage = storage_from_string(uri, wrap_exceptions=True)
         self.counter = FixedWindowRateLimiter(self.storage)
-        self.fallback = FixedWindowRateLimiter(QuietMemoryStorage())
+        self.fallback: FixedWindowRateLimiter | None = None  # made on the first storage failure
         self._storage_down_until = 0.0
 
     def _strategy(self) -> FixedWindowRateLimiter:
-        return self.fallback if time.monotonic() < self._storage_down_until else self.counter
+        down = self.fallback is not None and time.monotonic() < self._storage_down_until
+        return self.fallback if down else self.counter
 
     def check(self, setting: str, client: str) -> None:
         """Count this request; past the limit, raise 429 with ``Retry-After``."""
@@ -95,6 +96,8 @@ class VerifyLimiter:
             log.warning("rate-limit storage failed; counting in memory for %ss", RETRY_STORAGE_SECONDS,
                         exc_info=True)
             self._storage_down_until = time.monotonic() + RETRY_STORAGE_SECONDS
+            if self.fallback is None:
+                self.fallback = FixedWindowRateLimiter(QuietMemoryStorage())
             strategy = self.fallback
             allowed = strategy.hit(item, SCOPE, client)
         if not allowed:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import date
+from functools import cache, lru_cache
 from urllib.parse import urlencode
 
 from flask import Response, current_app, request, url_for
@@ -26,7 +27,7 @@ from lms.certificates.verification import Outcome
 from lms.i18n import _l
 from lms.web.formatting import current_locale
 
-#: every text of the page (``t.<key>`` in the template); translated once per locale
+#: every text of the page (``t["key"]`` in the template); translated once per locale
 TEXTS = {
     "valid": _l("VALID"),
     "revoked": _l("REVOKED"),
@@ -65,12 +66,10 @@ GZIP_MIN_BYTES = 500  # below that, gzip's own 18 bytes and the time are not wor
 MAX_PAGES_PER_RECORD = 4
 
 
+@cache
 def _texts(locale: str) -> dict[str, str]:
-    cache = current_app.extensions["lms"].extras.setdefault("verdict_texts", {})
-    texts = cache.get(locale)
-    if texts is None:
-        texts = cache[locale] = {key: str(text) for key, text in TEXTS.items()}
-    return texts
+    """Called under ``locale`` (the LMS's own gettext domain: the same catalogs in every app)."""
+    return {key: str(text) for key, text in TEXTS.items()}
 
 
 def _urls() -> dict[str, str]:
@@ -89,16 +88,13 @@ def _urls() -> dict[str, str]:
 
 
 def _day(value: date | None, locale: str) -> str:
-    if value is None:
-        return ""
-    cache = current_app.extensions["lms"].extras.setdefault("verdict_days", {})
-    key = (value, locale)
-    text = cache.get(key)
-    if text is None:
-        if len(cache) > 4096:  # a few years of dates in two languages
-            cache.clear()
-        text = cache[key] = format_date(value, "medium")
-    return text
+    return _formatted_day(value, locale) if value is not None else ""
+
+
+@lru_cache(maxsize=4096)  # a few years of dates in two languages
+def _formatted_day(value: date, locale: str) -> str:
+    """Called under ``locale``: a date (not a moment) reads the same in every time zone."""
+    return format_date(value, "medium")
 
 
 def render(status: str | None, facts: dict | None, record: Public | None, code: str | None,

@@ -29,9 +29,13 @@ _MAX_TOKEN = 400
 @dataclass(frozen=True)
 class Outcome:
     status: str
-    cert: Public | None = None
-    #: where the verdict pages rendered for this record may be kept (see :mod:`.recordcache`)
+    #: the certificate's record, and where the verdict pages rendered from it are kept
+    #: (see :mod:`.recordcache`); None when the check failed
     entry: Entry | None = None
+
+    @property
+    def cert(self) -> Public | None:
+        return self.entry.record if self.entry is not None else None
 
 
 def token_code(token: str) -> str | None:
@@ -54,7 +58,7 @@ def check_token(token: str) -> Outcome:
     found = recordcache.entry(code) if code is not None else None
     if found is None or not hmac.compare_digest(found.record.token.encode(), token.encode()):
         return Outcome("invalid")
-    return Outcome(found.record.status, found.record, found)
+    return Outcome(found.record.status, found)
 
 
 def check_code(code: str) -> Outcome:
@@ -62,4 +66,4 @@ def check_code(code: str) -> Outcome:
     found = recordcache.entry(code)
     if found is None:
         return Outcome("invalid")
-    return Outcome(found.record.status, found.record, found)
+    return Outcome(found.record.status, found)

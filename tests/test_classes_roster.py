@@ -46,6 +46,14 @@ def _count(app, model) -> int:  # noqa: ANN001
         return db.session.scalar(select(func.count()).select_from(model))
 
 
+def import_upload(app, client, class_id: int):  # noqa: ANN001, ANN201
+    """Press "import the valid rows" on the preview of the class's (only) upload."""
+    with app.app_context():
+        upload_id = db.session.scalar(select(RosterUpload.id))
+    page = f"/teach/classes/{class_id}/roster/{upload_id}"
+    return post_form(client, page, {}, action=page + "/import")
+
+
 def _preview(client, response) -> str:  # noqa: ANN001
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     page = client.get(response.headers["Location"])
@@ -215,14 +223,7 @@ def test_preview_saves_nothing_then_import_creates_exactly_the_valid_rows(app, c
     assert "Same username or phone number as row 2." in _row(html, 5)
     assert _row(html, 2).startswith("new")
     assert _count(app, User) == users_before and _count(app, Enrollment) == 0
-    with app.app_context():
-        upload_id = db.session.scalar(select(RosterUpload.id))
-    response = post_form(
-        client,
-        f"/teach/classes/{class_id}/roster/{upload_id}",
-        {},
-        action=f"/teach/classes/{class_id}/roster/{upload_id}/import",
-    )
+    response = import_upload(app, client, class_id)
     assert response.status_code == 302
     done = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "New accounts created: 2" in done and "Rows not imported: 2" in done
@@ -261,14 +262,7 @@ def test_existing_account_is_linked_never_duplicated(app, client, class_id) -> N
     html = _preview(client, upload(client, class_id, roster_csv("Nguyễn Văn An,+84912345601,1958,", GOOD[1])))
     assert _row(html, 2).startswith("existing") and "exists under another name" in _row(html, 2)
     assert _row(html, 3).startswith("already")
-    with app.app_context():
-        upload_id = db.session.scalar(select(RosterUpload.id))
-    post_form(
-        client,
-        f"/teach/classes/{class_id}/roster/{upload_id}",
-        {},
-        action=f"/teach/classes/{class_id}/roster/{upload_id}/import",
-    )
+    import_upload(app, client, class_id)
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 3
         assert db.session.get(Enrollment, (class_id, existing)).created_account is False
@@ -285,14 +279,7 @@ def test_removed_learner_in_a_new_roster_comes_back(app, client, class_id) -> No
         db.session.commit()
     html = _preview(client, upload(client, class_id, roster_csv(GOOD[0])))
     assert _row(html, 2).startswith("existing")
-    with app.app_context():
-        upload_id = db.session.scalar(select(RosterUpload.id))
-    post_form(
-        client,
-        f"/teach/classes/{class_id}/roster/{upload_id}",
-        {},
-        action=f"/teach/classes/{class_id}/roster/{upload_id}/import",
-    )
+    import_upload(app, client, class_id)
     with app.app_context():
         assert db.session.get(Enrollment, (class_id, learner)).removed_at is None
 

@@ -145,40 +145,19 @@ def test_toy_type_through_a_real_entry_point(tmp_path, monkeypatch):
     assert again[0].config == question.config
 
 
-def test_plugin_type_with_a_builtin_name_is_rejected(tmp_path, monkeypatch):
-    install_toy(
-        tmp_path,
-        monkeypatch,
-        """
+@pytest.mark.parametrize(
+    ("entry", "error", "match"),
+    [
+        ("single = toy_pkg:DuplicateSingle", DuplicateQuestionTypeError, "single"),  # a built-in's name
+        ("other = toy_pkg:ToyType", ValueError, "must be equal"),  # entry name differs from the type's
+        ("toy = toy_pkg:DoesNotExist", RuntimeError, "toy"),  # a broken entry point names itself
+    ],
+    ids=["builtin-name-rejected", "entry-name-must-match", "broken-entry-named"],
+)
+def test_bad_plugin_entry_points_are_refused(tmp_path, monkeypatch, entry, error, match):
+    install_toy(tmp_path, monkeypatch, f"""
         [lms.question_types]
-        single = toy_pkg:DuplicateSingle
-    """,
-    )
-    with pytest.raises(DuplicateQuestionTypeError, match="single"):
-        default_registry()
-
-
-def test_entry_point_name_must_match_the_type_name(tmp_path, monkeypatch):
-    install_toy(
-        tmp_path,
-        monkeypatch,
-        """
-        [lms.question_types]
-        other = toy_pkg:ToyType
-    """,
-    )
-    with pytest.raises(ValueError, match="must be equal"):
-        default_registry()
-
-
-def test_broken_entry_point_names_itself(tmp_path, monkeypatch):
-    install_toy(
-        tmp_path,
-        monkeypatch,
-        """
-        [lms.question_types]
-        toy = toy_pkg:DoesNotExist
-    """,
-    )
-    with pytest.raises(RuntimeError, match="toy"):
+        {entry}
+    """)
+    with pytest.raises(error, match=match):
         default_registry()

@@ -142,7 +142,7 @@ def courses(app):  # noqa: ANN001, ANN201
 
 def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2026", *,  # noqa: ANN001, ANN201
               roles: set[str] | None = None, audience: str = "citizens", unit_code: str | None = None,
-              full_name: str = "Nguyễn Văn An"):
+              full_name: str = "Nguyễn Văn An", locale: str | None = None):
     from werkzeug.security import generate_password_hash
 
     from lms.accounts.models import User
@@ -154,6 +154,7 @@ def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2
             username=username, phone=username if username.isdigit() else None, full_name=full_name,
             audience=audience, unit_id=unit.id if unit else None, birth_year=1970,
             password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000"),
+            **({"locale": locale} if locale else {}),
         )
         db.session.add(user)
         db.session.flush()

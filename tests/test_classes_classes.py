@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from lms.accounts.models import AuditLog, User
+from lms.accounts.models import AuditLog
 from lms.classes.models import Classroom
 from lms.classes.services import class_courses
 from lms.db import db
@@ -28,10 +28,7 @@ BASE = {
 
 @pytest.fixture
 def teacher(app, client, courses, units):  # noqa: ANN001, ANN201
-    user_id = make_user(app, "co.lan", roles={"teacher"})
-    with app.app_context():
-        db.session.get(User, user_id).locale = "en"
-        db.session.commit()
+    user_id = make_user(app, "co.lan", roles={"teacher"}, locale="en")
     login(client, "co.lan")
     return user_id
 

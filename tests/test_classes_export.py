@@ -22,10 +22,7 @@ EVIL = '=HYPERLINK("http://evil.example","Bấm")'
 
 @pytest.fixture
 def gradebook(app, client, courses, units):  # noqa: ANN001, ANN201
-    teacher = make_user(app, "co.lan", roles={"teacher"})
-    with app.app_context():
-        db.session.get(User, teacher).locale = "en"
-        db.session.commit()
+    teacher = make_user(app, "co.lan", roles={"teacher"}, locale="en")
     class_id = make_class(app, teacher, name="Lớp Tân Định / tổ 3")
     learner = make_user(app, "0912345601", full_name=NAME)
     evil = make_user(app, "0912345602", full_name=EVIL)

@@ -42,10 +42,7 @@ def _finish(app, user_id: int, slug: str, score: float, number: int = 1) -> None
 @pytest.fixture
 def klass(app, client, courses, units):  # noqa: ANN001, ANN201
     """A class on the citizens' path (dien-thoai with a quiz, mat-khau without) with six learners."""
-    teacher = make_user(app, "co.lan", roles={"teacher"})
-    with app.app_context():
-        db.session.get(User, teacher).locale = "en"
-        db.session.commit()
+    teacher = make_user(app, "co.lan", roles={"teacher"}, locale="en")
     class_id = make_class(app, teacher)
     names = {
         "idle": "Đặng Văn Dũng",

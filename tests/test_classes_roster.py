@@ -28,11 +28,7 @@ GOOD = ("Nguyễn Văn An,0912345601,1958,", "Trần Thị Bình,binh.tran,1962,
 
 @pytest.fixture
 def teacher(app, courses, units):  # noqa: ANN001, ANN201
-    teacher_id = make_user(app, "co.lan", roles={"teacher"})
-    with app.app_context():
-        db.session.get(User, teacher_id).locale = "en"  # assert on English messages
-        db.session.commit()
-    return teacher_id
+    return make_user(app, "co.lan", roles={"teacher"}, locale="en")  # assert on English messages
 
 
 @pytest.fixture

@@ -21,20 +21,12 @@ ON = "on=2026-06-30"
 NAMES = [f"Học Viên A{n}" for n in range(1, 11)]
 
 
-def english(app, user_id: int) -> None:  # noqa: ANN001
-    """Pages in English, so that the assertions do not change when the Vietnamese catalogue grows."""
-    from lms.accounts.models import User
-
-    with app.app_context():
-        db.session.get(User, user_id).locale = "en"
-        db.session.commit()
-
-
 @pytest.fixture
 def official(app, units, client):  # noqa: ANN001, ANN201
     build_population(app)
-    english(app, make_user(app, "canbo", roles={"official"}, audience="officials", unit_code="79",
-                           full_name="Lê Văn Cán"))
+    # pages in English, so that the assertions do not change when the Vietnamese catalogue grows
+    make_user(app, "canbo", roles={"official"}, audience="officials", unit_code="79", full_name="Lê Văn Cán",
+              locale="en")
     login(client, "canbo")
     return client
 

@@ -35,6 +35,7 @@ from lms.certificates.verification import Outcome, check_code, check_token
 from lms.i18n import _
 from lms.web.errors import register_blueprint_error_pages
 from lms.web.formatting import current_locale
+from lms.web.negotiation import wants_json
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 YEAR = 365 * 24 * 3600
@@ -82,12 +83,6 @@ register_blueprint_error_pages(bp)
 @bp.context_processor
 def _template_helpers() -> dict:
     return {"cert_static": cert_static, "local_day": records.local_day}
-
-
-def wants_json() -> bool:
-    if "json" not in request.headers.get("Accept", ""):
-        return False  # a browser or a phone's camera app: no need to parse the header
-    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
 
 
 def private_answer(response: Response) -> Response:

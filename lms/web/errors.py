@@ -6,6 +6,7 @@ from flask import Blueprint, Flask, jsonify, make_response, render_template, req
 from werkzeug.exceptions import HTTPException
 
 from lms.i18n import _
+from lms.web.negotiation import wants_json
 
 #: the errors the LMS renders itself, in the user's language (texts in ``_title``)
 HANDLED_CODES: tuple[int, ...] = (400, 403, 404, 405, 413, 429)
@@ -34,7 +35,7 @@ def render_error(error: HTTPException):  # noqa: ANN201
 def _error_body(error: HTTPException) -> tuple:
     code = error.code or 500
     description = error.description if code in (400, 429) else None
-    if request.blueprint == "lms_api" or request.accept_mimetypes.best == "application/json":
+    if request.blueprint == "lms_api" or wants_json():
         message = description if description and description != type(error).description else _title(code)
         return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), code
     if description == type(error).description:

@@ -1,0 +1,12 @@
+"""What a client asked for: the pages answer JSON to ``Accept: application/json``."""
+
+from __future__ import annotations
+
+from flask import request
+
+
+def wants_json() -> bool:
+    """JSON rather than HTML (a browser, a phone's camera app or ``*/*`` gets HTML)."""
+    if "json" not in request.headers.get("Accept", ""):
+        return False  # nearly every request: no need to parse the header
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"

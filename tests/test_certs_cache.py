@@ -153,3 +153,21 @@ def test_pages_kept_for_a_certificate_follow_language_and_user(app, client, cour
     for reader in (guest, english):
         page = reader.get(f"/V/{token}").get_data(as_text=True)
         assert "st-revoked" in page and "Cấp nhầm" in page
+
+
+def test_an_unwritable_stamp_never_fails_the_revocation(app, client, courses, caplog) -> None:  # noqa: ANN001
+    """The revocation is committed before the stamp is written: a stamp that cannot be written
+    is logged, the revocation stands, and it shows once cached entries age out."""
+    code = earn(app, client)
+    token = record(app, code).token
+    assert status(client, token) == "valid"
+    stamp = recordcache.stamp_path(app.instance_path)
+    stamp.unlink(missing_ok=True)
+    stamp.mkdir(parents=True)  # a folder where the file should be: the rename fails
+    (stamp / "x").write_text("x")
+    result = app.test_cli_runner().invoke(args=["lms", "certs", "revoke", code, "--reason", "Cấp nhầm"])
+    assert result.exit_code == 0, result.output
+    assert record(app, code).status == "revoked"
+    assert "revocations.stamp" in caplog.text
+    app.config["LMS_VERIFY_CACHE_SECONDS"] = 0  # what the log says: entries age out
+    assert status(client, token) == "revoked"

@@ -20,6 +20,7 @@ Unknown codes are not kept, so the cache cannot be filled by guessing.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from lms.certificates.records import Public
 
 MAX_ENTRIES = 5_000  # a record ~1.5 KB, its pages ~1-2 KB each: ~15-40 MB a process at most
 _CHANGED = "lms_cert_status_changed"
+log = logging.getLogger(__name__)
 Stamp = tuple[int, int] | None
 
 
@@ -53,9 +55,16 @@ def read_stamp(path: Path) -> Stamp:
 
 
 def bump_stamp(instance_path: str) -> None:
-    """Tell every process of this host that some certificate's status changed."""
-    # a new file replacing the old: a new inode, so two changes within one clock tick still differ
-    write_atomically(stamp_path(instance_path), f"{time.time_ns()} {os.getpid()}\n".encode())
+    """Tell every process of this host that some certificate's status changed.
+
+    Runs after the change is committed, so it must not fail the request: if the instance
+    folder cannot be written, the change still shows once cached entries age out."""
+    try:
+        # a new file replacing the old: a new inode, so two changes within one clock tick still differ
+        write_atomically(stamp_path(instance_path), f"{time.time_ns()} {os.getpid()}\n".encode())
+    except OSError:
+        log.exception("cannot write %s: other processes see this certificate change only after "
+                      "LMS_VERIFY_CACHE_SECONDS", stamp_path(instance_path))
 
 
 @dataclass(slots=True)

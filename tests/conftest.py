@@ -23,7 +23,8 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csr
 
 def _worker_db_url(worker_id: str) -> str:
     """One PostgreSQL database per xdist worker, created fresh for the session."""
-    name = f"lms_test_{worker_id}".replace("-", "_")
+    # LMS_TEST_DB_SUFFIX keeps two checkouts testing at once on one server out of each other's way
+    name = f"lms_test_{worker_id}{os.environ.get('LMS_TEST_DB_SUFFIX', '')}".replace("-", "_")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -9,6 +9,7 @@ from flask import Flask
 
 from lms.config import load_secret_key
 from lms.extension import LMS
+from lms.web.errors import register_app_error_pages
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,8 +31,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     LMS(app, url_prefix=app.config.get("LMS_URL_PREFIX", ""))
     app.extensions["lms"].extras["standalone"] = True
-
-    from lms.web.errors import register_app_error_pages
-
     register_app_error_pages(app)
     return app

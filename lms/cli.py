@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import click
 import flask.cli as flask_cli
-from flask.cli import AppGroup, FlaskGroup
+from flask import Flask
+from flask.cli import FlaskGroup
 
-#: each module defines ``commands``: a list of click commands or groups
-CLI_MODULES: tuple[str, ...] = (
-    "lms.setup_cli",
-    "lms.accounts.cli",
-    "lms.courses.cli",
-    "lms.quiz.cli",
-    "lms.units.cli",
-    "lms.certificates.cli",
-    "lms.coverage.cli",
-    "lms.classes.cli",
-)
-
-lms_group = AppGroup("lms", help="Manage the learning-management system.")
+from lms.app import create_app
+from lms.commands import COMMANDS
 
 
-def _commands() -> list[click.Command]:
-    found: list[click.Command] = []
-    for name in CLI_MODULES:
-        found.extend(importlib.import_module(name).commands)
-    return found
-
-
-for _command in _commands():
-    lms_group.add_command(_command)
-
-
-def _create_app():  # noqa: ANN202
-    from lms.app import create_app
-
+def _create_app() -> Flask:
     return create_app()
 
 
@@ -47,6 +23,6 @@ def main() -> None:
     os.environ.setdefault("FLASK_APP", "lms:create_app")
 
 
-for _command in _commands():
+for _command in COMMANDS:
     main.add_command(_command)
 main.add_command(flask_cli.run_command)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from lms.accounts.models import AuditLog
 from lms.certificates.codes import ALPHABET
-from lms.certificates.qr import qr_info
 from lms.db import db
+from lms.printing.qr import qr_info
 from tests.conftest import make_user, post_form
 from tests.test_certs_support import earn, login_as, path_of, pdf_text, qr_texts, record
 

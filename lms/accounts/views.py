@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from wtforms.fields import SelectChoice
 
 from lms.accounts import services
 from lms.accounts.auth import current_user, login_required, login_user, logout_user
+from lms.accounts.blueprint import bp
 from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
 from lms.db import db
 from lms.i18n import _
+from lms.signals import gather, page_context
 from lms.units.services import by_code, provinces, units_below
-from lms.web.errors import register_blueprint_error_pages
-
-bp = Blueprint("lms_accounts", __name__, template_folder="templates")
-register_blueprint_error_pages(bp)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a ``next`` inside this site (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("lms.home")
+from lms.web.urls import safe_next
 
 
 def _fill_unit_choices(form: RegisterForm) -> None:
@@ -64,7 +52,7 @@ def register():  # noqa: ANN201
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
     return render_template("lms/accounts/register.html", form=form), status
 
@@ -84,7 +72,7 @@ def login():  # noqa: ANN201
         if user.must_change_password:
             flash(_("Please choose your own password before you continue."), "info")
             return redirect(url_for("lms_accounts.change_password"))
-        return redirect(_safe_next(form.next.data))
+        return redirect(safe_next(form.next.data))
     return render_template("lms/accounts/login.html", form=form), (422 if request.method == "POST" else 200)
 
 
@@ -92,7 +80,7 @@ def login():  # noqa: ANN201
 def logout():  # noqa: ANN201
     logout_user()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("lms.home"))
+    return redirect(url_for("lms_home.home"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -126,10 +114,8 @@ def profile():  # noqa: ANN201
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("lms_accounts.profile"))
-    from lms.certificates.queries import certificates_for_profile
-
     return render_template(
         "lms/accounts/profile.html", user=user, form=form, logout_form=EmptyForm(),
         unit=by_code(user.unit.code) if user.unit else None,
-        certificates=certificates_for_profile(user),
+        **gather(page_context, page="profile", user=user),  # the certificates, from lms.certificates
     )

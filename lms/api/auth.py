@@ -7,13 +7,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request
 
+from lms.accounts.models import User
 from lms.accounts.services import user_for_token, user_id_for_token
+from lms.db import db
 from lms.i18n import _
 
 
-def api_error(status: int, code: str, message: str):  # noqa: ANN201
+def api_error(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
@@ -28,7 +30,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def bearer_user():  # noqa: ANN201
+def bearer_user() -> User | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
@@ -72,12 +74,9 @@ def token_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorator
 
 
-def api_user():  # noqa: ANN201
+def api_user() -> User:
     """The token's full user (loaded on first use)."""
     user = g.get("lms_user")
     if user is None:
-        from lms.accounts.models import User
-        from lms.db import db
-
         user = g.lms_user = db.session.get(User, g.lms_user_id)
     return user

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from lms.printing.qr import MAX_VERSION, QRTooLarge, qr_info
+
 from .keys import KeyStore
-from .qr import MAX_VERSION, QRTooLarge, qr_info
 from .tokens import CertificateClaims, mask_name, sign, verification_url
 
 

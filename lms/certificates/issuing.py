@@ -8,9 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import replace
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,18 +20,13 @@ from lms.certificates.codes import generate_code
 from lms.certificates.issue import sign_for_qr
 from lms.certificates.keys import KeyStore
 from lms.certificates.models import Certificate
-from lms.certificates.qr import QRTooLarge
 from lms.certificates.tokens import CertificateClaims, mask_name, sign
+from lms.clock import local_today
 from lms.courses.models import Course, CourseResult, PathStep
 from lms.db import db, now_utc
+from lms.printing.qr import QRTooLarge
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger(__name__)
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The date in Vietnam: a certificate earned at 06:30 on 1 July is dated 1 July."""
-    return (now or now_utc()).astimezone(VIETNAM).date()
 
 
 def _keys_stamp(instance_path: str) -> int | None:
@@ -60,11 +53,6 @@ def keystore() -> KeyStore:
             stamp = _keys_stamp(current_app.instance_path)
         extras["keystore"], extras["keystore_stamp"] = store, stamp
     return store
-
-
-def reload_keystore() -> KeyStore:
-    current_app.extensions["lms"].extras.pop("keystore", None)
-    return keystore()
 
 
 def valid_certificate(user_id: int, kind: str, subject: str) -> Certificate | None:

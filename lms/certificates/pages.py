@@ -1,5 +1,5 @@
 """Pages for a certificate's holder, their teacher and admins: the certificate, its PDF and
-Open Badge, revocation (admins and officials), and a class's certificates as one PDF.
+Open Badge, revocation (admins and officials).
 
 Someone who may not see a certificate gets a 404, as for a code that does not exist.
 A revoked certificate is never served as a file (410 with an explanation): its PDF is
@@ -8,20 +8,18 @@ deleted at revocation, and a stale printout still shows REVOKED when its QR is s
 
 from __future__ import annotations
 
-import io
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 
 from lms.accounts.auth import current_user, login_required, roles_required
-from lms.certificates import pdfcache, records
+from lms.certificates import records
+from lms.certificates.blueprint import bp
 from lms.certificates.downloads import send_credential, send_pdf
 from lms.certificates.forms import RevokeForm
 from lms.certificates.models import Certificate
-from lms.certificates.views import bp
-from lms.classes.models import Classroom
 from lms.db import db
 from lms.i18n import _
+from lms.printing.qr import make_qr_svg
 from lms.web.formatting import current_locale
 
 
@@ -47,8 +45,7 @@ def show(code: str) -> str | Response:
     facts = records.public_facts(cert, current_locale())
     context = {"record": cert, "facts": facts, "can_revoke": records.can_revoke(current_user())}
     if cert.status == "valid":
-        from lms.certificates.pdf import prepare_view
-        from lms.certificates.qr import make_qr_svg
+        from lms.certificates.pdf import prepare_view  # WeasyPrint loads only where certificates are shown
 
         view = prepare_view({**records.pdf_view(cert), "title": records.title(cert, current_locale())})
         context.update(
@@ -105,24 +102,3 @@ def revoke() -> str | Response:
     cert = records.by_code(form.code.data) if form.code.data else None
     facts = records.public_facts(cert, current_locale()) if cert is not None else None
     return render_template("lms/certificates/revoke.html", form=form, facts=facts)
-
-
-@bp.get("/certificates/class/<int:class_id>.pdf")
-@roles_required("teacher", "admin")
-def class_pdf(class_id: int) -> Response | tuple[str, int]:
-    """Every valid certificate of the class's learners as one PDF, a page each, to print."""
-    from lms.classes.services import can_manage, class_courses
-
-    classroom = db.session.get(Classroom, class_id)
-    if not can_manage(current_user(), classroom):
-        abort(404)
-    certs = pdfcache.class_certificates(classroom, [course.id for course in class_courses(classroom)])
-    if not certs:
-        back = (url_for("lms_classes.progress", class_id=class_id)
-                if "lms_classes.progress" in current_app.view_functions else url_for("lms.home"))
-        return render_template("lms/certificates/class_empty.html", classroom=classroom, back=back), 404
-    response = send_file(io.BytesIO(pdfcache.batch_pdf(certs)), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"chung-nhan-lop-{class_id}.pdf")
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response

@@ -10,37 +10,31 @@ Speed: the stylesheet (with its ``@font-face`` rules) is parsed once per
 per process; the QR is a ~500-byte 1-bit PNG scaled with ``image-rendering: pixelated``
 (an inline SVG path of ~1,000 runs costs WeasyPrint ~55 ms a page to parse and draw).
 
-Safety: the URL fetcher serves only ``data:`` URIs and the configured font files, and
-refuses everything else (no file system, no network), as Indico does for its PDFs.
+Safety: fonts and images come through :class:`lms.printing.fonts.RestrictedFetcher` (only
+``data:`` URIs and our font files: no file system, no network).
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .qr import make_qr_png, make_qr_svg, png_data_uri
+from lms.audiences import audience_label
+from lms.i18n import _
+from lms.printing.dates import vi_date
+from lms.printing.fonts import FontFiles, RestrictedFetcher, find_fonts
+from lms.printing.qr import make_qr_png, make_qr_svg, png_data_uri
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 _PREFIX = "lms/certificates/"
-#: first family found wins; a deployment may drop Noto Sans files into lms/certificates/fonts/
-_FONT_CANDIDATES = (
-    (Path(__file__).resolve().parent / "fonts", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    (Path("/usr/share/fonts/truetype/noto"), "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
-    (Path("/usr/share/fonts/truetype/dejavu"), "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
-)
 #: the certificate's fixed Vietnamese wording for each audience
 AUDIENCE_VI = {
     "officials": "Cán bộ, công chức, viên chức",
@@ -55,58 +49,18 @@ _WARM_UP_VIEW = {
 _REQUIRED = ("full_name", "kind", "title", "issued_on", "issuer", "code", "verify_url")
 
 
-@dataclass(frozen=True)
-class FontFiles:
-    regular: Path
-    bold: Path | None = None
-
-
-def find_fonts() -> FontFiles:
-    """A font with Vietnamese glyphs: Noto Sans (fonts-noto-core), else DejaVu Sans (fonts-dejavu)."""
-    for folder, regular, bold in _FONT_CANDIDATES:
-        if (folder / regular).is_file():
-            return FontFiles(folder / regular, folder / bold if (folder / bold).is_file() else None)
-    raise FileNotFoundError("no font with Vietnamese glyphs: install fonts-noto-core or fonts-dejavu-core")
-
-
-class RestrictedFetcher(URLFetcher):
-    """Serves ``data:`` URIs and a fixed set of font files from memory; refuses the rest."""
-
-    def __init__(self, files: Sequence[Path]) -> None:
-        super().__init__(fail_on_errors=True)
-        self._files = {path.resolve().as_uri(): path.read_bytes() for path in files}
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            meta, _, data = url[5:].partition(",")
-            body = base64.b64decode(data) if meta.endswith(";base64") else unquote_to_bytes(data)
-            mime = meta.split(";")[0] or "text/plain"
-            return URLFetcherResponse(url, body, {"Content-Type": mime})
-        if url in self._files:
-            return URLFetcherResponse(url, self._files[url], {"Content-Type": "font/ttf"})
-        raise FatalURLFetchingError(f"certificate PDF may not fetch {url[:80]!r}")
-
-
 def _environment() -> Environment:
-    from lms.i18n import _  # English msgids; Vietnamese in a request with the vi locale
-
     env = Environment(  # noqa: S701 - autoescape is on for .html, the CSS is ours
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["_"] = _
+    env.globals["_"] = _  # English msgids; Vietnamese in a request with the vi locale
     return env
 
 
 _env = _environment()
-
-
-def _vi_date(day: date) -> str:
-    # Vietnamese administrative style: a leading zero for days below 10 and for months 1-2
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def prepare_view(view: Mapping) -> dict:
@@ -120,8 +74,6 @@ def prepare_view(view: Mapping) -> dict:
     issued = date.fromisoformat(issued) if isinstance(issued, str) else issued
     audience = view.get("audience")
     if audience and "audience_label" not in view:
-        from lms.audiences import audience_label
-
         label = audience_label(audience)
     else:
         label = view.get("audience_label")
@@ -133,9 +85,9 @@ def prepare_view(view: Mapping) -> dict:
     return {
         **view,
         "issued_on": issued,
-        "issued_vi": _vi_date(issued),
+        "issued_vi": vi_date(issued),
         "issued_iso": issued.isoformat(),
-        "date_line": f"{place}, {_vi_date(issued)}" if place else _vi_date(issued).capitalize(),
+        "date_line": f"{place}, {vi_date(issued)}" if place else vi_date(issued).capitalize(),
         "audience_vi": audience_vi,
         # one element with `white-space: pre-line` instead of two: fewer boxes, faster
         "facts_vi": "\n".join(facts),

@@ -4,7 +4,7 @@ A certificate's PDF never changes while it is valid (name, course, unit and date
 record's, frozen at issuance), so the first download renders it (tens of ms) and every
 later one sends the file. The file is written to a temporary name in the same folder and
 renamed, so a reader never sees half a PDF and two workers rendering at once are harmless.
-Revoking deletes the file, and the download views refuse revoked certificates anyway.
+Revoking deletes the file (after the commit), and the download views refuse revoked certificates anyway.
 
 The renderer (fonts, stylesheet) is built on first use in each process, not at import and
 not in a thread. A deployment that wants even the first PDF of a worker fast can call
@@ -13,18 +13,18 @@ not in a thread. A deployment that wants even the first PDF of a worker fast can
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from flask import current_app
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
+from flask import Flask, current_app
 
 from lms.certificates.files import write_atomically
 from lms.certificates.models import Certificate
 from lms.certificates.records import pdf_view
-from lms.classes.models import Classroom, Enrollment
-from lms.db import db
+from lms.signals import certificate_revoked
+
+log = logging.getLogger(__name__)
 
 
 def folder() -> Path:
@@ -47,8 +47,13 @@ def pdf_file(cert: Certificate) -> Path:
     return path
 
 
-def discard(cert: Certificate) -> None:
-    cached_path(cert).unlink(missing_ok=True)
+@certificate_revoked.connect
+def _discard_on_revocation(app: Flask, *, code: str, status: str) -> None:
+    """A revoked certificate's kept PDF is deleted (the download views refuse it anyway)."""
+    try:
+        (Path(app.instance_path) / "certificates" / f"{code}.pdf").unlink(missing_ok=True)
+    except OSError:
+        log.exception("cannot delete the kept PDF of revoked certificate %s", code)
 
 
 def warm_up() -> None:
@@ -56,36 +61,6 @@ def warm_up() -> None:
     from lms.certificates.pdf import default_renderer
 
     default_renderer().warm_up()
-
-
-# -- a class's certificates ---------------------------------------------------------------
-
-
-def class_certificates(classroom: Classroom, course_ids: Sequence[int]) -> list[Certificate]:
-    """Valid certificates of the class's current learners: its courses' and their path certificates.
-
-    Ordered as a Vietnamese class list (by given name), each learner's courses in the class's
-    order, the path certificate last.
-    """
-    learners = select(Enrollment.user_id).where(
-        Enrollment.class_id == classroom.id, Enrollment.removed_at.is_(None)
-    )
-    kinds = [Certificate.kind == "path"]
-    if course_ids:
-        kinds.append(and_(Certificate.kind == "course", Certificate.course_id.in_(list(course_ids))))
-    certs = db.session.scalars(
-        select(Certificate)
-        .options(joinedload(Certificate.course), joinedload(Certificate.unit))
-        .where(Certificate.user_id.in_(learners), Certificate.status == "valid", or_(*kinds))
-    )
-    position = {course_id: i for i, course_id in enumerate(course_ids)}
-
-    def order(cert: Certificate) -> tuple:
-        name = cert.full_name.casefold()
-        return (name.rsplit(" ", 1)[-1], name, cert.user_id,
-                position.get(cert.course_id, len(position)) if cert.kind == "course" else len(position) + 1)
-
-    return sorted(certs, key=order)
 
 
 def batch_pdf(certs: Sequence[Certificate]) -> bytes:

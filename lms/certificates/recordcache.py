@@ -8,8 +8,8 @@ is checked again and again. So each process keeps the records it has read, and a
 repeat check without the database.
 
 **A revocation shows on the next check.** Any change of a certificate's status (what
-:func:`records.revoke` does, or any ORM assignment to ``Certificate.status``) replaces the stamp
-file ``<instance>/certificates/revocations.stamp`` once its transaction has committed. Every
+:func:`records.revoke` does, or any ORM assignment to ``Certificate.status``: see
+:mod:`lms.certificates.status`) replaces the stamp file ``<instance>/certificates/revocations.stamp`` once its transaction has committed. Every
 look-up ``stat``s that file (~2 us) and empties the cache when it has changed: every gunicorn
 worker and the ``lms`` CLI of a host share the instance folder. Several hosts on one database
 must share it too (or set a small ``LMS_VERIFY_CACHE_SECONDS``): an entry is never used after
@@ -26,18 +26,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session, object_session
+from flask import Flask, current_app
 
 from lms.certificates import records
 from lms.certificates.codes import normalize_code
 from lms.certificates.files import write_atomically
-from lms.certificates.models import Certificate
 from lms.certificates.records import Public
+from lms.signals import certificate_revoked
 
 MAX_ENTRIES = 5_000  # a record ~1.5 KB, its pages ~1-2 KB each: ~15-40 MB a process at most
-_CHANGED = "lms_cert_status_changed"
 log = logging.getLogger(__name__)
 Stamp = tuple[int, int] | None
 
@@ -131,23 +128,6 @@ def public_record(code: str | None) -> Public | None:
 # -- telling the other processes -----------------------------------------------------------
 
 
-@event.listens_for(Certificate.status, "set", active_history=True)
-def _status_set(target: Certificate, value: str, old: object, _initiator: object) -> None:
-    if old not in ("valid", "revoked") or value == old:
-        return  # a new certificate, or no change
-    session = object_session(target)
-    if session is not None:
-        session.info[_CHANGED] = True  # told once the change is committed
-    elif has_app_context():
-        bump_stamp(current_app.instance_path)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False) and has_app_context():
-        bump_stamp(current_app.instance_path)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+@certificate_revoked.connect
+def _status_changed(app: Flask, *, code: str, status: str) -> None:
+    bump_stamp(app.instance_path)

@@ -22,9 +22,11 @@ from flask_babel import format_date
 
 from lms.accounts.auth import current_user
 from lms.certificates import records
-from lms.certificates.records import Public, local_day
+from lms.certificates.records import Public
 from lms.certificates.verification import Outcome
+from lms.clock import local_day
 from lms.i18n import _l
+from lms.web.assets import asset_url
 from lms.web.formatting import current_locale
 
 #: every text of the page (``t["key"]`` in the template); translated once per locale
@@ -74,13 +76,11 @@ def _texts(locale: str) -> dict[str, str]:
 
 def _urls() -> dict[str, str]:
     """The page's links, per mount point (a host app may serve the LMS under several roots)."""
-    from lms.certificates.views import cert_static
-
     cache = current_app.extensions["lms"].extras.setdefault("verdict_urls", {})
     urls = cache.get(request.script_root)
     if urls is None:
         urls = cache[request.script_root] = {
-            "css": cert_static("verify.css"),
+            "css": asset_url("lms_certificates", "verify.css"),
             "form": url_for("lms_certificates.verify_code"),
             "offline": url_for("lms_certificates.offline"),
         }

@@ -1,21 +1,14 @@
 """Public pages of the certificates package: verification (QR target, code form, offline
 check), the published keys and the issuer's DID. No login anywhere here.
 
-The pages for holders, teachers and admins (certificate page, PDF, credential, revocation,
-class print) are in :mod:`lms.certificates.pages`, on the same blueprint.
+The pages for holders, teachers and admins (certificate page, PDF, credential, revocation)
+are in :mod:`lms.certificates.pages`, on the same blueprint (:mod:`lms.certificates.blueprint`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
-from functools import lru_cache
-from pathlib import Path
-
 from flask import (
-    Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     make_response,
@@ -26,6 +19,7 @@ from flask import (
 )
 
 from lms.certificates import records, verdict
+from lms.certificates.blueprint import bp
 from lms.certificates.codes import crockford_decode, normalize_code
 from lms.certificates.credential import did_document
 from lms.certificates.issuing import keystore
@@ -33,56 +27,9 @@ from lms.certificates.tokens import token_from_url
 from lms.certificates.urls import base_url
 from lms.certificates.verification import Outcome, check_code, check_token
 from lms.i18n import _
-from lms.web.errors import register_blueprint_error_pages
+from lms.web.assets import asset
 from lms.web.formatting import current_locale
 from lms.web.negotiation import wants_json
-
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-YEAR = 365 * 24 * 3600
-
-
-class CertificatesBlueprint(Blueprint):
-    """Serves its few static files from memory with a content-hash ETag (compressed like pages)."""
-
-    def send_static_file(self, filename: str) -> Response:
-        data, mimetype, etag = _static_file(filename)
-        response = current_app.response_class(data, mimetype=mimetype)
-        response.cache_control.public = True
-        # URLs from cert_static() carry the content hash: such a URL may be kept for a year
-        response.cache_control.max_age = YEAR if request.args.get("v") else 3600
-        response.set_etag(etag)
-        return response.make_conditional(request)
-
-
-@lru_cache(maxsize=16)
-def _static_file(filename: str) -> tuple[bytes, str, str]:
-    path = STATIC_DIR / filename
-    if "/" in filename or "\\" in filename or filename.startswith(".") or not path.is_file():
-        abort(404)
-    data = path.read_bytes()
-    mimetype = "text/javascript" if filename.endswith(".js") else mimetypes.guess_type(filename)[0] or "text/plain"
-    return data, mimetype, hashlib.sha256(data).hexdigest()[:16]
-
-
-def cert_static(filename: str) -> str:
-    """The file's URL with its content hash (kept per app: the verify page asks on every request)."""
-    urls = current_app.extensions["lms"].extras.setdefault("cert_static_urls", {})
-    key = (filename, request.script_root)
-    if key not in urls:
-        urls[key] = url_for("lms_certificates.static", filename=filename, v=_static_file(filename)[2][:10])
-    return urls[key]
-
-
-bp = CertificatesBlueprint(
-    "lms_certificates", __name__, template_folder="templates",
-    static_folder="static", static_url_path="/certificates/static",
-)
-register_blueprint_error_pages(bp)
-
-
-@bp.context_processor
-def _template_helpers() -> dict:
-    return {"cert_static": cert_static, "local_day": records.local_day}
 
 
 def private_answer(response: Response) -> Response:
@@ -167,7 +114,7 @@ def offline() -> Response:
 @bp.get("/verify-sw.js")
 def service_worker() -> Response:
     """Served from the LMS root so its scope covers ``<prefix>/V/...``."""
-    data, _mime, etag = _static_file("verify-sw.js")
+    data, _mime, etag = asset(str(bp.static_folder), "verify-sw.js")
     response = current_app.response_class(data, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = current_app.extensions["lms"].url_prefix + "/"
     response.cache_control.no_cache = True
@@ -195,5 +142,3 @@ def did() -> Response:
     """The issuer's ``did:web`` document (the Open Badges export's proofs name these keys)."""
     return _public_json(did_document(keystore(), base_url()))
 
-
-from lms.certificates import pages  # noqa: E402, F401 - its routes join this blueprint

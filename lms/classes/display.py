@@ -4,11 +4,10 @@ progress table has only a few dozen distinct percentages and days."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_percent
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from lms.clock import local_day
 
 
 class Formats:
@@ -28,7 +27,7 @@ class Formats:
         """The day in Vietnam, short form ("27/11/2026")."""
         if stamp is None:
             return ""
-        day = stamp.astimezone(VIETNAM).date()
+        day = local_day(stamp)
         if day not in self._day:
             self._day[day] = format_date(day, "short")
         return self._day[day]

@@ -6,17 +6,14 @@ signed in, one button puts them in the class. Joining is a POST (with the CSRF t
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from lms.accounts.auth import current_user, login_required
 from lms.accounts.forms import EmptyForm
 from lms.classes import services
+from lms.classes.blueprint import join_bp as bp
 from lms.classes.forms import ORGANISATION_LABELS, JoinCodeForm
 from lms.i18n import _
-from lms.web.errors import register_blueprint_error_pages
-
-bp = Blueprint("lms_join", __name__, template_folder="templates")
-register_blueprint_error_pages(bp)
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -66,4 +63,4 @@ def join_post(code: str):  # noqa: ANN201
         flash(_('You are now in the class "%(name)s".', name=classroom.name), "success")
     else:
         flash(_("You are already in this class."), "info")
-    return redirect(url_for("lms.home"))
+    return redirect(url_for("lms_home.home"))

@@ -9,11 +9,11 @@ from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
 from lms.classes import actions, services
 from lms.classes.access import class_or_404, learner_or_404, teacher_required
+from lms.classes.blueprint import bp
 from lms.classes.enroll import reissuable_ids
 from lms.classes.forms import ExtraTimeForm, GradeForm
 from lms.classes.models import Classroom
 from lms.classes.progress import class_progress
-from lms.classes.views import bp
 from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import _

@@ -1,6 +1,6 @@
 """Printable PDFs of a class: the one-time password slips and the join poster (A4, WeasyPrint).
 
-Reuses the certificate PDF's helpers: a font with Vietnamese glyphs (``find_fonts``), the
+Uses the printing helpers (lms.printing): a font with Vietnamese glyphs (``find_fonts``), the
 restricted URL fetcher (only ``data:`` URIs and our font files, no file system or network)
 and the 1-bit PNG QR scaled with ``image-rendering: pixelated``.
 """
@@ -16,9 +16,9 @@ from flask import render_template
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from lms.certificates.pdf import FontFiles, RestrictedFetcher, find_fonts
-from lms.certificates.qr import make_qr_png, png_data_uri
 from lms.i18n import domain
+from lms.printing.fonts import FontFiles, RestrictedFetcher, find_fonts
+from lms.printing.qr import make_qr_png, png_data_uri
 
 _MONO_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"),

@@ -12,9 +12,11 @@ from sqlalchemy import func, select, update
 from lms.accounts.models import User
 from lms.accounts.services import audit
 from lms.classes.models import ClassCourse, Classroom, Enrollment
+from lms.clock import local_today
 from lms.courses.models import Course
 from lms.courses.services import path_courses
 from lms.db import db, now_utc
+from lms.i18n import _
 
 #: no 0/O, 1/I/L, U: a code read aloud or copied from a poster comes out right
 JOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -166,15 +168,11 @@ def active_enrollment(class_id: int, user_id: int) -> Enrollment | None:
 
 
 def has_ended(classroom: Classroom, today: date | None = None) -> bool:
-    from lms.certificates.issuing import local_today
-
     return classroom.ends_on is not None and classroom.ends_on < (today or local_today())
 
 
 def join_class(classroom: Classroom, user: User) -> bool:
     """Enroll ``user`` by the join code; False when they were in the class already."""
-    from lms.i18n import _
-
     if has_ended(classroom):
         raise ClassError("class_ended", _("This class has ended; it no longer accepts learners."))
     row = db.session.get(Enrollment, (classroom.id, user.id))
@@ -207,12 +205,18 @@ def remove_learner(classroom: Classroom, user_id: int, actor: User) -> bool:
     return bool(done)
 
 
-def classes_of_learner(user_id: int) -> list[Classroom]:
-    return list(
-        db.session.scalars(
-            select(Classroom)
-            .join(Enrollment, Enrollment.class_id == Classroom.id)
-            .where(Enrollment.user_id == user_id, Enrollment.removed_at.is_(None))
-            .order_by(Classroom.name)
+def teaches(teacher_id: int, learner_id: int) -> bool:
+    """The learner is enrolled (and not removed) in a class this teacher runs."""
+    return (
+        db.session.scalar(
+            select(Enrollment.user_id)
+            .join(Classroom, Classroom.id == Enrollment.class_id)
+            .where(
+                Classroom.teacher_id == teacher_id,
+                Enrollment.user_id == learner_id,
+                Enrollment.removed_at.is_(None),
+            )
+            .limit(1)
         )
+        is not None
     )

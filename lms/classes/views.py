@@ -8,26 +8,23 @@ roster pages in :mod:`lms.classes.roster_views`, the learner's join pages in
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
-from lms.certificates.issuing import local_today
-from lms.certificates.qr import make_qr_svg
 from lms.classes import actions, gradebook, services
 from lms.classes.access import class_or_404, public_url, site_host, teacher_required
+from lms.classes.blueprint import bp
 from lms.classes.display import Formats
 from lms.classes.forms import ClassForm
 from lms.classes.models import Classroom
 from lms.classes.progress import SORTS, STATUSES, class_progress, filter_rows, sort_rows
+from lms.clock import local_today
 from lms.courses.services import active_courses
 from lms.i18n import _
+from lms.printing.qr import make_qr_svg
 from lms.units.services import provinces, units_below
 from lms.web.choices import choices
-from lms.web.errors import register_blueprint_error_pages
-
-bp = Blueprint("lms_classes", __name__, template_folder="templates", url_prefix="/teach")
-register_blueprint_error_pages(bp)
 
 
 @bp.route("/")
@@ -207,5 +204,3 @@ def poster(class_id: int):  # noqa: ANN201
     response.headers["Content-Disposition"] = f'inline; filename="poster-{classroom.join_code}.pdf"'
     return response
 
-
-from lms.classes import learner_views, roster_views  # noqa: E402, F401 - register their pages on bp

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from lms.courses.models import Course, CourseResult, Lesson, LessonProgress, PathStep
 from lms.db import db, now_utc
+from lms.signals import lesson_completed, send
 
 
 @dataclass
@@ -108,29 +109,9 @@ def mark_lesson_done(user_id: int, lesson: Lesson) -> bool:
         return False
     db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=now_utc()))
     db.session.flush()
-    _complete_course_without_quiz(user_id, lesson.course)
+    send(lesson_completed, user_id=user_id, lesson=lesson)  # a course without a quiz may be passed now
     db.session.commit()
     return True
-
-
-def _complete_course_without_quiz(user_id: int, course: Course) -> None:
-    """A course with no quiz is passed when every lesson is done; this feeds the same course
-    result (and certificates, and the audience path) as a passed quiz does."""
-    from lms.quiz.queries import gradable_question_count
-
-    if gradable_question_count(course) or len(completed_lesson_ids(user_id, course)) < len(course.lessons):
-        return
-    result = db.session.get(CourseResult, (user_id, course.id))
-    if result is None:
-        result = CourseResult(user_id=user_id, course_id=course.id)
-        db.session.add(result)
-    if result.passed:
-        return
-    result.passed, result.passed_at = True, now_utc()
-    db.session.flush()
-    from lms.certificates.issuing import on_course_passed
-
-    on_course_passed(user_id, course)
 
 
 def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:

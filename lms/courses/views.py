@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from lms.accounts.auth import current_user, login_required
 from lms.accounts.forms import EmptyForm
 from lms.audiences import AUDIENCES
 from lms.courses import services
+from lms.courses.blueprint import bp
 from lms.courses.models import CourseSourceFile
 from lms.db import db
 from lms.i18n import _
-from lms.web.errors import register_blueprint_error_pages
+from lms.signals import gather, page_context
 from lms.web.formatting import current_locale
-
-bp = Blueprint("lms_courses", __name__, template_folder="templates", url_prefix="/courses")
-register_blueprint_error_pages(bp)
 
 
 def _course_or_404(slug: str):  # noqa: ANN202
@@ -45,11 +43,9 @@ def course(slug: str):  # noqa: ANN201
     user = current_user()
     done = services.completed_lesson_ids(user.id, course) if user else set()
     standing = services.standings(user.id if user else None, [course])[0]
-    from lms.quiz.queries import quiz_overview
-
     return render_template(
         "lms/courses/course.html", course=course, done=done, standing=standing,
-        quiz=quiz_overview(course, user),
+        **gather(page_context, page="course", course=course, user=user),  # the quiz box, from lms.quiz
     )
 
 

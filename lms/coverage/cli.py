@@ -65,7 +65,7 @@ def targets_group() -> None:
 @click.option("--year", type=int, default=None)
 @with_appcontext
 def targets_list(year: int | None) -> None:
-    from lms.certificates.issuing import local_today
+    from lms.clock import local_today
     from lms.coverage.targets import year_targets
 
     year = year or local_today().year
@@ -123,7 +123,7 @@ def targets_set(indicator: str, year: int, value: float, kind: str, unit_code: s
 def report_command(unit_code: str | None, year: int | None, on: str | None, fmt: str,
                    out: Path | None) -> None:
     """Write the report of a unit and year as CSV, XLSX or PDF."""
-    from lms.certificates.issuing import local_today
+    from lms.clock import local_today
     from lms.coverage.exports import filename, render
     from lms.coverage.report import build_report, default_date
     from lms.units.services import by_code
@@ -153,7 +153,7 @@ def report_command(unit_code: str | None, year: int | None, on: str | None, fmt:
 @with_appcontext
 def check_command(on: str | None) -> None:
     """Compare the covered-persons table with the definition; exit 1 when they differ."""
-    from lms.certificates.issuing import local_today
+    from lms.clock import local_today
     from lms.coverage.measure import Scope, counts, live_counts
 
     day = date.fromisoformat(on) if on else local_today()

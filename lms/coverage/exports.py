@@ -12,6 +12,7 @@ from lms.audiences import AUDIENCES
 from lms.coverage import present
 from lms.coverage.report import Figure, Report, UnitRow, sort_rows
 from lms.i18n import _
+from lms.printing.dates import vi_date
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -120,16 +121,17 @@ def xlsx_bytes(report: Report) -> bytes:
 
 def pdf_bytes(report: Report) -> bytes:
     """The periodic report: A4 portrait, national motto, figures against targets, both charts."""
+    # WeasyPrint and the font files load only when a PDF is asked for
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from lms.certificates.pdf import RestrictedFetcher, _vi_date, find_fonts
+    from lms.printing.fonts import RestrictedFetcher, find_fonts
 
     fonts = find_fonts()
-    fetcher = RestrictedFetcher([fonts.regular] + ([fonts.bold] if fonts.bold else []))
+    fetcher = RestrictedFetcher(fonts.paths())
     html = render_template(
         "lms/coverage/report_pdf.html", report=report, p=present, _=_, rows=_sorted_children(report),
-        bar_svg=present.bar_svg(report), trend_svg=present.trend_svg(report), date_vi=_vi_date(report.on),
+        bar_svg=present.bar_svg(report), trend_svg=present.trend_svg(report), date_vi=vi_date(report.on),
         issuer=current_app.config["LMS_ISSUER"], font_regular=fonts.regular.resolve().as_uri(),
         font_bold=fonts.bold.resolve().as_uri() if fonts.bold else None,
     )

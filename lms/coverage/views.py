@@ -8,15 +8,16 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from lms.accounts.auth import current_user, roles_required
 from lms.accounts.forms import EmptyForm
 from lms.accounts.services import audit
-from lms.certificates.issuing import local_today
+from lms.clock import local_today
 from lms.coverage import baselines, exports, present, targets
 from lms.coverage.access import may_edit
+from lms.coverage.blueprint import bp
 from lms.coverage.forms import TargetForm, UnitDataForm
 from lms.coverage.models import INDICATORS, POPULATIONS, Baseline, ExternalFigure, Target
 from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
@@ -25,10 +26,7 @@ from lms.i18n import _
 from lms.units.models import AdminUnit
 from lms.units.services import by_code, provinces
 from lms.web.choices import choices
-from lms.web.errors import register_blueprint_error_pages
 
-bp = Blueprint("lms_coverage", __name__, template_folder="templates", url_prefix="/coverage")
-register_blueprint_error_pages(bp)
 STAFF = ("official", "admin")
 FIRST_YEAR = 2025
 PUBLIC_CACHE_SECONDS = 300

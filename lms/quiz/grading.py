@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, update
 
+from lms.courses import results
 from lms.courses.models import Course, CourseResult
 from lms.db import db, now_utc
 from lms.quiz.models import Answer, Attempt
@@ -102,22 +103,8 @@ def update_course_result(user_id: int, course_id: int) -> CourseResult:
             .order_by(Attempt.number)
         )
     )
-    result = db.session.get(CourseResult, (user_id, course_id))
-    if result is None:
-        result = CourseResult(user_id=user_id, course_id=course_id)
-        db.session.add(result)
-    result.attempts_finished = len(scores)
-    result.best_percent = max(scores) if scores else None
-    result.grade_percent = course_grade(scores, settings.get("grading_method", "highest"))
-    pass_percent = float(settings.get("pass_percent", 80))
-    newly_passed = False
-    if result.grade_percent is not None and result.grade_percent >= pass_percent - 1e-9:
-        newly_passed = not result.passed
-        result.passed = True
-        result.passed_at = result.passed_at or now_utc()
-    db.session.flush()
-    if newly_passed:
-        from lms.certificates.issuing import on_course_passed
-
-        on_course_passed(user_id, course)
-    return result
+    return results.record_grade(
+        user_id, course, attempts_finished=len(scores), best_percent=max(scores) if scores else None,
+        grade_percent=course_grade(scores, settings.get("grading_method", "highest")),
+        pass_percent=float(settings.get("pass_percent", 80)),
+    )

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from lms.accounts.auth import current_user, login_required
 from lms.accounts.forms import EmptyForm
 from lms.courses import services as courses
+from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import _
 from lms.quiz import attempts
+from lms.quiz.blueprint import bp
 from lms.quiz.models import Attempt
 from lms.quiz.presenting import render_text, response_from_form
 from lms.quiz.queries import quiz_overview
 from lms.quiz.review import review_items
-from lms.web.errors import register_blueprint_error_pages
-
-bp = Blueprint("lms_quiz", __name__, template_folder="templates")
-register_blueprint_error_pages(bp)
+from lms.signals import gather, page_context
 
 
 def _registry():  # noqa: ANN202
@@ -125,9 +124,7 @@ def question(attempt_id: int, position: int):  # noqa: ANN201
     ), (400 if error else 200)
 
 
-def attempt_course(attempt: Attempt):  # noqa: ANN201
-    from lms.courses.models import Course
-
+def attempt_course(attempt: Attempt) -> Course:
     return db.session.get(Course, attempt.course_id)
 
 
@@ -176,10 +173,9 @@ def result(attempt_id: int):  # noqa: ANN201
     if attempt.state == "in_progress":
         return redirect(url_for(".question", attempt_id=attempt.id, position=attempt.current_position))
     course = attempt_course(attempt)
-    from lms.certificates.queries import certificate_for_course
-
     return render_template(
         "lms/quiz/result.html", attempt=attempt, course=course,
         review=review_items(attempt, _registry()), settings=attempt.snapshot["settings"],
-        certificate=certificate_for_course(attempt.user_id, course) if attempt.passed else None,
+        # the certificate just earned, from lms.certificates
+        **gather(page_context, page="quiz_result", user_id=attempt.user_id, course=course, passed=attempt.passed),
     )

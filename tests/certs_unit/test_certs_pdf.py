@@ -11,15 +11,14 @@ from weasyprint.urls import FatalURLFetchingError
 
 from lms.certificates.pdf import (
     CertificateRenderer,
-    RestrictedFetcher,
-    _vi_date,
-    find_fonts,
     prepare_view,
     render_batch_pdf,
     render_certificate_html,
     render_certificate_pdf,
 )
 from lms.certificates.tokens import sign, verification_url
+from lms.printing.dates import vi_date
+from lms.printing.fonts import RestrictedFetcher, find_fonts
 
 from .conftest import BASE_URL, FULL_NAME, LONG_MASKED, make_claims
 
@@ -157,8 +156,8 @@ def test_view_validation():
 
 
 def test_vietnamese_date_style():
-    assert _vi_date(date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
-    assert _vi_date(date(2026, 11, 25)) == "ngày 25 tháng 11 năm 2026"
+    assert vi_date(date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
+    assert vi_date(date(2026, 11, 25)) == "ngày 25 tháng 11 năm 2026"
 
 
 def test_warm_up(renderer):

@@ -7,7 +7,8 @@ import zxingcpp
 from PIL import Image, ImageDraw
 from qrcode.util import MODE_ALPHA_NUM
 
-from lms.certificates.qr import (
+from lms.certificates.tokens import sign, verification_url
+from lms.printing.qr import (
     QUIET_ZONE,
     QRTooLarge,
     _segments,
@@ -16,7 +17,6 @@ from lms.certificates.qr import (
     qr_info,
     qr_version,
 )
-from lms.certificates.tokens import sign, verification_url
 
 from .conftest import BASE_URL, LONG_MASKED, make_claims
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from lms.certificates.codes import ALPHABET
 from lms.certificates.issue import sign_for_qr
 from lms.certificates.keys import KeyStore
-from lms.certificates.qr import qr_info
 from lms.certificates.tokens import (
     AUDIENCE_CODES,
     TEXT_ALPHABET,
@@ -21,6 +20,7 @@ from lms.certificates.tokens import (
     verification_url,
     verify,
 )
+from lms.printing.qr import qr_info
 
 from .conftest import BASE_URL, LONG_MASKED, make_claims
 

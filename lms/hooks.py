@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from pathlib import Path
-
-from flask import Flask, abort, current_app, g, request, url_for
+from flask import Flask, abort, current_app, g, request
 from flask_compress import Compress
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from lms.accounts.auth import current_user, load_current_user
 from lms.i18n import LOCALES, _, domain
+from lms.web.assets import asset_url
 from lms.web.formatting import register_template_filters
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -84,12 +80,6 @@ def install_app_hooks(app: Flask) -> None:
     register_template_filters(app)
 
 
-@cache
-def _static_version(filename: str) -> str:
-    data = (STATIC_DIR / filename).read_bytes()
-    return hashlib.sha256(data).hexdigest()[:10]
-
-
 def static_url(filename: str) -> str:
-    """URL of a static file with a content hash, so it can be cached for a year."""
-    return url_for("lms.static", filename=filename, v=_static_version(filename))
+    """URL of one of the site's static files, with its content hash (cached for a year)."""
+    return asset_url("lms", filename)

@@ -1,4 +1,4 @@
-"""JSON API endpoints of the certificates package, on the API v1 blueprint.
+"""Certificates over the API: public status by code, PDF and credential, revocation, my certificates.
 
 ``GET /certificates/<code>`` is public (and rate-limited with the verification pages);
 the rest need a bearer token. The JSON of the QR's target itself is ``/V/<token>`` with
@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 
 from lms.api.auth import api_error, api_user, token_required
-from lms.api.openapi import CODE, ERROR, SECURED, _ok, register_paths
-from lms.api.views import bp
+from lms.api.blueprint import bp
+from lms.api.openapi import CODE, ERROR, SECURED, ok_response, register_paths
 from lms.certificates import recordcache, records
 from lms.certificates.codes import normalize_code
 from lms.certificates.downloads import send_credential, send_pdf
@@ -118,7 +118,7 @@ _ERRORS = {"4XX": {"description": "Error", "content": {"application/json": {"sch
 register_paths({
     "/certificates/{code}": {"get": {
         "summary": "Is this code a valid certificate? (public, rate-limited per address)", "parameters": [CODE],
-        "responses": _ok("Status and the certificate's public facts (masked name only)", _FACTS),
+        "responses": ok_response("Status and the certificate's public facts (masked name only)", _FACTS),
     }},
     "/certificates/{code}/pdf": {"get": {
         "summary": "The certificate PDF (holder, their teacher, admin)", "security": SECURED, "parameters": [CODE],
@@ -126,17 +126,17 @@ register_paths({
     }},
     "/certificates/{code}/credential": {"get": {
         "summary": "Open Badges 3.0 credential, signed (eddsa-jcs-2022)", "security": SECURED, "parameters": [CODE],
-        "responses": _ok("An OpenBadgeCredential", {"type": "object"}),
+        "responses": ok_response("An OpenBadgeCredential", {"type": "object"}),
     }},
     "/certificates/{code}/revoke": {"post": {
         "summary": "Revoke a certificate (admin, official)", "security": SECURED, "parameters": [CODE],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
-        "responses": _ok("The revoked certificate's public facts", _FACTS),
+        "responses": ok_response("The revoked certificate's public facts", _FACTS),
     }},
     "/me/certificates": {"get": {
         "summary": "My certificates", "security": SECURED,
-        "responses": _ok("Newest first", {"type": "array", "items": {"type": "object", "properties": {
+        "responses": ok_response("Newest first", {"type": "array", "items": {"type": "object", "properties": {
             "code": {"type": "string"}, "kind": {"type": "string", "enum": ["course", "path"]},
             "course": {"type": ["string", "null"]}, "path": {"type": ["string", "null"]},
             "title": {"type": "string"}, "status": {"type": "string", "enum": ["valid", "revoked"]},

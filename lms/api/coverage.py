@@ -1,4 +1,4 @@
-"""JSON API endpoints of the coverage package, on the API v1 blueprint."""
+"""``GET /coverage``: coverage figures of a unit and the units below, for officials and admins."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import date
 from flask import jsonify, request
 
 from lms.api.auth import api_error, token_required
+from lms.api.blueprint import bp
 from lms.api.openapi import register_paths
-from lms.api.views import bp
 from lms.audiences import AUDIENCES
-from lms.certificates.issuing import local_today
+from lms.clock import local_today
 from lms.coverage.report import Figure, build_report, default_date
 from lms.i18n import _
 from lms.units.services import by_code

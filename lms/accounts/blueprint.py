@@ -1,0 +1,10 @@
+"""Sign-in, registration, password and profile pages: the package's blueprint, which its views modules add their routes to."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from lms.web.errors import register_blueprint_error_pages
+
+bp = Blueprint("lms_accounts", __name__, template_folder="templates")
+register_blueprint_error_pages(bp)

@@ -1,0 +1,33 @@
+"""The JSON API v1 blueprint (bearer tokens, no cookies, no CSRF), its error handler and body parsing.
+
+One module per resource adds its routes: :mod:`lms.api.tokens`, :mod:`lms.api.courses`,
+:mod:`lms.api.quiz`, :mod:`lms.api.certificates`, :mod:`lms.api.coverage`, :mod:`lms.api.openapi`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from lms.quiz.registry import QuestionTypeRegistry
+from lms.web.errors import render_error
+
+bp = Blueprint("lms_api", __name__, url_prefix="/api/v1")
+MAX_BODY = 256 * 1024
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response | tuple[Response, int]:
+    return render_error(error)
+
+
+def json_body() -> dict | None:
+    """The request's JSON object, or None when it is missing, not an object, or too large."""
+    if request.content_length and request.content_length > MAX_BODY:
+        return None
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+def question_types() -> QuestionTypeRegistry:
+    return current_app.extensions["lms"].question_types

@@ -1,0 +1,10 @@
+"""The catalogue, course and lesson pages: the package's blueprint, which its views modules add their routes to."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from lms.web.errors import register_blueprint_error_pages
+
+bp = Blueprint("lms_courses", __name__, template_folder="templates", url_prefix="/courses")
+register_blueprint_error_pages(bp)

@@ -1,0 +1,1 @@
+"""The home page (a learner's path, or the welcome page) and the language switch."""

@@ -1,0 +1,17 @@
+"""What the quiz package adds to other domains' pages (see lms.signals.page_context)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from lms.quiz.queries import quiz_overview
+from lms.signals import page_context
+
+
+@page_context.connect
+def quiz_on_pages(_app: Flask, *, page: str, **objects: Any) -> dict | None:
+    if page == "course":
+        return {"quiz": quiz_overview(objects["course"], objects.get("user"))}
+    return None

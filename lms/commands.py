@@ -6,14 +6,14 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from lms import setup_cli
-from lms.accounts import cli as accounts_cli
-from lms.certificates import cli as certificates_cli
-from lms.classes import cli as classes_cli
-from lms.courses import cli as courses_cli
-from lms.coverage import cli as coverage_cli
-from lms.quiz import cli as quiz_cli
-from lms.units import cli as units_cli
+import lms.accounts.cli as accounts_cli
+import lms.certificates.cli as certificates_cli
+import lms.classes.cli as classes_cli
+import lms.courses.cli as courses_cli
+import lms.coverage.cli as coverage_cli
+import lms.quiz.cli as quiz_cli
+import lms.setup_cli as setup_cli
+import lms.units.cli as units_cli
 
 #: each module's ``commands``: a list of click commands or groups
 COMMANDS: tuple[click.Command, ...] = tuple(

@@ -10,95 +10,58 @@ from flask import Blueprint, Flask
 from flask_babel import Babel
 from sqlalchemy import event
 
-from lms import hooks, models
-from lms.accounts import blueprint as accounts
-from lms.accounts import views as accounts_views
-from lms.api import (
-    blueprint as api,
-)
-from lms.api import (
-    certificates as api_certificates,
-)
-from lms.api import (
-    courses as api_courses,
-)
-from lms.api import (
-    coverage as api_coverage,
-)
-from lms.api import (
-    openapi as api_openapi,
-)
-from lms.api import (
-    quiz as api_quiz,
-)
-from lms.api import (
-    tokens as api_tokens,
-)
-from lms.certificates import (
-    blueprint as certificates,
-)
-from lms.certificates import (
-    listeners as certificate_listeners,
-)
-from lms.certificates import (
-    pages as certificate_pages,
-)
-from lms.certificates import (
-    pdfcache,
-    recordcache,
-)
-from lms.certificates import (
-    setup as certificates_setup,
-)
-from lms.certificates import (
-    status as certificate_status,
-)
-from lms.certificates import (
-    views as certificate_views,
-)
-from lms.classes import (
-    blueprint as classes,
-)
-from lms.classes import (
-    certificates_pdf as class_certificates,
-)
-from lms.classes import (
-    join as class_join,
-)
-from lms.classes import (
-    learner_views as class_learner_views,
-)
-from lms.classes import (
-    listeners as class_listeners,
-)
-from lms.classes import (
-    roster_views as class_roster_views,
-)
-from lms.classes import (
-    views as class_views,
-)
+import lms.accounts.blueprint as accounts
+import lms.accounts.views as accounts_views
+import lms.api.blueprint as api
+import lms.api.certificates as api_certificates
+import lms.api.courses as api_courses
+import lms.api.coverage as api_coverage
+import lms.api.openapi as api_openapi
+import lms.api.quiz as api_quiz
+import lms.api.tokens as api_tokens
+import lms.certificates.blueprint as certificates
+import lms.certificates.listeners as certificate_listeners
+import lms.certificates.pages as certificate_pages
+import lms.certificates.pdfcache as pdfcache
+import lms.certificates.recordcache as recordcache
+import lms.certificates.setup as certificates_setup
+import lms.certificates.status as certificate_status
+import lms.certificates.views as certificate_views
+import lms.classes.blueprint as classes
+import lms.classes.certificates_pdf as class_certificates
+import lms.classes.join as class_join
+import lms.classes.learner_views as class_learner_views
+import lms.classes.listeners as class_listeners
+import lms.classes.roster_views as class_roster_views
+import lms.classes.views as class_views
+import lms.courses.blueprint as courses
+import lms.courses.views as course_views
+import lms.coverage.blueprint as coverage
+import lms.coverage.views as coverage_views
+import lms.home.blueprint as home
+import lms.home.views as home_views
+import lms.quiz.bank as quiz_bank
+import lms.quiz.blueprint as quiz
+import lms.quiz.completion as quiz_completion
+import lms.quiz.listeners as quiz_listeners
+import lms.quiz.views as quiz_views
+import lms.web.blueprint as web
 from lms.commands import lms_group
 from lms.config import apply_defaults, database_url
-from lms.courses import blueprint as courses
-from lms.courses import views as course_views
-from lms.coverage import blueprint as coverage
-from lms.coverage import views as coverage_views
+from lms.courses.loader import QuestionBanks
 from lms.db import db
-from lms.home import blueprint as home
-from lms.home import views as home_views
+from lms.hooks import install_app_hooks
 from lms.i18n import select_locale
-from lms.quiz import blueprint as quiz
-from lms.quiz import completion as quiz_completion
-from lms.quiz import listeners as quiz_listeners
-from lms.quiz import views as quiz_views
+from lms.models import ALL_MODELS
 from lms.quiz.registry import QuestionTypeRegistry, default_registry
-from lms.web import blueprint as web
 
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
     classes.site_bp, coverage.bp, api.bp,
 )
+#: every model, so SQLAlchemy's registry is complete before the first query
+MODELS = ALL_MODELS
 #: importing these adds their routes to the blueprints above, and connects their signal receivers
 #: (lms.signals); they are named here so the import is the extension's, and nobody else's
 ROUTES_AND_RECEIVERS = (
@@ -106,7 +69,7 @@ ROUTES_AND_RECEIVERS = (
     class_learner_views, class_roster_views, class_join, class_certificates, coverage_views, api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, models,
+    class_listeners,
 )
 
 
@@ -116,6 +79,8 @@ class LMSState:
 
     url_prefix: str
     question_types: QuestionTypeRegistry | None = None
+    #: parses and stores GIFT banks for the course loader (lms.courses.loader.QuestionBanks)
+    question_banks: QuestionBanks | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -148,7 +113,7 @@ class LMS:
         if "babel" not in app.extensions:
             # a host with its own Babel keeps its locale selector; our domain still translates
             Babel(app, locale_selector=select_locale, default_timezone="Asia/Ho_Chi_Minh")
-        app.extensions["lms"] = LMSState(url_prefix=prefix, question_types=default_registry())
+        app.extensions["lms"] = LMSState(url_prefix=prefix, question_types=default_registry(), question_banks=quiz_bank)
         _enable_sqlite_pragmas(app)
 
         for blueprint in BLUEPRINTS:
@@ -156,7 +121,7 @@ class LMS:
             app.register_blueprint(blueprint, url_prefix=(prefix + sub) or None)
         certificates_setup.init_app(app)  # rate limit of the verification pages
         app.cli.add_command(lms_group)
-        hooks.install_app_hooks(app)
+        install_app_hooks(app)
 
 
 def _engine_options(app: Flask) -> dict[str, Any]:

@@ -8,6 +8,12 @@ from lms.coverage.models import Baseline, ExternalFigure, Target
 from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
 from lms.units.models import AdminUnit
 
+ALL_MODELS = (
+    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ClassCourse, Classroom, Course,
+    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Lesson, LessonProgress, PathStep, Question,
+    QuestionBank, QuizOverride, Target, User, UserRole,
+)
+
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",

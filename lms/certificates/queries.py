@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.certificates.models import Certificate
+from lms.courses.models import Course
 from lms.db import db
 
 
-def certificates_for_profile(user: object) -> list[Certificate]:
+def certificates_for_profile(user: User) -> list[Certificate]:
     """The user's certificates, newest first (valid and revoked: a learner sees both)."""
     return list(
         db.session.scalars(
@@ -17,7 +19,7 @@ def certificates_for_profile(user: object) -> list[Certificate]:
     )
 
 
-def certificate_for_course(user_id: int, course: object) -> Certificate | None:
+def certificate_for_course(user_id: int, course: Course) -> Certificate | None:
     return db.session.scalar(
         select(Certificate).where(
             Certificate.user_id == user_id, Certificate.kind == "course",

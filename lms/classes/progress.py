@@ -22,6 +22,7 @@ from lms.classes.models import Classroom, Enrollment
 from lms.classes.roster import fold
 from lms.classes.services import class_courses
 from lms.courses.models import Course, CourseResult, Lesson, LessonProgress
+from lms.courses.schema import QUIZ_DEFAULTS
 from lms.courses.services import lesson_totals
 from lms.db import db, now_utc
 from lms.quiz.models import Attempt, Question, QuestionBank, QuizOverride
@@ -100,8 +101,6 @@ class ClassProgress:
 
 
 def _settings(course: Course) -> dict:
-    from lms.courses.schema import QUIZ_DEFAULTS
-
     return {**QUIZ_DEFAULTS, **(course.quiz_settings or {})}
 
 

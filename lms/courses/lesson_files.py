@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lms.courses.schema import CourseSource, LessonSource, ProblemList
+from lms.courses.sources import CourseSource, LessonSource, ProblemList
 from lms.i18n import _
 
 LESSON_RE = re.compile(r"^(?P<num>\d{2})-(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")

@@ -10,14 +10,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
+from flask import current_app
 from sqlalchemy import select
 
 from lms.courses.models import Course, CourseSourceFile, Lesson, PathStep
 from lms.courses.schema import CourseFolder, CourseSource, ImportProblem, read_folder
 from lms.db import db
 from lms.problems import ProblemsError
-from lms.quiz.bank import BankProblem, parse_bank, store_bank
 
 
 class CourseImportError(ProblemsError):
@@ -33,7 +34,22 @@ class ImportReport:
     questions: int = 0
 
 
-def validate_folder(root: Path, registry: object) -> tuple[CourseFolder, dict[str, list], list[ImportProblem]]:
+class QuestionBanks(Protocol):
+    """Parses and stores a course's question bank: the quiz package (:mod:`lms.quiz.bank`), which the
+    extension puts in ``app.extensions["lms"].question_banks`` (courses never import the quiz)."""
+
+    def parse_bank(self, text: str, filename: str, registry: Any) -> list:
+        """The parsed questions; raises a :class:`ProblemsError` naming every problem."""
+
+    def store_bank(self, course: Course, text: str, source_name: str, parsed_questions: list) -> int:
+        """Upsert the bank's questions; the number stored."""
+
+
+def question_banks() -> QuestionBanks:
+    return current_app.extensions["lms"].question_banks
+
+
+def validate_folder(root: Path, registry: Any) -> tuple[CourseFolder, dict[str, list], list[ImportProblem]]:
     folder, problems = read_folder(root)
     banks: dict[str, list] = {}
     for course in folder.courses:
@@ -41,13 +57,13 @@ def validate_folder(root: Path, registry: object) -> tuple[CourseFolder, dict[st
             continue
         gift_path = str(course.folder / course.gift_name) if course.folder else course.gift_name
         try:
-            banks[course.slug] = parse_bank(course.gift, gift_path, registry)
-        except BankProblem as error:
+            banks[course.slug] = question_banks().parse_bank(course.gift, gift_path, registry)
+        except ProblemsError as error:
             problems.extend(ImportProblem(p.file, p.line, p.message) for p in error.problems)
     return folder, banks, problems
 
 
-def import_courses(root: Path, registry: object) -> ImportReport:
+def import_courses(root: Path, registry: Any) -> ImportReport:
     """Validate ``root`` and import it; raise ``CourseImportError`` and change nothing on any problem."""
     folder, banks, problems = validate_folder(root, registry)
     if problems:
@@ -72,7 +88,7 @@ def import_courses(root: Path, registry: object) -> ImportReport:
             _apply_lessons(course, source)
             _apply_assets(course, source)
             if source.slug in banks:
-                report.questions += store_bank(course, source.gift, source.gift_name, banks[source.slug])
+                report.questions += question_banks().store_bank(course, source.gift, source.gift_name, banks[source.slug])
         for slug, course in existing.items():
             if slug not in {c.slug for c in folder.courses} and not course.archived:
                 course.archived = True

@@ -7,14 +7,14 @@ user's language, so ``lms courses import`` can refuse the whole folder at once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from lms.audiences import AUDIENCES
+from lms.courses.lesson_files import check_links, read_assets, read_lessons
+from lms.courses.sources import CourseFolder, CourseSource, ImportProblem, ProblemList
 from lms.i18n import _
-from lms.problems import Problem
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 COURSE_KEYS = {"title", "summary", "audiences", "quiz", "certificate"}
@@ -29,45 +29,6 @@ QUIZ_DEFAULTS = {
     "shuffle_answers": True, "grading_method": "highest",
     "review": ["score", "correctness", "right_answers", "feedback"], "draw_by_category": False,
 }
-
-
-ImportProblem = Problem
-
-
-@dataclass
-class LessonSource:
-    slug: str
-    position: int
-    title: dict[str, str]
-    body: dict[str, str]
-
-
-@dataclass
-class CourseSource:
-    slug: str
-    title: dict[str, str]
-    summary: dict[str, str]
-    audiences: list[str]
-    quiz: dict
-    certificate: bool
-    lessons: list[LessonSource] = field(default_factory=list)
-    gift: str | None = None
-    gift_name: str = "quiz.gift"
-    assets: dict[str, str] = field(default_factory=dict)
-    folder: Path | None = None
-
-
-@dataclass
-class CourseFolder:
-    courses: list[CourseSource]
-    paths: dict[str, list[str]]
-
-
-class ProblemList(list):
-    """Problems collected while reading a folder; nothing stops at the first one."""
-
-    def add(self, path: Path | str, line: int, message: str) -> None:
-        self.append(ImportProblem(str(path), line, message))
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -156,8 +117,6 @@ def _quiz(value: object, path: Path, lines: dict[str, int], problems: ProblemLis
 
 
 def read_course(folder: Path, problems: ProblemList) -> CourseSource | None:
-    from lms.courses.lesson_files import check_links, read_assets, read_lessons
-
     slug = folder.name
     manifest = folder / "course.yaml"
     if not SLUG_RE.match(slug):

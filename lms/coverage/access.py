@@ -7,10 +7,11 @@ for their own unit and the units below it; defaults for the whole country are th
 
 from __future__ import annotations
 
+from lms.accounts.models import User
 from lms.units.models import AdminUnit
 
 
-def may_edit(user: object, unit: AdminUnit | None) -> bool:
+def may_edit(user: User | None, unit: AdminUnit | None) -> bool:
     if user.has_role("admin"):
         return True
     own = user.unit

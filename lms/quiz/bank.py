@@ -9,26 +9,27 @@ from sqlalchemy import select
 from lms.courses.models import Course, CourseSourceFile
 from lms.db import db, now_utc
 from lms.problems import Problem, ProblemsError
-from lms.quiz.gift import GiftSyntaxError, parse_gift
+from lms.quiz.gift import GiftSyntaxError, ParsedQuestion, parse_gift
 from lms.quiz.models import Question, QuestionBank
+from lms.quiz.registry import QuestionTypeRegistry
 
 
 class BankProblem(ProblemsError):
     """A GIFT bank with errors; nothing was imported."""
 
 
-def parse_bank(text: str, filename: str, registry: object) -> list:
+def parse_bank(text: str, filename: str, registry: QuestionTypeRegistry) -> list[ParsedQuestion]:
     try:
         return parse_gift(text, filename, registry)
     except GiftSyntaxError as error:
         raise BankProblem([Problem(e.file, e.line, e.message) for e in error.errors]) from error
 
 
-def _question_hash(parsed: object) -> str:
+def _question_hash(parsed: ParsedQuestion) -> str:
     return hashlib.sha256(f"{parsed.qtype}\x00{parsed.category}\x00{parsed.source}".encode()).hexdigest()
 
 
-def store_bank(course: Course, text: str, source_name: str, parsed_questions: list) -> int:
+def store_bank(course: Course, text: str, source_name: str, parsed_questions: list[ParsedQuestion]) -> int:
     """Upsert the bank: unchanged questions keep their rows, removed ones are deactivated."""
     bank = db.session.scalar(select(QuestionBank).where(QuestionBank.course_id == course.id))
     if bank is None:

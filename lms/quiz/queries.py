@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.courses.models import Course, CourseResult
 from lms.db import db
 from lms.quiz.models import Attempt, Question, QuestionBank
@@ -30,7 +31,7 @@ def gradable_question_count(course: Course) -> int:
     ) or 0
 
 
-def quiz_overview(course: Course, user: object | None) -> QuizOverview:
+def quiz_overview(course: Course, user: User | None) -> QuizOverview:
     count = gradable_question_count(course)
     used, open_attempt, result = 0, None, None
     if user is not None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.quiz.models import Answer, Attempt
 from lms.quiz.presenting import render_text
+from lms.quiz.registry import QuestionTypeRegistry
 
 
 def describe_response(presented: dict, response: object) -> str:
@@ -27,7 +28,7 @@ def describe_response(presented: dict, response: object) -> str:
     return str(response)
 
 
-def review_items(attempt: Attempt, registry: object) -> list[dict]:
+def review_items(attempt: Attempt, registry: QuestionTypeRegistry) -> list[dict]:
     options = set(attempt.snapshot["settings"].get("review") or [])
     answers = {a.position: a for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))}
     items = []

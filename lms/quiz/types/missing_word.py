@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import random
 
+import lms.quiz.types.choices as ch
+import lms.quiz.types.short as short
 from lms.i18n import _l
-from lms.quiz.types import choices as ch
-from lms.quiz.types import short
 from lms.quiz.types.base import GiftFormatError, GiftParts, Grade, QuestionType, clamp
 from lms.quiz.types.common import answer_block, base_config, max_weight_error, qformat
 from lms.quiz.types.giftsyntax import DEFAULT_FORMAT, escape, write_text

@@ -13,11 +13,15 @@ AUDIENCE_LABELS = {
     "citizens": _l("Citizens"),
 }
 
+#: the certificates' fixed Vietnamese wording for each audience (the printed document is always Vietnamese)
+AUDIENCE_VI = {
+    "officials": "Cán bộ, công chức, viên chức",
+    "students": "Học sinh, sinh viên",
+    "workers": "Người lao động trong doanh nghiệp, hợp tác xã",
+    "citizens": "Người dân",
+}
+
 
 def audience_label(code: str) -> str:
     label = AUDIENCE_LABELS.get(code)
     return str(label) if label is not None else code
-
-
-def is_audience(code: object) -> bool:
-    return isinstance(code, str) and code in AUDIENCES

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import User
-from lms.accounts.services import set_roles
+from lms.accounts.services import NewAccount, create_accounts, set_roles
 from lms.db import db
 from lms.units.models import AdminUnit
 
@@ -49,13 +49,12 @@ def seed_demo(instance: Path) -> list[str]:
     for username, full_name, roles, audience in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
-            user = User(
+            [user_id] = create_accounts([NewAccount(
                 username=username, phone=username if username.isdigit() else None, full_name=full_name,
                 audience=audience, unit_id=unit.id if unit else None, birth_year=1980,
                 password_hash=generate_password_hash(passwords[username]),
-            )
-            db.session.add(user)
-            db.session.flush()
+            )])
+            user = db.session.get(User, user_id)
             set_roles(user, roles)
         lines.append(f"  {username:<12} {passwords[username]:<16} {', '.join(sorted(user.roles))}")
     db.session.commit()

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms.demo import seed_demo
 from lms.schema import make_revision, upgrade
 
 
@@ -32,8 +33,6 @@ def make_migration_command(message: str) -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Create demo accounts (idempotent) and print them."""
-    from lms.demo import seed_demo
-
     for line in seed_demo(Path(current_app.instance_path)):
         click.echo(line)
 

@@ -1,4 +1,5 @@
-"""Sign-in, registration, password and profile pages: the package's blueprint, which its views modules add their routes to."""
+"""Sign-in, registration, password and profile pages:
+the package's blueprint, which its views modules add their routes to."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from lms.accounts import services
 from lms.accounts.models import ROLES, User
+from lms.accounts.validators import password_problem
 from lms.audiences import AUDIENCES
 from lms.db import db
 
@@ -41,19 +42,17 @@ def create(username: str, password: str, roles: tuple[str, ...], full_name: str 
     unit = services.find_unit(unit_code)
     if unit_code and unit is None:
         raise click.ClickException(f"unknown unit code {unit_code}")
-    from lms.accounts.validators import password_problem
 
     problem = password_problem(password, min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
                                personal=(login,))
     if problem:
         raise click.ClickException(problem)
-    user = User(
+    [user_id] = services.create_accounts([services.NewAccount(
         username=login, phone=phone, full_name=full_name or login, audience=audience,
         unit_id=unit.id if unit else None, password_hash=generate_password_hash(password),
         must_change_password=must_change_password,
-    )
-    db.session.add(user)
-    db.session.flush()
+    )])
+    user = db.session.get(User, user_id)
     services.set_roles(user, set(roles))
     db.session.commit()
     click.echo(f"created {login} ({', '.join(sorted(user.roles))})")

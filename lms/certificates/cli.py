@@ -5,7 +5,11 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from lms.accounts.models import User
+from lms.certificates.keys import KeyStore, KeyStoreError
+from lms.certificates.records import RevokeError, by_code, reissue, revoke
 from lms.db import db
 
 
@@ -15,8 +19,6 @@ def certs() -> None:
 
 
 def _store():  # noqa: ANN202
-    from lms.certificates.keys import KeyStore
-
     return KeyStore.load(current_app.instance_path)
 
 
@@ -28,8 +30,6 @@ def _forget_cached_keys() -> None:
 @with_appcontext
 def keygen_command() -> None:
     """Create the first signing key (does nothing if there is one). Keys stay in <instance>/keys, mode 0600."""
-    from lms.certificates.keys import KeyStoreError
-
     store = _store()
     had = store.kids()
     try:
@@ -44,8 +44,6 @@ def keygen_command() -> None:
 @with_appcontext
 def rotate_key_command() -> None:
     """Sign new certificates with a new key; older keys stay published so their certificates stay valid."""
-    from lms.certificates.keys import KeyStoreError
-
     store = _store()
     old = store.active_kid if store.kids() else None
     try:
@@ -71,17 +69,11 @@ def keys_command() -> None:
 @with_appcontext
 def revoke_command(code: str, reason: str, by: str | None) -> None:
     """Revoke the certificate CODE; the next verification shows REVOKED. Audited."""
-    from lms.certificates.records import RevokeError, by_code, revoke
-
     cert = by_code(code)
     if cert is None:
         raise click.ClickException(f"no certificate {code}")
     actor = None
     if by:
-        from sqlalchemy import select
-
-        from lms.accounts.models import User
-
         actor = db.session.scalar(select(User).where(User.username == by.lower()))
         if actor is None:
             raise click.ClickException(f"no user {by}")
@@ -98,8 +90,6 @@ def revoke_command(code: str, reason: str, by: str | None) -> None:
 @with_appcontext
 def reissue_command(code: str) -> None:
     """Issue a new certificate (new code) replacing the revoked CODE, with the holder's current name."""
-    from lms.certificates.records import RevokeError, by_code, reissue
-
     cert = by_code(code)
     if cert is None:
         raise click.ClickException(f"no certificate {code}")

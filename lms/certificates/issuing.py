@@ -21,6 +21,7 @@ from lms.certificates.issue import sign_for_qr
 from lms.certificates.keys import KeyStore
 from lms.certificates.models import Certificate
 from lms.certificates.tokens import CertificateClaims, mask_name, sign
+from lms.certificates.urls import base_url
 from lms.clock import local_today
 from lms.courses.models import Course, CourseResult, PathStep
 from lms.db import db, now_utc
@@ -100,8 +101,6 @@ def issue(user: User, kind: str, subject: str, course: Course | None = None) -> 
 def _sign(claims: CertificateClaims, store: KeyStore) -> tuple[CertificateClaims, str]:
     """Sign so the verify URL fits a printable QR (the masked name may lose middle initials);
     the returned claims are what was signed: their masked name and kid are stored."""
-    from lms.certificates.urls import base_url
-
     try:
         signed, token, _url = sign_for_qr(claims, store, base_url())
     except QRTooLarge:

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from lms.audiences import audience_label
+from lms.audiences import AUDIENCE_VI, audience_label
 from lms.i18n import _
 from lms.printing.dates import vi_date
 from lms.printing.fonts import FontFiles, RestrictedFetcher, find_fonts
@@ -35,13 +35,6 @@ from lms.printing.qr import make_qr_png, make_qr_svg, png_data_uri
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 _PREFIX = "lms/certificates/"
-#: the certificate's fixed Vietnamese wording for each audience
-AUDIENCE_VI = {
-    "officials": "Cán bộ, công chức, viên chức",
-    "students": "Học sinh, sinh viên",
-    "workers": "Người lao động trong doanh nghiệp, hợp tác xã",
-    "citizens": "Người dân",
-}
 _WARM_UP_VIEW = {
     "full_name": "Nguyễn Văn A", "kind": "path", "title": "Kỹ năng số", "issued_on": date(2026, 1, 1),
     "issuer": "Bình dân học vụ số", "code": "0000-0000-0000-0000", "verify_url": "HTTPS://EXAMPLE.VN/V/0",

@@ -41,7 +41,9 @@ def pdf_file(cert: Certificate) -> Path:
         raise ValueError("a revoked certificate has no PDF")
     path = cached_path(cert)
     if not path.is_file():
-        from lms.certificates.pdf import render_certificate_pdf
+        from lms.certificates.pdf import (
+            render_certificate_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
+        )
 
         write_atomically(path, render_certificate_pdf(pdf_view(cert)))
     return path
@@ -58,13 +60,17 @@ def _discard_on_revocation(app: Flask, *, code: str, status: str) -> None:
 
 def warm_up() -> None:
     """Load fonts and layout caches now (~0.1 s) rather than in the first learner's download."""
-    from lms.certificates.pdf import default_renderer
+    from lms.certificates.pdf import (
+        default_renderer,  # WeasyPrint and the fonts load on the first PDF, not in every worker
+    )
 
     default_renderer().warm_up()
 
 
 def batch_pdf(certs: Sequence[Certificate]) -> bytes:
     """One PDF, a page per certificate, rendered in one pass (~15 ms a page)."""
-    from lms.certificates.pdf import render_batch_pdf
+    from lms.certificates.pdf import (
+        render_batch_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
+    )
 
     return render_batch_pdf([pdf_view(cert) for cert in certs])

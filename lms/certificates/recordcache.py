@@ -9,8 +9,9 @@ repeat check without the database.
 
 **A revocation shows on the next check.** Any change of a certificate's status (what
 :func:`records.revoke` does, or any ORM assignment to ``Certificate.status``: see
-:mod:`lms.certificates.status`) replaces the stamp file ``<instance>/certificates/revocations.stamp`` once its transaction has committed. Every
-look-up ``stat``s that file (~2 us) and empties the cache when it has changed: every gunicorn
+:mod:`lms.certificates.status`) replaces the stamp file
+``<instance>/certificates/revocations.stamp`` once its transaction has committed. Every look-up
+``stat``s that file (~2 us) and empties the cache when it has changed: every gunicorn
 worker and the ``lms`` CLI of a host share the instance folder. Several hosts on one database
 must share it too (or set a small ``LMS_VERIFY_CACHE_SECONDS``): an entry is never used after
 that many seconds (default 60), which also bounds how long other edits (a renamed course, a

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
 from lms.accounts.services import audit
-from lms.audiences import audience_label
+from lms.audiences import AUDIENCE_VI, audience_label
 from lms.certificates.codes import normalize_code
 from lms.certificates.issuing import issue
 from lms.certificates.models import Certificate
@@ -87,8 +87,6 @@ def title(cert: Certificate, locale: str) -> str:
 def title_vi(cert: Certificate) -> str:
     """What the (Vietnamese) PDF says the learner completed."""
     if cert.kind == "path":
-        from lms.certificates.pdf import AUDIENCE_VI  # WeasyPrint loads only where PDFs are made
-
         group = AUDIENCE_VI.get(cert.audience or "", "")
         return "Chương trình phổ cập kỹ năng số" + (f" dành cho {group.lower()}" if group else "")
     return cert.course.title_in("vi") if cert.course is not None else cert.subject

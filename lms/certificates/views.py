@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 
+from lms.audiences import AUDIENCE_LABELS
 from lms.certificates import records, verdict
 from lms.certificates.blueprint import bp
 from lms.certificates.codes import crockford_decode, normalize_code
@@ -99,7 +100,6 @@ def offline() -> Response:
         "keys_updated": _("Keys updated"), "check_online": _("Check online"),
         "input": _("Certificate link or token"), "check": _("Check"),
     }
-    from lms.audiences import AUDIENCE_LABELS
 
     messages.update({code: str(label) for code, label in AUDIENCE_LABELS.items()})
     page = render_template("lms/certificates/offline.html", messages=messages,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from lms.classes.enroll import UPLOAD_DAYS, purge_old_uploads
+from lms.classes.passwords import purge_expired_sheets
 from lms.db import db
 
 classes_group = AppGroup("classes", help="Teachers' classes.")
@@ -15,11 +18,6 @@ classes_group = AppGroup("classes", help="Teachers' classes.")
 @with_appcontext
 def purge(upload_days: int | None) -> None:
     """Delete expired one-time password sheets and old roster uploads."""
-    from flask import current_app
-
-    from lms.classes.enroll import UPLOAD_DAYS, purge_old_uploads
-    from lms.classes.passwords import purge_expired_sheets
-
     days = upload_days or int(current_app.config.get("LMS_ROSTER_UPLOAD_DAYS", UPLOAD_DAYS))
     sheets = purge_expired_sheets()
     uploads = purge_old_uploads(days)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.accounts.services import audit
+from lms.accounts.services import NewAccount, audit, create_accounts
 from lms.classes.models import Classroom, Enrollment, PasswordSheet, RosterUpload
 from lms.classes.passwords import hash_many, new_one_time_password, store_sheet
 from lms.classes.roster import RosterTable, check_rows
@@ -199,32 +199,14 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     passwords = [new_one_time_password() for _ in new_rows]
     hashes = hash_many(passwords)
     locale = current_app.config.get("LMS_DEFAULT_LOCALE", "vi")
-    created_ids: list[int] = []
-    if new_rows:
-        # Core, not ORM bulk: the ORM groups consecutive rows by which values are None (phone,
-        # email), which splits 10,000 rows into thousands of small INSERT ... RETURNING batches
-        users = User.__table__
-        created_ids = list(
-            db.session.execute(
-                insert(users).returning(users.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "username": r["username"],
-                        "phone": r["phone"],
-                        "email": r["email"] or None,
-                        "full_name": r["full_name"],
-                        "birth_year": r["birth_year"],
-                        "audience": classroom.audience,
-                        "unit_id": classroom.unit_id,
-                        "locale": locale,
-                        "password_hash": h,
-                        "must_change_password": True,
-                        "created_at": now,
-                    }
-                    for r, h in zip(new_rows, hashes, strict=True)
-                ],
-            ).scalars()
+    created_ids = create_accounts([
+        NewAccount(
+            username=r["username"], phone=r["phone"], email=r["email"] or None, full_name=r["full_name"],
+            birth_year=r["birth_year"], audience=classroom.audience, unit_id=classroom.unit_id, locale=locale,
+            password_hash=h, must_change_password=True,
         )
+        for r, h in zip(new_rows, hashes, strict=True)
+    ])
     for row, user_id in zip(new_rows, created_ids, strict=True):
         row["user_id"] = user_id
     enrolled = _enrollments(classroom.id, [r["user_id"] for r in todo])

@@ -89,7 +89,7 @@ def to_csv(progress: ClassProgress) -> bytes:
 
 
 def to_xlsx(progress: ClassProgress, classroom: Classroom) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl loads on the first spreadsheet, not in every worker
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
@@ -121,7 +121,7 @@ def to_xlsx(progress: ClassProgress, classroom: Classroom) -> bytes:
 
 
 def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # openpyxl loads on the first spreadsheet, not in every worker
 
     return get_column_letter(index)
 

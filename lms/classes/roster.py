@@ -192,7 +192,7 @@ def read_csv(data: bytes, max_rows: int = MAX_ROWS) -> RosterTable:
 
 
 def read_xlsx(data: bytes, max_rows: int = MAX_ROWS) -> RosterTable:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl loads on the first spreadsheet, not in every worker
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

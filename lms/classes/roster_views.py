@@ -15,6 +15,7 @@ from lms.classes import enroll, passwords, roster
 from lms.classes.access import class_or_404, of_class_or_404, public_url, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
+from lms.classes.gradebook import safe_text
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
@@ -150,7 +151,6 @@ def roster_report(class_id: int, upload_id: int):  # noqa: ANN201
         "already": _("Already in the class"),
         "error": _("Not imported"),
     }
-    from lms.classes.gradebook import safe_text
 
     for row in upload.rows:
         messages = [roster.problem_message(p) for p in row["problems"] + row["notes"]]
@@ -191,7 +191,7 @@ def roster_template(kind: str):  # noqa: ANN201
 
 
 def _template_xlsx(header: list[str]) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl loads on the first spreadsheet, not in every worker
     from openpyxl.styles import Font
 
     book = Workbook()
@@ -214,7 +214,9 @@ def _template_xlsx(header: list[str]) -> bytes:
 @bp.route("/classes/<int:class_id>/sheets/<int:sheet_id>.pdf")
 @teacher_required
 def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
-    from lms.classes.pdf import password_sheet_pdf
+    from lms.classes.pdf import (
+        password_sheet_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
+    )
 
     classroom, sheet = of_class_or_404(PasswordSheet, class_id, sheet_id)
     entries = passwords.read_sheet(sheet)

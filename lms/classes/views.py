@@ -8,7 +8,7 @@ roster pages in :mod:`lms.classes.roster_views`, the learner's join pages in
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
@@ -23,8 +23,9 @@ from lms.clock import local_today
 from lms.courses.services import active_courses
 from lms.i18n import _
 from lms.printing.qr import make_qr_svg
-from lms.units.services import provinces, units_below
+from lms.units.services import by_code, provinces, units_below
 from lms.web.choices import choices
+from lms.web.formatting import current_locale
 
 
 @bp.route("/")
@@ -47,8 +48,6 @@ def _fill_units(form: ClassForm) -> None:
 
 
 def _class_data(form: ClassForm) -> services.ClassData:
-    from lms.units.services import by_code
-
     unit = by_code(form.commune.data or form.province.data or None)
     return services.ClassData(
         name=form.name.data,
@@ -85,8 +84,6 @@ def _class_form(form: ClassForm, classroom: Classroom | None):  # noqa: ANN202
 
 
 def _locale() -> str:
-    from lms.web.formatting import current_locale
-
     return current_locale()
 
 
@@ -187,9 +184,7 @@ def rotate_join_code(class_id: int):  # noqa: ANN201
 @bp.route("/classes/<int:class_id>/poster.pdf")
 @teacher_required
 def poster(class_id: int):  # noqa: ANN201
-    from flask import current_app
-
-    from lms.classes.pdf import join_poster_pdf
+    from lms.classes.pdf import join_poster_pdf  # WeasyPrint and the fonts load on the first PDF, not in every worker
 
     classroom = class_or_404(class_id)
     data = join_poster_pdf(

@@ -1,4 +1,5 @@
-"""The catalogue, course and lesson pages: the package's blueprint, which its views modules add their routes to."""
+"""The catalogue, course and lesson pages:
+the package's blueprint, which its views modules add their routes to."""
 
 from __future__ import annotations
 

@@ -88,7 +88,9 @@ def import_courses(root: Path, registry: Any) -> ImportReport:
             _apply_lessons(course, source)
             _apply_assets(course, source)
             if source.slug in banks:
-                report.questions += question_banks().store_bank(course, source.gift, source.gift_name, banks[source.slug])
+                report.questions += question_banks().store_bank(
+                    course, source.gift, source.gift_name, banks[source.slug]
+                )
         for slug, course in existing.items():
             if slug not in {c.slug for c in folder.courses} and not course.archived:
                 course.archived = True

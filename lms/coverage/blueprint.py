@@ -1,4 +1,5 @@
-"""Coverage dashboards, data entry and reports: the package's blueprint, which its views modules add their routes to."""
+"""Coverage dashboards, data entry and reports:
+the package's blueprint, which its views modules add their routes to."""
 
 from __future__ import annotations
 

@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from lms.clock import local_today
+from lms.coverage.baselines import CoverageImportError, read_baselines, read_vneid, save_baselines, save_vneid
+from lms.coverage.exports import filename, render
+from lms.coverage.measure import Scope, counts, live_counts
+from lms.coverage.report import build_report, default_date
+from lms.coverage.targets import TargetError, ensure_default_targets, set_target, year_targets
+from lms.coverage.triggers import create_triggers, rebuild
 from lms.db import db
+from lms.units.services import by_code
 
 CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -31,8 +39,6 @@ def _fail_on_problems(error) -> None:  # noqa: ANN001
 @with_appcontext
 def baselines_command(file: Path, source: str) -> None:
     """Import populations: columns unit_code,audience,year,population (validated, one transaction)."""
-    from lms.coverage.baselines import CoverageImportError, read_baselines, save_baselines
-
     try:
         counts = save_baselines(read_baselines(file), source)
     except CoverageImportError as error:
@@ -46,8 +52,6 @@ def baselines_command(file: Path, source: str) -> None:
 @with_appcontext
 def vneid_command(file: Path) -> None:
     """Import adults confirmed on VNeID: columns unit_code,year,confirmed[,reported_on]."""
-    from lms.coverage.baselines import CoverageImportError, read_vneid, save_vneid
-
     try:
         n = save_vneid(read_vneid(file))
     except CoverageImportError as error:
@@ -65,9 +69,6 @@ def targets_group() -> None:
 @click.option("--year", type=int, default=None)
 @with_appcontext
 def targets_list(year: int | None) -> None:
-    from lms.clock import local_today
-    from lms.coverage.targets import year_targets
-
     year = year or local_today().year
     for code, target in year_targets(year):
         unit = code or "default"
@@ -79,8 +80,6 @@ def targets_list(year: int | None) -> None:
 @with_appcontext
 def targets_defaults() -> None:
     """Restore Plan 370-KH/TU's default targets where an indicator and year have none."""
-    from lms.coverage.targets import ensure_default_targets
-
     n = ensure_default_targets()
     db.session.commit()
     click.echo(f"default targets added: {n}")
@@ -97,9 +96,6 @@ def targets_defaults() -> None:
 @with_appcontext
 def targets_set(indicator: str, year: int, value: float, kind: str, unit_code: str | None,
                 source: str) -> None:
-    from lms.coverage.targets import TargetError, set_target
-    from lms.units.services import by_code
-
     unit = by_code(unit_code) if unit_code else None
     if unit_code and unit is None:
         raise click.ClickException(f"unknown unit code {unit_code}")
@@ -123,11 +119,6 @@ def targets_set(indicator: str, year: int, value: float, kind: str, unit_code: s
 def report_command(unit_code: str | None, year: int | None, on: str | None, fmt: str,
                    out: Path | None) -> None:
     """Write the report of a unit and year as CSV, XLSX or PDF."""
-    from lms.clock import local_today
-    from lms.coverage.exports import filename, render
-    from lms.coverage.report import build_report, default_date
-    from lms.units.services import by_code
-
     unit = by_code(unit_code) if unit_code else None
     if unit_code and unit is None:
         raise click.ClickException(f"unknown unit code {unit_code}")
@@ -153,9 +144,6 @@ def report_command(unit_code: str | None, year: int | None, on: str | None, fmt:
 @with_appcontext
 def check_command(on: str | None) -> None:
     """Compare the covered-persons table with the definition; exit 1 when they differ."""
-    from lms.clock import local_today
-    from lms.coverage.measure import Scope, counts, live_counts
-
     day = date.fromisoformat(on) if on else local_today()
     fast, live = counts(Scope(None), day), live_counts(Scope(None), day)
     if fast != live:
@@ -171,8 +159,6 @@ def check_command(on: str | None) -> None:
 @with_appcontext
 def rebuild_command() -> None:
     """Refill the covered-persons table from certificates and users, and reinstall its triggers."""
-    from lms.coverage.triggers import create_triggers, rebuild
-
     conn = db.session.connection()
     create_triggers(conn)
     n = rebuild(conn)

@@ -68,7 +68,7 @@ def csv_bytes(report: Report) -> bytes:
 
 def xlsx_bytes(report: Report) -> bytes:
     """Three sheets: the summary against targets, the units below, and the month-by-month trend."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl loads on the first spreadsheet, not in every worker
     from openpyxl.styles import Font
 
     book = Workbook()
@@ -121,8 +121,7 @@ def xlsx_bytes(report: Report) -> bytes:
 
 def pdf_bytes(report: Report) -> bytes:
     """The periodic report: A4 portrait, national motto, figures against targets, both charts."""
-    # WeasyPrint and the font files load only when a PDF is asked for
-    from weasyprint import HTML
+    from weasyprint import HTML  # WeasyPrint and the fonts load on the first PDF, not in every worker
     from weasyprint.text.fonts import FontConfiguration
 
     from lms.printing.fonts import RestrictedFetcher, find_fonts

@@ -1,4 +1,5 @@
-"""The quiz pages: questions, summary, result: the package's blueprint, which its views modules add their routes to."""
+"""The quiz pages: questions, summary, result:
+the package's blueprint, which its views modules add their routes to."""
 
 from __future__ import annotations
 

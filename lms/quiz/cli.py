@@ -7,8 +7,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from lms.db import now_utc
 from lms.quiz.gift import check_file
+from lms.quiz.models import Attempt
 
 
 @click.group("quiz")
@@ -42,11 +45,7 @@ def check_command(files: tuple[Path, ...]) -> None:
 @with_appcontext
 def close_overdue_command() -> None:
     """Grade every attempt whose time is up (run from cron; pages also do it on access)."""
-    from sqlalchemy import select
-
-    from lms.db import now_utc
     from lms.quiz.attempts import finish_if_overdue
-    from lms.quiz.models import Attempt
 
     registry = current_app.extensions["lms"].question_types
     now = now_utc()

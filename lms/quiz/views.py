@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from lms.accounts.auth import current_user, login_required
 from lms.accounts.forms import EmptyForm
@@ -44,8 +45,6 @@ def overview(slug: str):  # noqa: ANN201
     user = current_user()
     history = []
     if user is not None:
-        from sqlalchemy import select
-
         history = list(db.session.scalars(
             select(Attempt).where(Attempt.user_id == user.id, Attempt.course_id == course.id).order_by(Attempt.number)
         ))

@@ -42,7 +42,7 @@ class UnitImportError(ProblemsError):
 
 
 def official_version() -> str:
-    import vietnam_provinces
+    import vietnam_provinces  # the official list (~1 MB of data) loads only when units are imported
 
     package = f"vietnam-provinces {vietnam_provinces.__version__} ({vietnam_provinces.__data_version__})"
     return f"{OFFICIAL_DECISION}; {package}"
@@ -50,7 +50,7 @@ def official_version() -> str:
 
 def official_rows() -> list[UnitRow]:
     """34 provinces and centrally-run cities and their 3,321 communes, wards and special zones."""
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province, Ward  # as above: only for an import
 
     rows = [UnitRow(f"{int(p.code):02d}", p.name, "province", None) for p in Province.iter_all()]
     rows += [UnitRow(f"{int(w.code):05d}", w.name, "commune", f"{int(w.province_code):02d}")

@@ -42,8 +42,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sqlalchemy as sa  # noqa: E402
-from wrkbench import REPO, fresh_postgres, gunicorn, lua_requests, wrk  # noqa: E402
+import sqlalchemy as sa
+from wrkbench import REPO, fresh_postgres, gunicorn, lua_requests, wrk
 
 COURSE = "an-toan-tren-mang"
 BASE_URL = "https://hoc.example-province.gov.vn"
@@ -112,14 +112,14 @@ def prepare(url: str, instance: Path, learners: int) -> dict:
     return {"app": app, "codes": codes, "tokens": tokens, "class_id": class_id, "staff": staff, "env": env}
 
 
-def signed_in(app, user_id: int, password_hash: str):  # noqa: ANN001, ANN201
+def signed_in(app, user_id: int, password_hash: str):
     client = app.test_client()
     with client.session_transaction() as session:
         session["lms_user_id"], session["lms_pw"] = user_id, password_hash[-12:]
     return client
 
 
-def timed_get(client, path: str) -> tuple[float, bytes]:  # noqa: ANN001
+def timed_get(client, path: str) -> tuple[float, bytes]:
     start = time.perf_counter()
     response = client.get(path)
     data = response.get_data()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -74,7 +74,7 @@ def name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def make_app(url: str, instance: Path):  # noqa: ANN201
+def make_app(url: str, instance: Path):
     from lms import create_app
     from lms.db import db
     from lms.schema import upgrade
@@ -130,7 +130,7 @@ def roster_file(rows: int, existing: list[str], rng: random.Random) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def bench_import(url_for_run, rows: int, runs: int) -> dict:  # noqa: ANN001
+def bench_import(url_for_run, rows: int, runs: int) -> dict:
     from lms.accounts.models import User
     from lms.classes import enroll, passwords, roster
     from lms.classes.models import Classroom
@@ -180,7 +180,7 @@ def bench_import(url_for_run, rows: int, runs: int) -> dict:  # noqa: ANN001
     return {"total": totals, "preview": previews, "import": imports, "hashing": hashing}
 
 
-def seed_class(app, learners: int, courses: list, teacher_id: int, rng: random.Random) -> int:  # noqa: ANN001
+def seed_class(app, learners: int, courses: list, teacher_id: int, rng: random.Random) -> int:
     """A class of ``learners`` with lessons, attempts, results and certificates spread among them."""
     from lms.certificates.models import Certificate
     from lms.classes.models import ClassCourse, Classroom, Enrollment

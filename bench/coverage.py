@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_DB = "lms_bench_coverage"
@@ -76,13 +76,13 @@ CERT_COLUMNS = ("code, user_id, kind, subject, audience, full_name, masked_name,
                 "token, status")
 
 
-def _copy(raw, table: str, columns: str, rows) -> None:  # noqa: ANN001
+def _copy(raw, table: str, columns: str, rows) -> None:
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def seed(app, engine_name: str, learners: int, certs: int) -> dict[str, float]:  # noqa: ANN001
+def seed(app, engine_name: str, learners: int, certs: int) -> dict[str, float]:
     from lms.coverage.triggers import create_triggers, drop_triggers, rebuild
     from lms.db import db
     from lms.schema import upgrade
@@ -130,7 +130,7 @@ def seed(app, engine_name: str, learners: int, certs: int) -> dict[str, float]: 
     return timings
 
 
-def seed_targets_and_baselines(db) -> None:  # noqa: ANN001
+def seed_targets_and_baselines(db) -> None:
     """Baselines per commune for the report year, so percents and roll-ups are computed too."""
     rows = [{"unit_id": uid, "audience": a, "year": REPORT_YEAR, "population": 2600, "source": "bench"}
             for uid in db.session.scalars(sa.text("SELECT id FROM lms_units WHERE level = 'commune'"))
@@ -140,7 +140,7 @@ def seed_targets_and_baselines(db) -> None:  # noqa: ANN001
     db.session.commit()
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:  # noqa: ANN001
+def timed(fn, repeat: int) -> tuple[float, float]:
     fn()  # warm the caches once, as a dashboard that is in use has them
     samples = []
     for _ in range(repeat):
@@ -150,7 +150,7 @@ def timed(fn, repeat: int) -> tuple[float, float]:  # noqa: ANN001
     return statistics.median(samples), min(samples)
 
 
-def measure(app, repeat: int) -> dict[str, tuple[float, float]]:  # noqa: ANN001
+def measure(app, repeat: int) -> dict[str, tuple[float, float]]:
     from lms.coverage.measure import Scope, counts, live_counts
     from lms.coverage.report import build_report
     from lms.db import db
@@ -160,7 +160,7 @@ def measure(app, repeat: int) -> dict[str, tuple[float, float]]:  # noqa: ANN001
     with app.app_context():
         province = by_code("17")
 
-        def report(unit):  # noqa: ANN001, ANN202
+        def report(unit):
             def run() -> None:
                 build_report(unit, REPORT_YEAR, REPORT_DAY)
                 db.session.rollback()  # a fresh transaction per "request"
@@ -177,7 +177,7 @@ def measure(app, repeat: int) -> dict[str, tuple[float, float]]:  # noqa: ANN001
     return results
 
 
-def trigger_cost(db) -> tuple[float, float]:  # noqa: ANN001
+def trigger_cost(db) -> tuple[float, float]:
     """Milliseconds per certificate change including its trigger (median, min)."""
     user_ids = list(db.session.scalars(sa.text(
         "SELECT u.id FROM lms_users u WHERE NOT EXISTS (SELECT 1 FROM lms_certificates c WHERE c.user_id = u.id) "

@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sqlalchemy as sa  # noqa: E402
-from wrkbench import REPO, fresh_postgres, gunicorn, lua_requests, wrk  # noqa: E402
+import sqlalchemy as sa
+from wrkbench import REPO, fresh_postgres, gunicorn, lua_requests, wrk
 
 COURSE = "an-toan-tren-mang"
 

@@ -44,7 +44,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: int = THREADS):  # noqa: ANN201
+def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: int = THREADS):
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -55,7 +55,7 @@ def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: in
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(url + path, timeout=2).read()  # noqa: S310 - loopback only
+            urllib.request.urlopen(url + path, timeout=2).read()
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:

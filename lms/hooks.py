@@ -46,7 +46,7 @@ def install_app_hooks(app: Flask) -> None:
                                          "Go back, reload the page and try again."))
 
     @app.after_request
-    def _lms_after_request(response):  # noqa: ANN001, ANN202
+    def _lms_after_request(response):
         if not is_lms_request():
             return response
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -63,14 +63,14 @@ def template_db(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str
 TABLE_ORDER: list[str] = []
 
 
-def _reset_postgres(app) -> None:  # noqa: ANN001
+def _reset_postgres(app) -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     with db.engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
-def app(tmp_path: Path, template_db: str):  # noqa: ANN201
+def app(tmp_path: Path, template_db: str):
     instance = tmp_path / "instance"
     instance.mkdir()
     if DB_KIND == "postgres":
@@ -89,12 +89,12 @@ def app(tmp_path: Path, template_db: str):  # noqa: ANN201
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def runner(app):  # noqa: ANN001, ANN201
+def runner(app):
     return app.test_cli_runner()
 
 
@@ -104,7 +104,7 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):  # noqa: ANN001, ANN201
+def post_form(client, page_url: str, data: dict, action: str | None = None, **kwargs):
     """Open the page like a browser, then submit its form with the page's CSRF token."""
     page = client.get(page_url)
     data = {"csrf_token": csrf_from(page.get_data(as_text=True)), **data}
@@ -112,7 +112,7 @@ def post_form(client, page_url: str, data: dict, action: str | None = None, **kw
 
 
 @pytest.fixture
-def units(app):  # noqa: ANN001, ANN201
+def units(app):
     """A small unit tree: one province with two communes."""
     from lms.units.importer import UnitRow, import_units
 
@@ -132,7 +132,7 @@ def units(app):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def courses(app):  # noqa: ANN001, ANN201
+def courses(app):
     """The fixture course folder, imported."""
     from lms.courses.loader import import_courses
 
@@ -141,7 +141,7 @@ def courses(app):  # noqa: ANN001, ANN201
     return app
 
 
-def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2026", *,  # noqa: ANN001, ANN201
+def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2026", *,
               roles: set[str] | None = None, audience: str = "citizens", unit_code: str | None = None,
               full_name: str = "Nguyễn Văn An", locale: str | None = None):
     from werkzeug.security import generate_password_hash
@@ -164,7 +164,7 @@ def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2
         return user.id
 
 
-def login(client, username: str = "0912345678", password: str = "mat-khau-tot-2026"):  # noqa: ANN001, ANN201
+def login(client, username: str = "0912345678", password: str = "mat-khau-tot-2026"):
     response = post_form(client, "/login", {"login": username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
@@ -190,7 +190,7 @@ def require_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     """Debian's Chromium, headless, driven by Playwright (its own browser download is not used)."""
     from playwright.sync_api import sync_playwright
 

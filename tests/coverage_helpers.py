@@ -27,7 +27,7 @@ def add_certificate(user_id: int, subject: str, issued_on: date, *, status: str 
     return cert.id
 
 
-def build_population(app) -> dict[str, int]:  # noqa: ANN001
+def build_population(app) -> dict[str, int]:
     """Users a1..a10 (ids returned), their certificates, baselines, and targets for 2026.
 
     Known answers on 2026-06-30 (see the test module's docstring for each person's role).

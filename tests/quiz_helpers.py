@@ -9,20 +9,20 @@ from tests.conftest import FIXTURES
 QUIZBANK = FIXTURES / "quizbank"
 
 
-def import_quizbank(app) -> None:  # noqa: ANN001
+def import_quizbank(app) -> None:
     from lms.courses.loader import import_courses
 
     with app.app_context():
         import_courses(QUIZBANK, app.extensions["lms"].question_types)
 
 
-def token_for(client, username: str = "0912345678", password: str = "mat-khau-tot-2026") -> dict:  # noqa: ANN001
+def token_for(client, username: str = "0912345678", password: str = "mat-khau-tot-2026") -> dict:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.json
     return {"Authorization": "Bearer " + response.json["token"]}
 
 
-def right_answers(app, attempt_id: int) -> dict[int, object]:  # noqa: ANN001
+def right_answers(app, attempt_id: int) -> dict[int, object]:
     """The full-credit response of every question (read server-side, as a grader would)."""
     registry = app.extensions["lms"].question_types
     with app.app_context():
@@ -34,7 +34,7 @@ def right_answers(app, attempt_id: int) -> dict[int, object]:  # noqa: ANN001
         }
 
 
-def secrets_of(app, attempt_id: int) -> list[str]:  # noqa: ANN001
+def secrets_of(app, attempt_id: int) -> list[str]:
     """Strings that must never reach the browser before submission: feedback and accepted answers."""
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)

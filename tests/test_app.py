@@ -15,7 +15,7 @@ from lms.schema import upgrade
 from tests.conftest import FIXTURES, base_config, csrf_from
 
 
-def test_secret_key_generated_once_with_mode_0600(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_secret_key_generated_once_with_mode_0600(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     instance = tmp_path / "inst"
     first = create_app({"LMS_INSTANCE_PATH": str(instance)})
@@ -26,7 +26,7 @@ def test_secret_key_generated_once_with_mode_0600(tmp_path: Path, monkeypatch) -
     assert mode == 0o600
 
 
-def test_secret_key_and_instance_from_environment(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_secret_key_and_instance_from_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "elsewhere"))
     monkeypatch.delenv("LMS_DATABASE_URL", raising=False)
@@ -36,7 +36,7 @@ def test_secret_key_and_instance_from_environment(tmp_path: Path, monkeypatch) -
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'elsewhere' / 'lms.sqlite3'}"
 
 
-def test_database_url_from_environment(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_database_url_from_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("LMS_DATABASE_URL", f"sqlite:///{tmp_path}/other.db")
     app = create_app({"LMS_INSTANCE_PATH": str(tmp_path / "i"), "SECRET_KEY": "x"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/other.db"
@@ -96,7 +96,7 @@ def test_cli_registered_in_host(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_responses_are_compressed_and_static_cached(client, courses) -> None:  # noqa: ANN001
+def test_responses_are_compressed_and_static_cached(client, courses) -> None:
     page = client.get("/courses/dien-thoai/lessons/01-bat-may", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
     assert "Bật máy" in gzip.decompress(page.data).decode()
@@ -106,7 +106,7 @@ def test_responses_are_compressed_and_static_cached(client, courses) -> None:  #
     assert css.headers["Content-Encoding"] == "gzip"
 
 
-def test_security_headers(client, courses) -> None:  # noqa: ANN001
+def test_security_headers(client, courses) -> None:
     page = client.get("/courses/")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"

@@ -23,7 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def live_server(tmp_path_factory: pytest.TempPathFactory):
     require_chromium()
     instance = tmp_path_factory.mktemp("browser-instance")
     app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {
@@ -43,12 +43,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     server.shutdown()
 
 
-def shot(page, name: str) -> None:  # noqa: ANN001
+def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
-def test_citizen_journey(live_server: str, browser) -> None:  # noqa: ANN001
+def test_citizen_journey(live_server: str, browser) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN")
     page = context.new_page()
     page.goto(live_server + "/")
@@ -91,7 +91,7 @@ def test_citizen_journey(live_server: str, browser) -> None:  # noqa: ANN001
     context.close()
 
 
-def test_works_without_javascript(live_server: str, browser) -> None:  # noqa: ANN001
+def test_works_without_javascript(live_server: str, browser) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server + "/register")

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def quiz_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def quiz_server(tmp_path_factory: pytest.TempPathFactory):
     instance = tmp_path_factory.mktemp("quiz-browser")
     app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {"TESTING": False})
     with app.app_context():
@@ -36,14 +36,14 @@ def quiz_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     server.shutdown()
 
 
-def saved_answers(app) -> dict[int, object]:  # noqa: ANN001
+def saved_answers(app) -> dict[int, object]:
     with app.app_context():
         rows = {a.position: a.response for a in db.session.scalars(select(Answer))}
         db.session.remove()
         return rows
 
 
-def wait_for(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
+def wait_for(predicate, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -51,7 +51,7 @@ def wait_for(predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
         time.sleep(0.1)
 
 
-def test_autosave_and_offline_queue(quiz_server, browser) -> None:  # noqa: ANN001
+def test_autosave_and_offline_queue(quiz_server, browser) -> None:
     app, url = quiz_server
     context = browser.new_context(viewport={"width": 360, "height": 640})
     page = context.new_page()

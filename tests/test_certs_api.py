@@ -7,16 +7,16 @@ from pathlib import Path
 
 from lms.certificates.credential import did_web, verify_credential
 from lms.certificates.keys import KeyStore
+from tests.certs_helpers import PASSWORD, earn, login_as, qr_texts, record
 from tests.conftest import make_user
 from tests.quiz_helpers import token_for
-from tests.test_certs_support import PASSWORD, earn, login_as, qr_texts, record
 
 
-def bearer(client, username: str) -> dict:  # noqa: ANN001
+def bearer(client, username: str) -> dict:
     return token_for(client, username, PASSWORD)
 
 
-def test_status_by_code_is_public_and_holds_no_personal_data(app, client, courses, units) -> None:  # noqa: ANN001
+def test_status_by_code_is_public_and_holds_no_personal_data(app, client, courses, units) -> None:
     code = earn(app, client, full_name="Nguyễn Văn An", unit_code="26734")
     answer = client.get(f"/api/v1/certificates/{code}")
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
@@ -33,7 +33,7 @@ def test_status_by_code_is_public_and_holds_no_personal_data(app, client, course
     assert client.get("/api/v1/certificates/not-a-code").json["status"] == "unknown"
 
 
-def test_my_certificates_and_pdf_by_token(app, client, courses, units) -> None:  # noqa: ANN001
+def test_my_certificates_and_pdf_by_token(app, client, courses, units) -> None:
     code = earn(app, client, unit_code="26734")
     headers = bearer(client, "0912345678")
     mine = client.get("/api/v1/me/certificates", headers=headers)
@@ -51,7 +51,7 @@ def test_my_certificates_and_pdf_by_token(app, client, courses, units) -> None: 
     assert stranger.status_code == 404 and stranger.json["error"]["code"] == "not_found"
 
 
-def test_revoke_by_api(app, client, courses) -> None:  # noqa: ANN001
+def test_revoke_by_api(app, client, courses) -> None:
     code = earn(app, client)
     learner = bearer(client, "0912345678")
     refused = client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "x"}, headers=learner)
@@ -71,7 +71,7 @@ def test_revoke_by_api(app, client, courses) -> None:  # noqa: ANN001
     assert item["status"] == "revoked" and item["pdf_url"] is None
 
 
-def test_published_keys_never_hold_a_private_key(app, client, courses) -> None:  # noqa: ANN001
+def test_published_keys_never_hold_a_private_key(app, client, courses) -> None:
     earn(app, client)
     answer = client.get("/.well-known/lms-keys.json")
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
@@ -83,7 +83,7 @@ def test_published_keys_never_hold_a_private_key(app, client, courses) -> None: 
     assert (Path(app.instance_path, "keys").stat().st_mode & 0o777) == 0o700
 
 
-def test_open_badge_is_signed_and_verifies_against_the_published_keys(app, client, courses) -> None:  # noqa: ANN001
+def test_open_badge_is_signed_and_verifies_against_the_published_keys(app, client, courses) -> None:
     code = earn(app, client, full_name="Nguyễn Văn An")
     login_as(client, "0912345678")
     answer = client.get(f"/certificates/{code}/credential.json")
@@ -106,7 +106,7 @@ def test_open_badge_is_signed_and_verifies_against_the_published_keys(app, clien
     assert by_api.status_code == 200 and verify_credential(json.loads(by_api.data), keys)
 
 
-def test_openapi_lists_the_certificate_endpoints(client) -> None:  # noqa: ANN001
+def test_openapi_lists_the_certificate_endpoints(client) -> None:
     paths = client.get("/api/v1/openapi.json").json["paths"]
     for path in ("/certificates/{code}", "/certificates/{code}/pdf", "/me/certificates"):
         assert "get" in paths[path]

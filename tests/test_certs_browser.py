@@ -16,15 +16,15 @@ from werkzeug.serving import make_server
 from lms import create_app
 from lms.db import db
 from lms.schema import upgrade
+from tests.certs_helpers import PASSWORD, pass_quiz, record
 from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chromium
-from tests.test_certs_support import PASSWORD, pass_quiz, record
 
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "docs" / "screenshots"
 NAME = "Nguyễn Thị Ánh Tuyết"
 
 
-def build_app(instance: Path):  # noqa: ANN201
+def build_app(instance: Path):
     app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {"TESTING": False})
     with app.app_context():
         upgrade()
@@ -38,14 +38,14 @@ def build_app(instance: Path):  # noqa: ANN201
     return app
 
 
-def serve(app):  # noqa: ANN001, ANN201
+def serve(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def site(tmp_path_factory: pytest.TempPathFactory):
     require_chromium()
     app = build_app(tmp_path_factory.mktemp("certs-browser"))
     make_user(app, "0912345678", PASSWORD, full_name=NAME, unit_code="26734")
@@ -55,17 +55,17 @@ def site(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     server.shutdown()
 
 
-def shot(page, name: str) -> None:  # noqa: ANN001
+def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
-def phone(browser):  # noqa: ANN001, ANN201
+def phone(browser):
     return browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN",
                                service_workers="block")
 
 
-def wait_until(page, expression: str, seconds: float = 10) -> None:  # noqa: ANN001
+def wait_until(page, expression: str, seconds: float = 10) -> None:
     """Poll with evaluate(): wait_for_function needs eval, which the Content-Security-Policy forbids."""
     import time
 
@@ -75,11 +75,11 @@ def wait_until(page, expression: str, seconds: float = 10) -> None:  # noqa: ANN
         time.sleep(0.05)
 
 
-def fits(page) -> bool:  # noqa: ANN001
+def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_verdicts_and_certificate_page_on_a_phone(site, browser) -> None:  # noqa: ANN001
+def test_verdicts_and_certificate_page_on_a_phone(site, browser) -> None:
     app, url, code = site
     token = record(app, code).token
     context = phone(browser)
@@ -119,7 +119,7 @@ def test_verdicts_and_certificate_page_on_a_phone(site, browser) -> None:  # noq
     context.close()
 
 
-def test_pdf_raster_for_the_docs(site) -> None:  # noqa: ANN001
+def test_pdf_raster_for_the_docs(site) -> None:
     app, _url, _code = site
     make_user(app, "0912000777", PASSWORD, full_name="Trần Thị Ngọc Ánh", unit_code="26734")
     client = app.test_client()
@@ -133,7 +133,7 @@ def test_pdf_raster_for_the_docs(site) -> None:  # noqa: ANN001
     assert image.size[0] > image.size[1]  # A4 landscape
 
 
-def test_offline_check_after_one_online_visit(browser, tmp_path) -> None:  # noqa: ANN001
+def test_offline_check_after_one_online_visit(browser, tmp_path) -> None:
     """Open /verify/offline once; with the server gone, opening /V/<token> (a scanned QR) still
     checks the signature, from the service worker and the cached keys, and says revocation needs a
     connection."""

@@ -10,23 +10,23 @@ from lms import create_app
 from lms.certificates import recordcache, records
 from lms.certificates.models import Certificate
 from lms.db import db
+from tests.certs_helpers import earn, record
 from tests.conftest import make_user
-from tests.test_certs_support import earn, record
 
 JSON = {"Accept": "application/json"}
 
 
-def status(client, token: str) -> str:  # noqa: ANN001
+def status(client, token: str) -> str:
     return client.get(f"/V/{token}", headers=JSON).json["status"]
 
 
 @pytest.fixture
-def reads(monkeypatch):  # noqa: ANN001, ANN201
+def reads(monkeypatch):
     """Counts the database reads behind the cache."""
     seen: list[str] = []
     real = records.public_record
 
-    def counting(code: str | None):  # noqa: ANN202
+    def counting(code: str | None):
         seen.append(code)
         return real(code)
 
@@ -34,7 +34,7 @@ def reads(monkeypatch):  # noqa: ANN001, ANN201
     return seen
 
 
-def test_a_repeat_check_does_not_read_the_database(app, client, courses, reads) -> None:  # noqa: ANN001
+def test_a_repeat_check_does_not_read_the_database(app, client, courses, reads) -> None:
     code = earn(app, client)
     token = record(app, code).token
     assert [status(client, token) for _ in range(3)] == ["valid"] * 3
@@ -48,7 +48,7 @@ def test_a_repeat_check_does_not_read_the_database(app, client, courses, reads) 
     assert list(app.extensions["lms"].extras["cert_record_cache"].entries) == [code]
 
 
-def test_a_revocation_in_another_process_shows_on_the_next_check(app, client, courses) -> None:  # noqa: ANN001
+def test_a_revocation_in_another_process_shows_on_the_next_check(app, client, courses) -> None:
     """A second app on the same instance folder and database stands for another gunicorn worker
     or the CLI: it revokes; this app, whose cache holds the certificate, says REVOKED at once."""
     code = earn(app, client)
@@ -66,7 +66,7 @@ def test_a_revocation_in_another_process_shows_on_the_next_check(app, client, co
     assert client.get(f"/api/v1/certificates/{code}").json["status"] == "revoked"
 
 
-def test_a_web_revocation_shows_at_once(app, client, courses) -> None:  # noqa: ANN001
+def test_a_web_revocation_shows_at_once(app, client, courses) -> None:
     from tests.conftest import login, post_form
 
     code = earn(app, client)
@@ -79,7 +79,7 @@ def test_a_web_revocation_shows_at_once(app, client, courses) -> None:  # noqa: 
     assert status(client, token) == "revoked"
 
 
-def test_any_status_change_through_the_orm_counts_and_a_rollback_does_not(app, client, courses) -> None:  # noqa: ANN001
+def test_any_status_change_through_the_orm_counts_and_a_rollback_does_not(app, client, courses) -> None:
     code = earn(app, client)
     token = record(app, code).token
     assert status(client, token) == "valid"
@@ -98,7 +98,7 @@ def test_any_status_change_through_the_orm_counts_and_a_rollback_does_not(app, c
     assert status(client, token) == "revoked"
 
 
-def test_entries_expire_and_zero_turns_the_cache_off(app, client, courses, reads) -> None:  # noqa: ANN001
+def test_entries_expire_and_zero_turns_the_cache_off(app, client, courses, reads) -> None:
     """A change made behind the ORM's back (plain SQL) shows once the entry is older than the setting."""
     code = earn(app, client)
     token = record(app, code).token
@@ -118,7 +118,7 @@ def test_entries_expire_and_zero_turns_the_cache_off(app, client, courses, reads
     assert len(reads) == before + 2
 
 
-def test_pages_kept_for_a_certificate_follow_language_and_user(app, client, courses) -> None:  # noqa: ANN001
+def test_pages_kept_for_a_certificate_follow_language_and_user(app, client, courses) -> None:
     from tests.conftest import login
 
     code = earn(app, client)
@@ -155,7 +155,7 @@ def test_pages_kept_for_a_certificate_follow_language_and_user(app, client, cour
         assert "st-revoked" in page and "Cấp nhầm" in page
 
 
-def test_an_unwritable_stamp_never_fails_the_revocation(app, client, courses, caplog) -> None:  # noqa: ANN001
+def test_an_unwritable_stamp_never_fails_the_revocation(app, client, courses, caplog) -> None:
     """The revocation is committed before the stamp is written: a stamp that cannot be written
     is logged, the revocation stands, and it shows once cached entries age out."""
     code = earn(app, client)

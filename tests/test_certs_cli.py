@@ -9,15 +9,15 @@ from sqlalchemy import select
 
 from lms.accounts.models import AuditLog
 from lms.db import db
+from tests.certs_helpers import earn, record
 from tests.conftest import make_user
-from tests.test_certs_support import earn, record
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_keygen_is_idempotent_and_keeps_keys_private(app, runner) -> None:  # noqa: ANN001
+def test_keygen_is_idempotent_and_keeps_keys_private(app, runner) -> None:
     first = runner.invoke(args=["lms", "certs", "keygen"])
     assert first.exit_code == 0 and "created" in first.output
     kid = first.output.split()[2]
@@ -28,7 +28,7 @@ def test_keygen_is_idempotent_and_keeps_keys_private(app, runner) -> None:  # no
     assert len(list(folder.glob("*.pem"))) == 1
 
 
-def test_rotate_and_list_keys(app, runner) -> None:  # noqa: ANN001
+def test_rotate_and_list_keys(app, runner) -> None:
     kid = runner.invoke(args=["lms", "certs", "keygen"]).output.split()[2]
     rotated = runner.invoke(args=["lms", "certs", "rotate-key"])
     assert rotated.exit_code == 0 and f"was {kid}" in rotated.output
@@ -37,7 +37,7 @@ def test_rotate_and_list_keys(app, runner) -> None:  # noqa: ANN001
     assert listed == [new, "active", kid, "retired"]
 
 
-def test_keys_from_the_environment_cannot_be_rotated_here(app, runner, monkeypatch) -> None:  # noqa: ANN001
+def test_keys_from_the_environment_cannot_be_rotated_here(app, runner, monkeypatch) -> None:
     import base64
     import os
 
@@ -46,7 +46,7 @@ def test_keys_from_the_environment_cannot_be_rotated_here(app, runner, monkeypat
     assert result.exit_code != 0 and "LMS_CERT_PRIVATE_KEYS" in result.output
 
 
-def test_revoke_and_reissue(app, client, runner, courses) -> None:  # noqa: ANN001
+def test_revoke_and_reissue(app, client, runner, courses) -> None:
     code = earn(app, client)
     assert runner.invoke(args=["lms", "certs", "revoke", code]).exit_code != 0  # --reason is required
     make_user(app, "quantri", roles={"admin"}, full_name="Quản Trị")
@@ -69,7 +69,7 @@ def test_revoke_and_reissue(app, client, runner, courses) -> None:  # noqa: ANN0
         "status"] == "valid"
 
 
-def test_revoke_without_by_is_recorded_as_cli(app, client, runner, courses) -> None:  # noqa: ANN001
+def test_revoke_without_by_is_recorded_as_cli(app, client, runner, courses) -> None:
     code = earn(app, client)
     assert runner.invoke(args=["lms", "certs", "revoke", code, "--reason", "Sai"]).exit_code == 0
     with app.app_context():

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from lms.certificates import records
 from lms.certificates.records import Public
 from lms.db import db
-from tests.test_certs_support import earn, record
+from tests.certs_helpers import earn, record
 
 
-def test_fast_read_equals_the_orm_record(app, client, courses, units) -> None:  # noqa: ANN001
+def test_fast_read_equals_the_orm_record(app, client, courses, units) -> None:
     code = earn(app, client, full_name="Trần Thị Ước", unit_code="26734")
     with app.test_request_context():
         for spelling in (code, code.lower().replace("-", " ")):
@@ -31,7 +31,7 @@ def test_fast_read_equals_the_orm_record(app, client, courses, units) -> None:  
         assert records.public_record("not a code") is None
 
 
-def test_the_pool_is_left_as_it_was(app, client, courses, units) -> None:  # noqa: ANN001
+def test_the_pool_is_left_as_it_was(app, client, courses, units) -> None:
     """The read switches PostgreSQL connections to autocommit only for itself."""
     code = earn(app, client, unit_code="26734")
     with app.test_request_context():

@@ -13,16 +13,16 @@ from lms.accounts.models import User
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course
 from lms.db import db, now_utc
+from tests.certs_helpers import earn, login_as, pdf_pages, pdf_text, qr_texts, record
 from tests.conftest import make_user, post_form
-from tests.test_certs_support import earn, login_as, pdf_pages, pdf_text, qr_texts, record
 
 
-def user_id(app, username: str) -> int:  # noqa: ANN001
+def user_id(app, username: str) -> int:
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.username == username))
 
 
-def make_class(app, teacher: str, learners: list[str], *, removed: tuple[str, ...] = (),  # noqa: ANN001
+def make_class(app, teacher: str, learners: list[str], *, removed: tuple[str, ...] = (),
                courses: tuple[str, ...] = ("dien-thoai",), uses_path: bool = False) -> int:
     with app.app_context():
         classroom = Classroom(name="Lớp kỹ năng số 1", teacher_id=user_id(app, teacher), audience="citizens",
@@ -40,7 +40,7 @@ def make_class(app, teacher: str, learners: list[str], *, removed: tuple[str, ..
 
 
 @pytest.fixture
-def people(app, client, courses, units):  # noqa: ANN001, ANN201
+def people(app, client, courses, units):
     """Two learners with a certificate each, their teacher, another teacher, an admin."""
     codes = {
         "an": earn(app, client, "0912000001", "Nguyễn Văn An", unit_code="26734"),
@@ -52,11 +52,11 @@ def people(app, client, courses, units):  # noqa: ANN001, ANN201
     return codes
 
 
-def downloads(client, code: str) -> list[int]:  # noqa: ANN001
+def downloads(client, code: str) -> list[int]:
     return [client.get(f"/certificates/{code}{suffix}").status_code for suffix in ("", "/pdf", "/credential.json")]
 
 
-def test_owner_sees_the_phone_page_others_do_not(app, client, people) -> None:  # noqa: ANN001
+def test_owner_sees_the_phone_page_others_do_not(app, client, people) -> None:
     code = people["an"]
     assert client.get(f"/certificates/{code}").status_code == 302  # to the sign-in page
     login_as(client, "0912000001")
@@ -76,7 +76,7 @@ def test_owner_sees_the_phone_page_others_do_not(app, client, people) -> None:  
     assert downloads(client, code) == [404, 404, 404]
 
 
-def test_teacher_of_an_enrolled_learner_may_download(app, client, people) -> None:  # noqa: ANN001
+def test_teacher_of_an_enrolled_learner_may_download(app, client, people) -> None:
     an, binh = people["an"], people["binh"]
     make_class(app, "cogiao", ["0912000001", "0912000002"], removed=("0912000002",))
     login_as(client, "cogiao")
@@ -90,7 +90,7 @@ def test_teacher_of_an_enrolled_learner_may_download(app, client, people) -> Non
     assert downloads(client, an) == [200, 200, 200] and downloads(client, binh) == [200, 200, 200]
 
 
-def test_the_pdf_is_rendered_once_then_served_from_its_file(app, client, people, monkeypatch) -> None:  # noqa: ANN001
+def test_the_pdf_is_rendered_once_then_served_from_its_file(app, client, people, monkeypatch) -> None:
     code = people["an"]
     login_as(client, "0912000001")
     first = client.get(f"/certificates/{code}/pdf")
@@ -104,7 +104,7 @@ def test_the_pdf_is_rendered_once_then_served_from_its_file(app, client, people,
 
     import lms.certificates.pdf as pdf_module
 
-    def refuse(*_args, **_kwargs):  # noqa: ANN202
+    def refuse(*_args, **_kwargs):
         raise AssertionError("rendered again")
 
     monkeypatch.setattr(pdf_module, "render_certificate_pdf", refuse)
@@ -118,7 +118,7 @@ def test_the_pdf_is_rendered_once_then_served_from_its_file(app, client, people,
     assert api.status_code == 200 and api.data == first.data
 
 
-def test_class_certificates_print_as_one_pdf(app, client, people, monkeypatch) -> None:  # noqa: ANN001
+def test_class_certificates_print_as_one_pdf(app, client, people, monkeypatch) -> None:
     an, binh = people["an"], people["binh"]
     earn(app, client, "0912000003", "Trần Văn Cường", unit_code="26734")
     class_id = make_class(app, "cogiao", ["0912000001", "0912000002", "0912000003"], removed=("0912000003",))
@@ -150,7 +150,7 @@ def test_class_certificates_print_as_one_pdf(app, client, people, monkeypatch) -
     assert "Lớp kỹ năng số 1" in empty.get_data(as_text=True)
 
 
-def test_path_certificate_is_issued_once_the_whole_path_is_passed(app, client, courses) -> None:  # noqa: ANN001
+def test_path_certificate_is_issued_once_the_whole_path_is_passed(app, client, courses) -> None:
     from lms.courses.models import CourseResult
 
     make_user(app, "0912000009", full_name="Đỗ Thị Hạnh", audience="citizens")
@@ -159,7 +159,7 @@ def test_path_certificate_is_issued_once_the_whole_path_is_passed(app, client, c
         course_id = db.session.scalar(select(Course.id).where(Course.slug == "mat-khau"))
         db.session.add(CourseResult(user_id=uid, course_id=course_id, passed=True, passed_at=now_utc()))
         db.session.commit()
-    from tests.test_certs_support import pass_quiz, token_for
+    from tests.certs_helpers import pass_quiz, token_for
 
     pass_quiz(app, client, "0912000009")
     mine = client.get("/api/v1/me/certificates", headers=token_for(client, "0912000009")).json
@@ -172,7 +172,7 @@ def test_path_certificate_is_issued_once_the_whole_path_is_passed(app, client, c
     assert "dành cho người dân" in text
 
 
-def test_one_valid_certificate_per_course_and_a_new_code_after_revocation(app, client, courses) -> None:  # noqa: ANN001
+def test_one_valid_certificate_per_course_and_a_new_code_after_revocation(app, client, courses) -> None:
     from lms.certificates.issuing import issue
     from lms.certificates.records import revoke
 
@@ -187,7 +187,7 @@ def test_one_valid_certificate_per_course_and_a_new_code_after_revocation(app, c
         assert new.code != code and new.status == "valid"
 
 
-def test_revoke_page_needs_the_role_a_reason_and_the_form_token(app, client, people) -> None:  # noqa: ANN001
+def test_revoke_page_needs_the_role_a_reason_and_the_form_token(app, client, people) -> None:
     code = people["an"]
     login_as(client, "0912000001")
     assert client.get("/certificates/revoke").status_code == 403

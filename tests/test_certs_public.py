@@ -6,18 +6,18 @@ import gzip
 import json
 import re
 
-from tests.test_certs_support import earn, record
+from tests.certs_helpers import earn, record
 
 BUDGET = 20 * 1024
 
 
-def linked(client, html: str, tag: str) -> list[bytes]:  # noqa: ANN001
+def linked(client, html: str, tag: str) -> list[bytes]:
     urls = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) if tag == "css" else re.findall(
         r'<script src="([^"]+)"', html)
     return [client.get(url).data for url in urls]
 
 
-def test_verify_page_weighs_under_20_kb_with_its_css_and_runs_no_script(app, client, courses, units) -> None:  # noqa: ANN001
+def test_verify_page_weighs_under_20_kb_with_its_css_and_runs_no_script(app, client, courses, units) -> None:
     code = earn(app, client, full_name="Nguyễn Thị Ánh Tuyết", unit_code="26734")
     token = record(app, code).token
     for path in (f"/V/{token}", f"/V/{token[:-3]}AAA", f"/verify?code={code}", "/verify"):
@@ -35,7 +35,7 @@ def test_verify_page_weighs_under_20_kb_with_its_css_and_runs_no_script(app, cli
     assert "Content-Encoding" not in refused.headers or refused.headers["Content-Encoding"] != "gzip"
 
 
-def test_verdicts_are_private_and_never_cached(app, client, courses) -> None:  # noqa: ANN001
+def test_verdicts_are_private_and_never_cached(app, client, courses) -> None:
     token = record(app, earn(app, client)).token
     for path in (f"/V/{token}", "/V/BAD", "/verify?code=0000-0000-0000-0000"):
         answer = client.get(path)
@@ -46,7 +46,7 @@ def test_verdicts_are_private_and_never_cached(app, client, courses) -> None:  #
     assert "Set-Cookie" not in client.get(f"/V/{token}").headers  # a verifier is not tracked
 
 
-def test_failures_look_alike(app, client, courses) -> None:  # noqa: ANN001
+def test_failures_look_alike(app, client, courses) -> None:
     token = record(app, earn(app, client)).token
     forged = token[:30] + ("A" if token[30] != "A" else "B") + token[31:]
     unknown_code = client.get("/verify?code=0000-0000-0000-0000&lang=en")
@@ -57,7 +57,7 @@ def test_failures_look_alike(app, client, courses) -> None:  # noqa: ANN001
     assert 'class="st st-invalid"' in unknown_code.get_data(as_text=True)
 
 
-def test_code_form_accepts_what_people_type_and_pasted_links(app, client, courses) -> None:  # noqa: ANN001
+def test_code_form_accepts_what_people_type_and_pasted_links(app, client, courses) -> None:
     code = earn(app, client)
     token = record(app, code).token
     typed = code.lower().replace("-", " ").replace("1", "l").replace("0", "o")
@@ -70,7 +70,7 @@ def test_code_form_accepts_what_people_type_and_pasted_links(app, client, course
     assert 'name="code"' in empty and 'class="st ' not in empty
 
 
-def test_offline_page_service_worker_and_keys(app, client) -> None:  # noqa: ANN001
+def test_offline_page_service_worker_and_keys(app, client) -> None:
     page = client.get("/verify/offline?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "max-age" in page.headers["Cache-Control"] and page.headers["ETag"]
@@ -88,7 +88,7 @@ def test_offline_page_service_worker_and_keys(app, client) -> None:  # noqa: ANN
     assert keys.status_code == 200 and keys.json["keys"]
 
 
-def test_mounted_under_a_prefix(tmp_path) -> None:  # noqa: ANN001
+def test_mounted_under_a_prefix(tmp_path) -> None:
     from flask import Flask
 
     from lms.extension import LMS

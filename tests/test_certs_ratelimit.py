@@ -20,7 +20,7 @@ def test_the_documented_default() -> None:
     assert "60 per minute" in readme and "LMS_VERIFY_RATE_LIMIT" in readme
 
 
-def test_past_the_limit_one_address_gets_429_in_its_language(client) -> None:  # noqa: ANN001
+def test_past_the_limit_one_address_gets_429_in_its_language(client) -> None:
     for _ in range(LIMIT):
         assert client.get("/V/NOTATOKEN").status_code == 200
     refused = client.get("/V/NOTATOKEN")
@@ -41,7 +41,7 @@ def test_past_the_limit_one_address_gets_429_in_its_language(client) -> None:  #
     assert other.status_code == 200
 
 
-def test_other_lms_pages_are_not_limited(client) -> None:  # noqa: ANN001
+def test_other_lms_pages_are_not_limited(client) -> None:
     for _ in range(LIMIT + 1):
         client.get("/V/NOTATOKEN")
     for path in ("/", "/.well-known/lms-keys.json", "/verify/offline", "/login"):
@@ -49,12 +49,12 @@ def test_other_lms_pages_are_not_limited(client) -> None:  # noqa: ANN001
             assert client.get(path).status_code == 200, path
 
 
-def test_the_limit_is_a_setting(app, client) -> None:  # noqa: ANN001
+def test_the_limit_is_a_setting(app, client) -> None:
     app.config["LMS_VERIFY_RATE_LIMIT"] = "3 per minute"
     assert [client.get("/V/X").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_a_host_apps_routes_are_never_limited(tmp_path) -> None:  # noqa: ANN001
+def test_a_host_apps_routes_are_never_limited(tmp_path) -> None:
     host = Flask("host", instance_path=str(tmp_path))
     host.config.update(SECRET_KEY="host", SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=True,
                        RATELIMIT_DEFAULT="1 per minute", RATELIMIT_APPLICATION="2 per minute")
@@ -73,7 +73,7 @@ def test_a_host_apps_routes_are_never_limited(tmp_path) -> None:  # noqa: ANN001
     assert page.status_code == 200 and "X-RateLimit-Limit" not in page.headers and "Retry-After" not in page.headers
 
 
-def _app_with(tmp_path, storage: str):  # noqa: ANN001, ANN202
+def _app_with(tmp_path, storage: str):
     from lms import create_app
     from tests.conftest import base_config
 
@@ -84,7 +84,7 @@ def _app_with(tmp_path, storage: str):  # noqa: ANN001, ANN202
     return create_app(config)
 
 
-def test_a_shared_storage_gives_all_workers_one_budget(tmp_path) -> None:  # noqa: ANN001
+def test_a_shared_storage_gives_all_workers_one_budget(tmp_path) -> None:
     """Two apps (two gunicorn workers) counting in one Redis: the budget is shared."""
     import secrets
 
@@ -100,7 +100,7 @@ def test_a_shared_storage_gives_all_workers_one_budget(tmp_path) -> None:  # noq
     assert [second.get("/V/X", environ_base=address).status_code for _ in range(2)] == [200, 429]
 
 
-def test_a_failing_storage_never_stops_verification(tmp_path) -> None:  # noqa: ANN001
+def test_a_failing_storage_never_stops_verification(tmp_path) -> None:
     """Nothing listens on port 1: the process counts in memory instead, and still limits."""
     client = _app_with(tmp_path, "redis://127.0.0.1:1/0").test_client()
     assert [client.get("/V/X").status_code for _ in range(4)] == [200, 200, 200, 429]
@@ -111,7 +111,7 @@ def test_a_failing_storage_never_stops_verification(tmp_path) -> None:  # noqa: 
     ("LMS_VERIFY_RATE_LIMIT", "60 per fortnight", "60 per minute"),
     ("LMS_VERIFY_CACHE_SECONDS", "sixty", "number of seconds"),
 ])
-def test_a_bad_setting_stops_start_up_with_a_message(tmp_path, setting: str, value: str, says: str) -> None:  # noqa: ANN001
+def test_a_bad_setting_stops_start_up_with_a_message(tmp_path, setting: str, value: str, says: str) -> None:
     """Refused when the app starts, naming the setting, rather than a 500 on every verification."""
     from lms import create_app
     from tests.conftest import base_config

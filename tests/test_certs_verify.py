@@ -11,13 +11,13 @@ from lms.accounts.models import AuditLog
 from lms.certificates.codes import ALPHABET
 from lms.db import db
 from lms.printing.qr import qr_info
+from tests.certs_helpers import earn, login_as, path_of, pdf_text, qr_texts, record
 from tests.conftest import make_user, post_form
-from tests.test_certs_support import earn, login_as, path_of, pdf_text, qr_texts, record
 
 NAME = "Nguyễn Thị Ánh Tuyết"
 
 
-def status_of(client, path: str) -> str:  # noqa: ANN001
+def status_of(client, path: str) -> str:
     """What the page shows to a verifier (someone else: not signed in), in English: colour and words."""
     page = client.application.test_client().get(path + "?lang=en")
     assert page.status_code == 200
@@ -36,7 +36,7 @@ def flip(token: str, index: int) -> str:
 
 
 @pytest.fixture
-def earned(app, client, courses, units):  # noqa: ANN001, ANN201
+def earned(app, client, courses, units):
     code = earn(app, client, full_name=NAME, unit_code="26734")
     login_as(client, "0912345678")
     pdf = client.get(f"/certificates/{code}/pdf")
@@ -44,7 +44,7 @@ def earned(app, client, courses, units):  # noqa: ANN001, ANN201
     return code, pdf.data
 
 
-def test_pdf_qr_opens_a_valid_verdict(app, client, earned) -> None:  # noqa: ANN001
+def test_pdf_qr_opens_a_valid_verdict(app, client, earned) -> None:
     code, pdf = earned
     urls = qr_texts(pdf)
     assert len(urls) == 1
@@ -69,13 +69,13 @@ def test_pdf_qr_opens_a_valid_verdict(app, client, earned) -> None:  # noqa: ANN
     assert NAME not in answer.get_data(as_text=True) and "full_name" not in body
 
 
-def test_lower_case_path_and_token_also_verify(app, client, earned) -> None:  # noqa: ANN001
+def test_lower_case_path_and_token_also_verify(app, client, earned) -> None:
     code, _pdf = earned
     token = record(app, code).token
     assert status_of(client, f"/v/{token.lower()}") == "valid"
 
 
-def test_one_changed_symbol_is_not_valid(app, client, earned) -> None:  # noqa: ANN001
+def test_one_changed_symbol_is_not_valid(app, client, earned) -> None:
     code, pdf = earned
     token = path_of(qr_texts(pdf)[0]).rsplit("/", 1)[1]
     # a symbol in the signed payload, one in the signature, and the last one (padding bits)
@@ -87,7 +87,7 @@ def test_one_changed_symbol_is_not_valid(app, client, earned) -> None:  # noqa: 
         assert status_of(client, "/V/" + junk) == "invalid"
 
 
-def test_revocation_shows_revoked_with_reason_and_date(app, client, earned) -> None:  # noqa: ANN001
+def test_revocation_shows_revoked_with_reason_and_date(app, client, earned) -> None:
     code, pdf = earned
     url = qr_texts(pdf)[0]
     make_user(app, "canbo", roles={"official"}, full_name="Trần Văn Cán")
@@ -117,7 +117,7 @@ def test_revocation_shows_revoked_with_reason_and_date(app, client, earned) -> N
     assert not (Path(app.instance_path) / "certificates" / f"{code}.pdf").exists()
 
 
-def test_key_rotation_keeps_old_certificates_valid(app, client, runner, courses, units) -> None:  # noqa: ANN001
+def test_key_rotation_keeps_old_certificates_valid(app, client, runner, courses, units) -> None:
     old_code = earn(app, client, full_name=NAME, unit_code="26734")
     old = record(app, old_code)
     result = runner.invoke(args=["lms", "certs", "rotate-key"])
@@ -145,7 +145,7 @@ def test_key_rotation_keeps_old_certificates_valid(app, client, runner, courses,
     assert status_of(client, path_of(qr_texts(client.get(f"/certificates/{old_code}/pdf").data)[0])) == "valid"
 
 
-def test_pdf_text_has_the_full_name_with_diacritics(earned) -> None:  # noqa: ANN001
+def test_pdf_text_has_the_full_name_with_diacritics(earned) -> None:
     code, pdf = earned
     text = pdf_text(pdf)
     assert NAME in text
@@ -153,7 +153,7 @@ def test_pdf_text_has_the_full_name_with_diacritics(earned) -> None:  # noqa: AN
     assert "GIẤY CHỨNG NHẬN" in text and "Phường Sài Gòn" in text
 
 
-def test_a_very_long_name_still_gives_a_printable_qr(app, client, courses, units) -> None:  # noqa: ANN001
+def test_a_very_long_name_still_gives_a_printable_qr(app, client, courses, units) -> None:
     long_name = "Tôn Nữ Hoàng Thị Phương Uyên Ngọc Diệp Bảo Châu Khánh Linh Đặng Trần"
     code = earn(app, client, full_name=long_name, unit_code="26734")
     cert = record(app, code)
@@ -167,7 +167,7 @@ def test_a_very_long_name_still_gives_a_printable_qr(app, client, courses, units
     assert body["status"] == "valid" and body["masked_name"] == cert.masked_name
 
 
-def test_random_codes_are_all_unknown(app, client, courses) -> None:  # noqa: ANN001
+def test_random_codes_are_all_unknown(app, client, courses) -> None:
     from lms.certificates.codes import generate_code
 
     app.config["LMS_VERIFY_RATE_LIMIT"] = "100000 per minute"

@@ -13,12 +13,12 @@ from lms.db import db, now_utc
 from lms.quiz import attempts as quiz
 from lms.quiz.grading import update_course_result
 from lms.quiz.models import Answer, Attempt, QuizOverride
+from tests.classes_helpers import course_id, enroll, make_attempt, make_class
 from tests.conftest import login, make_user, post_form
-from tests.test_classes_support import course_id, enroll, make_attempt, make_class
 
 
 @pytest.fixture
-def setup(app, client, courses, units):  # noqa: ANN001, ANN201
+def setup(app, client, courses, units):
     teacher = make_user(app, "co.lan", roles={"teacher"})
     learner = make_user(app, "0912345601", full_name="Nguyễn Văn An")
     class_id = make_class(app, teacher)
@@ -33,16 +33,16 @@ def setup(app, client, courses, units):  # noqa: ANN001, ANN201
     }
 
 
-def _course(app) -> Course:  # noqa: ANN001
+def _course(app) -> Course:
     return db.session.scalar(select(Course).where(Course.slug == "dien-thoai"))
 
 
-def _audit(app, action: str) -> int:  # noqa: ANN001
+def _audit(app, action: str) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == action))
 
 
-def test_reset_frees_an_attempt_and_keeps_the_data(app, client, setup) -> None:  # noqa: ANN001
+def test_reset_frees_an_attempt_and_keeps_the_data(app, client, setup) -> None:
     learner = setup["learner"]
     first = make_attempt(app, learner, "dien-thoai", number=1, score=20.0)
     make_attempt(app, learner, "dien-thoai", number=2, score=40.0)
@@ -66,7 +66,7 @@ def test_reset_frees_an_attempt_and_keeps_the_data(app, client, setup) -> None: 
     assert _audit(app, "attempt_reset") == 1
 
 
-def test_reset_a_running_attempt(app, client, setup) -> None:  # noqa: ANN001
+def test_reset_a_running_attempt(app, client, setup) -> None:
     running = make_attempt(app, setup["learner"], "dien-thoai", state="in_progress", minutes_left=5)
     post_form(client, setup["page"], {}, action=f"{setup['page']}/attempts/{running}/reset")
     with app.app_context():
@@ -74,7 +74,7 @@ def test_reset_a_running_attempt(app, client, setup) -> None:  # noqa: ANN001
         assert quiz.open_attempt(setup["learner"], _course(app)) is None
 
 
-def test_grant_an_extra_attempt(app, client, setup) -> None:  # noqa: ANN001
+def test_grant_an_extra_attempt(app, client, setup) -> None:
     url = f"{setup['page']}/courses/{setup['course']}/attempt"
     for _ in range(2):
         assert post_form(client, setup["page"], {}, action=url).status_code == 302
@@ -84,7 +84,7 @@ def test_grant_an_extra_attempt(app, client, setup) -> None:  # noqa: ANN001
     assert _audit(app, "attempt_granted") == 2
 
 
-def test_extend_time_for_future_and_running_attempts(app, client, setup) -> None:  # noqa: ANN001
+def test_extend_time_for_future_and_running_attempts(app, client, setup) -> None:
     running = make_attempt(app, setup["learner"], "dien-thoai", state="in_progress", minutes_left=3)
     with app.app_context():
         before = db.session.get(Attempt, running).deadline
@@ -104,7 +104,7 @@ def test_extend_time_for_future_and_running_attempts(app, client, setup) -> None
         assert db.session.get(QuizOverride, (setup["learner"], setup["course"])).extra_minutes == 15
 
 
-def test_extend_time_after_the_deadline_counts_from_now(app, client, setup) -> None:  # noqa: ANN001
+def test_extend_time_after_the_deadline_counts_from_now(app, client, setup) -> None:
     running = make_attempt(app, setup["learner"], "dien-thoai", state="in_progress", minutes_left=-20)
     post_form(client, setup["page"], {"minutes": "10"}, action=f"{setup['page']}/courses/{setup['course']}/time")
     with app.app_context():
@@ -112,7 +112,7 @@ def test_extend_time_after_the_deadline_counts_from_now(app, client, setup) -> N
     assert 9 * 60 < remaining <= 10 * 60
 
 
-def test_remove_keeps_records(app, client, setup) -> None:  # noqa: ANN001
+def test_remove_keeps_records(app, client, setup) -> None:
     from lms.classes.models import Enrollment
 
     attempt = make_attempt(app, setup["learner"], "dien-thoai", score=90.0)
@@ -127,7 +127,7 @@ def test_remove_keeps_records(app, client, setup) -> None:  # noqa: ANN001
     assert _audit(app, "class_remove_learner") == 1
 
 
-def test_actions_need_the_csrf_token(app, client, setup) -> None:  # noqa: ANN001
+def test_actions_need_the_csrf_token(app, client, setup) -> None:
     attempt = make_attempt(app, setup["learner"], "dien-thoai", score=20.0)
     for action in (
         f"/attempts/{attempt}/reset",
@@ -141,7 +141,7 @@ def test_actions_need_the_csrf_token(app, client, setup) -> None:  # noqa: ANN00
         assert db.session.get(QuizOverride, (setup["learner"], setup["course"])) is None
 
 
-def test_actions_on_a_course_outside_the_class_or_another_learners_attempt(app, client, setup) -> None:  # noqa: ANN001
+def test_actions_on_a_course_outside_the_class_or_another_learners_attempt(app, client, setup) -> None:
     other_class = make_class(app, setup["teacher"], slugs=["mat-khau"], name="Chỉ mật khẩu")
     enroll(app, other_class, setup["learner"])
     page = f"/teach/classes/{other_class}/learners/{setup['learner']}"

@@ -11,8 +11,8 @@ from lms.accounts.models import AuditLog
 from lms.classes.models import Classroom
 from lms.classes.services import class_courses
 from lms.db import db
+from tests.classes_helpers import course_id
 from tests.conftest import login, make_user, post_form
-from tests.test_classes_support import course_id
 
 NEW = "/teach/classes/new"
 BASE = {
@@ -27,17 +27,17 @@ BASE = {
 
 
 @pytest.fixture
-def teacher(app, client, courses, units):  # noqa: ANN001, ANN201
+def teacher(app, client, courses, units):
     user_id = make_user(app, "co.lan", roles={"teacher"}, locale="en")
     login(client, "co.lan")
     return user_id
 
 
-def _only_class(app) -> Classroom:  # noqa: ANN001
+def _only_class(app) -> Classroom:
     return db.session.scalar(select(Classroom))
 
 
-def test_create_a_class_on_the_audience_path(app, client, teacher) -> None:  # noqa: ANN001
+def test_create_a_class_on_the_audience_path(app, client, teacher) -> None:
     response = post_form(client, NEW, {**BASE, "starts_on": "2026-12-01", "ends_on": "2027-01-31"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/roster")
     with app.app_context():
@@ -55,7 +55,7 @@ def test_create_a_class_on_the_audience_path(app, client, teacher) -> None:  # n
         assert db.session.scalar(select(AuditLog.action).where(AuditLog.object_type == "class")) == "class_create"
 
 
-def test_create_a_class_with_chosen_courses_in_order(app, client, teacher) -> None:  # noqa: ANN001
+def test_create_a_class_with_chosen_courses_in_order(app, client, teacher) -> None:
     data = {**BASE, "course_mode": "chosen", "courses": [str(course_id(app, "mat-khau"))], "audience": ""}
     assert post_form(client, NEW, data).status_code == 302
     with app.app_context():
@@ -75,7 +75,7 @@ def test_create_a_class_with_chosen_courses_in_order(app, client, teacher) -> No
         ({"starts_on": "2027-02-01", "ends_on": "2027-01-01"}, "The end date is before the start date."),
     ],
 )
-def test_invalid_class_forms(app, client, teacher, changes: dict, message: str) -> None:  # noqa: ANN001
+def test_invalid_class_forms(app, client, teacher, changes: dict, message: str) -> None:
     response = post_form(client, NEW, {**BASE, **changes})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -83,20 +83,20 @@ def test_invalid_class_forms(app, client, teacher, changes: dict, message: str) 
         assert _only_class(app) is None
 
 
-def test_unknown_course_ids_are_dropped(app, client, teacher) -> None:  # noqa: ANN001
+def test_unknown_course_ids_are_dropped(app, client, teacher) -> None:
     data = {**BASE, "course_mode": "chosen", "courses": [str(course_id(app, "dien-thoai")), "99999"]}
     assert post_form(client, NEW, data).status_code == 302
     with app.app_context():
         assert [c.slug for c in class_courses(_only_class(app))] == ["dien-thoai"]
 
 
-def test_province_button_lists_its_communes_without_javascript(client, teacher) -> None:  # noqa: ANN001
+def test_province_button_lists_its_communes_without_javascript(client, teacher) -> None:
     response = post_form(client, NEW, {"name": "", "province": "01", "pick_province": "1"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Phường Ba Đình" in html and "Phường Tân Định" not in html
 
 
-def test_edit_switches_to_chosen_courses_and_back(app, client, teacher) -> None:  # noqa: ANN001
+def test_edit_switches_to_chosen_courses_and_back(app, client, teacher) -> None:
     post_form(client, NEW, BASE)
     with app.app_context():
         class_id = _only_class(app).id
@@ -119,7 +119,7 @@ def test_edit_switches_to_chosen_courses_and_back(app, client, teacher) -> None:
         assert [c.slug for c in class_courses(_only_class(app))] == ["dien-thoai", "mat-khau"]
 
 
-def test_learners_cannot_create_classes(app, client, courses, units) -> None:  # noqa: ANN001
+def test_learners_cannot_create_classes(app, client, courses, units) -> None:
     make_user(app, "0912345601")
     login(client, "0912345601")
     assert client.get(NEW).status_code == 403

@@ -13,15 +13,15 @@ from lms.accounts.models import User
 from lms.certificates.models import Certificate
 from lms.db import db
 from lms.quiz.grading import update_course_result
+from tests.classes_helpers import course_id, enroll, make_attempt, make_class
 from tests.conftest import login, make_user
-from tests.test_classes_support import course_id, enroll, make_attempt, make_class
 
 NAME = "Nguyễn Thị Ánh Hồng"
 EVIL = '=HYPERLINK("http://evil.example","Bấm")'
 
 
 @pytest.fixture
-def gradebook(app, client, courses, units):  # noqa: ANN001, ANN201
+def gradebook(app, client, courses, units):
     teacher = make_user(app, "co.lan", roles={"teacher"}, locale="en")
     class_id = make_class(app, teacher, name="Lớp Tân Định / tổ 3")
     learner = make_user(app, "0912345601", full_name=NAME)
@@ -36,7 +36,7 @@ def gradebook(app, client, courses, units):  # noqa: ANN001, ANN201
     return {"url": f"/teach/classes/{class_id}/gradebook", "code": code}
 
 
-def test_csv_has_bom_vietnamese_and_numbers(client, gradebook) -> None:  # noqa: ANN001
+def test_csv_has_bom_vietnamese_and_numbers(client, gradebook) -> None:
     response = client.get(gradebook["url"] + ".csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
@@ -59,14 +59,14 @@ def test_csv_has_bom_vietnamese_and_numbers(client, gradebook) -> None:  # noqa:
     assert row["Username or phone number"] == "0912345601"
 
 
-def test_csv_never_starts_a_cell_with_a_formula(client, gradebook) -> None:  # noqa: ANN001
+def test_csv_never_starts_a_cell_with_a_formula(client, gradebook) -> None:
     text = client.get(gradebook["url"] + ".csv").data.decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'" + EVIL in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "@")]
 
 
-def test_xlsx_opens_with_text_numbers_and_no_formula(client, gradebook) -> None:  # noqa: ANN001
+def test_xlsx_opens_with_text_numbers_and_no_formula(client, gradebook) -> None:
     response = client.get(gradebook["url"] + ".xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,7 +91,7 @@ def _sheet_xml(data: bytes) -> bytes:
         return b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
 
 
-def test_export_of_an_empty_class(app, client, gradebook) -> None:  # noqa: ANN001
+def test_export_of_an_empty_class(app, client, gradebook) -> None:
     with app.app_context():
         owner = db.session.scalar(select(User.id).where(User.username == "co.lan"))
     empty = make_class(app, owner, name="Trống")

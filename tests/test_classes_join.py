@@ -13,26 +13,26 @@ from lms.accounts.models import User
 from lms.classes import services
 from lms.classes.models import Classroom, Enrollment
 from lms.db import db
+from tests.classes_helpers import make_class
 from tests.conftest import csrf_from, login, make_user, post_form, vi
-from tests.test_classes_support import make_class
 
 
 @pytest.fixture
-def classroom(app, courses, units):  # noqa: ANN001, ANN201
+def classroom(app, courses, units):
     teacher = make_user(app, "co.lan", roles={"teacher"}, full_name="Phạm Thị Lan")
     class_id = make_class(app, teacher, name="Lớp kỹ năng số Tân Định")
     with app.app_context():
         return {"id": class_id, "code": db.session.get(Classroom, class_id).join_code, "teacher": teacher}
 
 
-def _enrolled(app, class_id: int, username: str) -> Enrollment | None:  # noqa: ANN001
+def _enrolled(app, class_id: int, username: str) -> Enrollment | None:
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.username == username))
         row = db.session.get(Enrollment, (class_id, user_id))
         return None if row is None or row.removed_at is not None else row
 
 
-def test_codes_are_readable_and_unique(app, classroom) -> None:  # noqa: ANN001
+def test_codes_are_readable_and_unique(app, classroom) -> None:
     with app.app_context():
         codes = {services.new_join_code() for _ in range(300)}
     assert len(codes) == 300
@@ -42,7 +42,7 @@ def test_codes_are_readable_and_unique(app, classroom) -> None:  # noqa: ANN001
     assert services.normalize_join_code(" k7qm-4xd2 ") == "K7QM4XD2"
 
 
-def test_signed_in_learner_joins_with_one_button(app, client, classroom) -> None:  # noqa: ANN001
+def test_signed_in_learner_joins_with_one_button(app, client, classroom) -> None:
     make_user(app, "0912345601")
     login(client, "0912345601")
     url = f"/join/{classroom['code']}"
@@ -58,7 +58,7 @@ def test_signed_in_learner_joins_with_one_button(app, client, classroom) -> None
         assert len(db.session.scalars(select(Enrollment)).all()) == 1
 
 
-def test_typed_code_with_dash_and_lower_case(app, client, classroom) -> None:  # noqa: ANN001
+def test_typed_code_with_dash_and_lower_case(app, client, classroom) -> None:
     code = classroom["code"]
     response = post_form(client, "/join", {"code": f"{code[:4].lower()}-{code[4:].lower()}"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/join/{code}")
@@ -67,7 +67,7 @@ def test_typed_code_with_dash_and_lower_case(app, client, classroom) -> None:  #
     assert client.get("/join/ZZZZZZZZ").status_code == 404
 
 
-def test_signed_out_learner_signs_in_and_comes_back(app, client, classroom) -> None:  # noqa: ANN001
+def test_signed_out_learner_signs_in_and_comes_back(app, client, classroom) -> None:
     make_user(app, "0912345601")
     url = f"/join/{classroom['code']}"
     page = client.get(url).get_data(as_text=True)
@@ -80,7 +80,7 @@ def test_signed_out_learner_signs_in_and_comes_back(app, client, classroom) -> N
     assert _enrolled(app, classroom["id"], "0912345601") is not None
 
 
-def test_new_learner_registers_and_comes_back(app, client, classroom) -> None:  # noqa: ANN001
+def test_new_learner_registers_and_comes_back(app, client, classroom) -> None:
     url = f"/join/{classroom['code']}"
     page = client.get(url).get_data(as_text=True)
     assert "/register?next=" in page
@@ -103,7 +103,7 @@ def test_new_learner_registers_and_comes_back(app, client, classroom) -> None:  
     assert _enrolled(app, classroom["id"], "0912345602") is not None
 
 
-def test_register_ignores_an_outside_next(client, classroom) -> None:  # noqa: ANN001
+def test_register_ignores_an_outside_next(client, classroom) -> None:
     response = post_form(
         client,
         "/register?next=https://evil.example/x",
@@ -118,7 +118,7 @@ def test_register_ignores_an_outside_next(client, classroom) -> None:  # noqa: A
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
 
 
-def test_join_post_needs_sign_in_and_csrf(app, client, classroom) -> None:  # noqa: ANN001
+def test_join_post_needs_sign_in_and_csrf(app, client, classroom) -> None:
     url = f"/join/{classroom['code']}"
     response = post_form(client, url, {})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -128,7 +128,7 @@ def test_join_post_needs_sign_in_and_csrf(app, client, classroom) -> None:  # no
     assert _enrolled(app, classroom["id"], "0912345601") is None
 
 
-def test_ended_class_refuses_joins(app, client, classroom) -> None:  # noqa: ANN001
+def test_ended_class_refuses_joins(app, client, classroom) -> None:
     with app.app_context():
         db.session.get(Classroom, classroom["id"]).ends_on = date.today() - timedelta(days=2)
         db.session.commit()
@@ -141,7 +141,7 @@ def test_ended_class_refuses_joins(app, client, classroom) -> None:  # noqa: ANN
     assert _enrolled(app, classroom["id"], "0912345601") is None
 
 
-def test_removed_learner_can_rejoin(app, client, classroom) -> None:  # noqa: ANN001
+def test_removed_learner_can_rejoin(app, client, classroom) -> None:
     from lms.db import now_utc
 
     learner = make_user(app, "0912345601")
@@ -153,7 +153,7 @@ def test_removed_learner_can_rejoin(app, client, classroom) -> None:  # noqa: AN
     assert _enrolled(app, classroom["id"], "0912345601") is not None
 
 
-def test_poster_pdf_qr_opens_the_join_page(app, client, classroom) -> None:  # noqa: ANN001
+def test_poster_pdf_qr_opens_the_join_page(app, client, classroom) -> None:
     app.config["LMS_BASE_URL"] = "https://hoc.example.vn"
     login(client, "co.lan")
     response = client.get(f"/teach/classes/{classroom['id']}/poster.pdf")
@@ -167,7 +167,7 @@ def test_poster_pdf_qr_opens_the_join_page(app, client, classroom) -> None:  # n
     assert services.format_join_code(classroom["code"]) in text and "Tân Định" in text
 
 
-def test_rotating_the_code_retires_the_old_one(app, client, classroom) -> None:  # noqa: ANN001
+def test_rotating_the_code_retires_the_old_one(app, client, classroom) -> None:
     login(client, "co.lan")
     page = f"/teach/classes/{classroom['id']}/join-code"
     html = client.get(page).get_data(as_text=True)

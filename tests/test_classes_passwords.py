@@ -15,12 +15,12 @@ from lms.accounts.models import User
 from lms.classes import passwords
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db, now_utc
+from tests.classes_helpers import make_class, roster_csv, upload
 from tests.conftest import csrf_from, login, make_user, post_form, vi
-from tests.test_classes_support import make_class, roster_csv, upload
 
 
 @pytest.fixture
-def imported(app, client, courses, units):  # noqa: ANN001, ANN201
+def imported(app, client, courses, units):
     """A class with two learners created from a roster, and one linked existing account."""
     teacher = make_user(app, "co.lan", roles={"teacher"})
     make_user(app, "0987654321", full_name="Lê Văn Cũ")
@@ -66,7 +66,7 @@ def test_hashes_are_standard_pbkdf2_and_verify() -> None:
     assert all(check_password_hash(h, p) for h, p in zip(hashes, many, strict=True))
 
 
-def test_sheet_is_encrypted_and_expires(app, imported) -> None:  # noqa: ANN001
+def test_sheet_is_encrypted_and_expires(app, imported) -> None:
     with app.app_context():
         sheet = db.session.get(PasswordSheet, imported["sheet_id"])
         assert sheet.count == 2
@@ -85,7 +85,7 @@ def test_sheet_is_encrypted_and_expires(app, imported) -> None:  # noqa: ANN001
         assert db.session.scalar(select(PasswordSheet)) is None
 
 
-def test_sheet_pdf_has_every_slip(client, imported) -> None:  # noqa: ANN001
+def test_sheet_pdf_has_every_slip(client, imported) -> None:
     response = client.get(f"/teach/classes/{imported['class_id']}/sheets/{imported['sheet_id']}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "no-store" in response.headers["Cache-Control"]
@@ -97,7 +97,7 @@ def test_sheet_pdf_has_every_slip(client, imported) -> None:  # noqa: ANN001
     assert "Lê Văn Cũ" not in text
 
 
-def test_sheet_of_many_learners_has_ten_slips_a_page(app) -> None:  # noqa: ANN001
+def test_sheet_of_many_learners_has_ten_slips_a_page(app) -> None:
     from lms.classes.pdf import password_sheet_pdf
 
     entries = [{"name": f"Người {i}", "login": f"user{i}", "password": "abcdefghjkmn"} for i in range(23)]
@@ -109,7 +109,7 @@ def test_sheet_of_many_learners_has_ten_slips_a_page(app) -> None:  # noqa: ANN0
     assert "Người 22" in pdf[2].get_textpage().get_text_range()
 
 
-def test_first_sign_in_forces_a_new_password_with_the_full_hash(app, client, imported) -> None:  # noqa: ANN001
+def test_first_sign_in_forces_a_new_password_with_the_full_hash(app, client, imported) -> None:
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
     password = imported["entries"]["0912345601"]["password"]
     response = post_form(client, "/login", {"login": "0912345601", "password": password})
@@ -124,7 +124,7 @@ def test_first_sign_in_forces_a_new_password_with_the_full_hash(app, client, imp
         assert user.password_hash.startswith("scrypt:")  # werkzeug's full default, not the OTP's KDF
 
 
-def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, imported) -> None:  # noqa: ANN001
+def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, imported) -> None:
     class_id = imported["class_id"]
     with app.app_context():
         ids = {u.username: u.id for u in db.session.scalars(select(User))}
@@ -158,7 +158,7 @@ def test_new_one_time_password_only_for_accounts_the_roster_made(app, client, im
     assert vi("Nobody needs a new one-time password.") in page
 
 
-def test_all_new_passwords_and_sheet_deletion(app, client, imported) -> None:  # noqa: ANN001
+def test_all_new_passwords_and_sheet_deletion(app, client, imported) -> None:
     class_id = imported["class_id"]
     roster_page = client.get(f"/teach/classes/{class_id}/roster").get_data(as_text=True)
     assert vi("%(n)d learner(s) have not chosen their own password yet.", n=2) in roster_page
@@ -177,7 +177,7 @@ def test_all_new_passwords_and_sheet_deletion(app, client, imported) -> None:  #
     assert client.get(f"/teach/classes/{class_id}/sheets/{imported['sheet_id']}.pdf").status_code == 404
 
 
-def test_expired_sheet_link_explains(app, client, imported) -> None:  # noqa: ANN001
+def test_expired_sheet_link_explains(app, client, imported) -> None:
     with app.app_context():
         db.session.get(PasswordSheet, imported["sheet_id"]).expires_at = now_utc() - timedelta(minutes=1)
         db.session.commit()
@@ -188,7 +188,7 @@ def test_expired_sheet_link_explains(app, client, imported) -> None:  # noqa: AN
     assert expired in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_linked_account_keeps_its_password(app, client, imported) -> None:  # noqa: ANN001
+def test_linked_account_keeps_its_password(app, client, imported) -> None:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "0987654321"))
         assert not user.must_change_password
@@ -203,7 +203,7 @@ def test_linked_account_keeps_its_password(app, client, imported) -> None:  # no
         }
 
 
-def test_sheet_entries_never_reach_the_audit_log(app, imported) -> None:  # noqa: ANN001
+def test_sheet_entries_never_reach_the_audit_log(app, imported) -> None:
     from lms.accounts.models import AuditLog
 
     with app.app_context():
@@ -213,7 +213,7 @@ def test_sheet_entries_never_reach_the_audit_log(app, imported) -> None:  # noqa
     assert re.search(r"'created': 2", logged)
 
 
-def test_reissue_ignores_removed_learners(app, client, imported) -> None:  # noqa: ANN001
+def test_reissue_ignores_removed_learners(app, client, imported) -> None:
     from lms.classes.enroll import reissuable_ids
     from lms.classes.models import Classroom
 
@@ -230,7 +230,7 @@ def test_reissue_ignores_removed_learners(app, client, imported) -> None:  # noq
         assert an not in reissuable_ids(db.session.get(Classroom, class_id))
 
 
-def test_a_big_sheet_prints_in_parts(app, client, imported) -> None:  # noqa: ANN001
+def test_a_big_sheet_prints_in_parts(app, client, imported) -> None:
     assert passwords.sheet_parts(1050) == [(1, 1, 500), (2, 501, 1000), (3, 1001, 1050)]
     assert passwords.sheet_parts(2) == [(1, 1, 2)]
     entries = [{"name": f"Người {i}", "login": f"user{i}", "password": "abcdefghjkmn"} for i in range(501)]
@@ -247,7 +247,7 @@ def test_a_big_sheet_prints_in_parts(app, client, imported) -> None:  # noqa: AN
     assert client.get(url + "?part=0").status_code == 404
 
 
-def test_purge_command_forgets_expired_sheets_and_old_uploads(app, runner, imported) -> None:  # noqa: ANN001
+def test_purge_command_forgets_expired_sheets_and_old_uploads(app, runner, imported) -> None:
     with app.app_context():
         db.session.get(PasswordSheet, imported["sheet_id"]).expires_at = now_utc() - timedelta(days=1)
         db.session.scalar(select(RosterUpload)).created_at = now_utc() - timedelta(days=31)

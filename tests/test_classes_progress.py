@@ -17,11 +17,11 @@ from lms.courses.services import mark_lesson_done
 from lms.db import db, now_utc
 from lms.quiz.grading import update_course_result
 from lms.quiz.models import Answer, Attempt
+from tests.classes_helpers import course_id, enroll, make_attempt, make_class
 from tests.conftest import login, make_user, post_form
-from tests.test_classes_support import course_id, enroll, make_attempt, make_class
 
 
-def _lessons(app, user_id: int, slug: str, *, days_ago: int = 0, count: int | None = None) -> None:  # noqa: ANN001
+def _lessons(app, user_id: int, slug: str, *, days_ago: int = 0, count: int | None = None) -> None:
     with app.app_context():
         lessons = db.session.scalars(
             select(Lesson).join(Lesson.course).where(Lesson.course.has(slug=slug)).order_by(Lesson.position)
@@ -32,7 +32,7 @@ def _lessons(app, user_id: int, slug: str, *, days_ago: int = 0, count: int | No
         db.session.commit()
 
 
-def _finish(app, user_id: int, slug: str, score: float, number: int = 1) -> None:  # noqa: ANN001
+def _finish(app, user_id: int, slug: str, score: float, number: int = 1) -> None:
     make_attempt(app, user_id, slug, number=number, state="finished", score=score)
     with app.app_context():
         update_course_result(user_id, course_id(app, slug))
@@ -40,7 +40,7 @@ def _finish(app, user_id: int, slug: str, score: float, number: int = 1) -> None
 
 
 @pytest.fixture
-def klass(app, client, courses, units):  # noqa: ANN001, ANN201
+def klass(app, client, courses, units):
     """A class on the citizens' path (dien-thoai with a quiz, mat-khau without) with six learners."""
     teacher = make_user(app, "co.lan", roles={"teacher"}, locale="en")
     class_id = make_class(app, teacher)
@@ -71,7 +71,7 @@ def _statuses(html: str) -> dict[str, str]:
     return {name: status for status, name in rows}
 
 
-def test_statuses_of_learners_and_cells(app, klass) -> None:  # noqa: ANN001
+def test_statuses_of_learners_and_cells(app, klass) -> None:
     with app.app_context():
         table = class_progress(db.session.get(Classroom, klass["class_id"]))
     by_id = {row.user_id: row for row in table.rows}
@@ -90,7 +90,7 @@ def test_statuses_of_learners_and_cells(app, klass) -> None:  # noqa: ANN001
     assert table.counts() == {"not_started": 1, "in_progress": 2, "stuck": 2, "passed": 1, "all": 6}
 
 
-def test_page_filters_and_sorts(client, klass) -> None:  # noqa: ANN001
+def test_page_filters_and_sorts(client, klass) -> None:
     base = f"/teach/classes/{klass['class_id']}/"
     html = client.get(base).get_data(as_text=True)
     assert list(_statuses(html)) == [
@@ -119,7 +119,7 @@ def test_name_key_goes_by_given_name() -> None:
     assert sorted(names, key=name_key) == ["Trần Thị An", "Lê Ánh", "Nguyễn Văn Bình"]
 
 
-def test_removed_learners_leave_the_table(app, client, klass) -> None:  # noqa: ANN001
+def test_removed_learners_leave_the_table(app, client, klass) -> None:
     from lms.classes.services import remove_learner
 
     with app.app_context():
@@ -140,7 +140,7 @@ class _Counter:
         self.count += 1
 
 
-def _queries(app, fn) -> int:  # noqa: ANN001
+def _queries(app, fn) -> int:
     counter = _Counter()
     with app.app_context():
         engine = db.engine
@@ -152,7 +152,7 @@ def _queries(app, fn) -> int:  # noqa: ANN001
     return counter.count
 
 
-def test_constant_number_of_queries_whatever_the_class_size(app, client, klass) -> None:  # noqa: ANN001
+def test_constant_number_of_queries_whatever_the_class_size(app, client, klass) -> None:
     url = f"/teach/classes/{klass['class_id']}/"
     small_page = _queries(app, lambda: client.get(url))
     with app.app_context():
@@ -170,7 +170,7 @@ def test_constant_number_of_queries_whatever_the_class_size(app, client, klass) 
     assert small_page == large_page
 
 
-def test_learner_page_shows_attempts_and_progress(app, client, klass) -> None:  # noqa: ANN001
+def test_learner_page_shows_attempts_and_progress(app, client, klass) -> None:
     out = klass["ids"]["out"]
     html = client.get(f"/teach/classes/{klass['class_id']}/learners/{out}").get_data(as_text=True)
     assert "Phạm Văn Cường" in html and "2/2" in html
@@ -178,7 +178,7 @@ def test_learner_page_shows_attempts_and_progress(app, client, klass) -> None:  
     assert "One more attempt" in html and "Give more time" in html
 
 
-def test_essays_wait_and_grading_finishes_the_attempt(app, client, klass) -> None:  # noqa: ANN001
+def test_essays_wait_and_grading_finishes_the_attempt(app, client, klass) -> None:
     class_id, learner = klass["class_id"], klass["ids"]["essay"]
     listing = client.get(f"/teach/classes/{class_id}/essays").get_data(as_text=True)
     assert "Vũ Thị Giang" in listing
@@ -202,7 +202,7 @@ def test_essays_wait_and_grading_finishes_the_attempt(app, client, klass) -> Non
     assert "No essay waits for a grade." in client.get(f"/teach/classes/{class_id}/essays").get_data(as_text=True)
 
 
-def test_essay_of_another_class_is_not_found(app, client, klass) -> None:  # noqa: ANN001
+def test_essay_of_another_class_is_not_found(app, client, klass) -> None:
     other_class = make_class(app, klass["teacher"], name="Lớp khác")
     with app.app_context():
         answer = db.session.scalar(select(Answer).where(Answer.fraction.is_(None)))

@@ -14,35 +14,35 @@ from lms.accounts.models import User
 from lms.classes import roster
 from lms.classes.models import Enrollment, PasswordSheet, RosterUpload
 from lms.db import db
-from tests.conftest import login, make_user, post_form
-from tests.test_classes_support import (
+from tests.classes_helpers import (
     encode_cp1258,
     make_class,
     roster_csv,
     upload,
     xlsx_bytes,
 )
+from tests.conftest import login, make_user, post_form
 
 GOOD = ("Nguyễn Văn An,0912345601,1958,", "Trần Thị Bình,binh.tran,1962,binh@example.vn")
 
 
 @pytest.fixture
-def teacher(app, courses, units):  # noqa: ANN001, ANN201
+def teacher(app, courses, units):
     return make_user(app, "co.lan", roles={"teacher"}, locale="en")  # assert on English messages
 
 
 @pytest.fixture
-def class_id(app, client, teacher):  # noqa: ANN001, ANN201
+def class_id(app, client, teacher):
     login(client, "co.lan")
     return make_class(app, teacher)
 
 
-def _count(app, model) -> int:  # noqa: ANN001
+def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def import_upload(app, client, class_id: int):  # noqa: ANN001, ANN201
+def import_upload(app, client, class_id: int):
     """Press "import the valid rows" on the preview of the class's (only) upload."""
     with app.app_context():
         upload_id = db.session.scalar(select(RosterUpload.id))
@@ -50,7 +50,7 @@ def import_upload(app, client, class_id: int):  # noqa: ANN001, ANN201
     return post_form(client, page, {}, action=page + "/import")
 
 
-def _preview(client, response) -> str:  # noqa: ANN001
+def _preview(client, response) -> str:
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
@@ -208,7 +208,7 @@ def test_any_vietnamese_name_survives_both_encodings(name: str) -> None:
 # ---- the pages ----------------------------------------------------------------------------------
 
 
-def test_preview_saves_nothing_then_import_creates_exactly_the_valid_rows(app, client, class_id) -> None:  # noqa: ANN001
+def test_preview_saves_nothing_then_import_creates_exactly_the_valid_rows(app, client, class_id) -> None:
     users_before = _count(app, User)
     html = _preview(
         client,
@@ -235,7 +235,7 @@ def test_preview_saves_nothing_then_import_creates_exactly_the_valid_rows(app, c
         assert db.session.scalar(select(PasswordSheet.count)) == 2
 
 
-def test_import_twice_does_nothing_more(app, client, class_id) -> None:  # noqa: ANN001
+def test_import_twice_does_nothing_more(app, client, class_id) -> None:
     _preview(client, upload(client, class_id, roster_csv(*GOOD)))
     with app.app_context():
         upload_id = db.session.scalar(select(RosterUpload.id))
@@ -249,10 +249,10 @@ def test_import_twice_does_nothing_more(app, client, class_id) -> None:  # noqa:
     assert _count(app, User) == 3 and _count(app, Enrollment) == 2 and _count(app, PasswordSheet) == 1
 
 
-def test_existing_account_is_linked_never_duplicated(app, client, class_id) -> None:  # noqa: ANN001
+def test_existing_account_is_linked_never_duplicated(app, client, class_id) -> None:
     existing = make_user(app, "0912345601", full_name="Nguyễn Văn Ân")
     already = make_user(app, "binh.tran", full_name="Trần Thị Bình")
-    from tests.test_classes_support import enroll
+    from tests.classes_helpers import enroll
 
     enroll(app, class_id, already)
     html = _preview(client, upload(client, class_id, roster_csv("Nguyễn Văn An,+84912345601,1958,", GOOD[1])))
@@ -266,7 +266,7 @@ def test_existing_account_is_linked_never_duplicated(app, client, class_id) -> N
         assert db.session.scalar(select(func.count(PasswordSheet.id))) == 0
 
 
-def test_removed_learner_in_a_new_roster_comes_back(app, client, class_id) -> None:  # noqa: ANN001
+def test_removed_learner_in_a_new_roster_comes_back(app, client, class_id) -> None:
     from lms.db import now_utc
 
     learner = make_user(app, "0912345601")
@@ -300,7 +300,7 @@ def test_file_problems_are_reported_and_nothing_is_saved(
     app,
     client,
     class_id,
-    data: bytes,  # noqa: ANN001
+    data: bytes,
     expected: str,
 ) -> None:
     response = upload(client, class_id, data)
@@ -309,20 +309,20 @@ def test_file_problems_are_reported_and_nothing_is_saved(
     assert _count(app, RosterUpload) == 0 and _count(app, User) == 1
 
 
-def test_too_large_file_is_refused(app, client, class_id) -> None:  # noqa: ANN001
+def test_too_large_file_is_refused(app, client, class_id) -> None:
     app.config["LMS_ROSTER_MAX_BYTES"] = 1024 * 1024
     response = upload(client, class_id, roster_csv(*["Nguyễn Văn An,0912345601,1958,"] * 40_000))
     assert response.status_code == 422 and "larger than 1 MB" in response.get_data(as_text=True)
 
 
-def test_windows_1258_and_bom_files_through_the_page(app, client, class_id) -> None:  # noqa: ANN001
+def test_windows_1258_and_bom_files_through_the_page(app, client, class_id) -> None:
     text = "Họ và tên,Số điện thoại,Năm sinh\r\nNguyễn Thị Ánh Hồng,0912345601,1958\r\n"
     for data in (encode_cp1258(text), "\ufeff".encode() + text.encode()):
         html = _preview(client, upload(client, class_id, data))
         assert "Nguyễn Thị Ánh Hồng" in _row(html, 2)
 
 
-def test_unknown_column_shows_on_preview_and_rows_still_import(client, class_id) -> None:  # noqa: ANN001
+def test_unknown_column_shows_on_preview_and_rows_still_import(client, class_id) -> None:
     html = _preview(
         client,
         upload(
@@ -335,7 +335,7 @@ def test_unknown_column_shows_on_preview_and_rows_still_import(client, class_id)
     assert "Import the 1 rows" in html
 
 
-def test_xlsx_upload_and_templates(app, client, class_id) -> None:  # noqa: ANN001
+def test_xlsx_upload_and_templates(app, client, class_id) -> None:
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -359,7 +359,7 @@ def test_xlsx_upload_and_templates(app, client, class_id) -> None:  # noqa: ANN0
     )
 
 
-def test_preview_pages_and_problem_filter_and_report(app, client, class_id) -> None:  # noqa: ANN001
+def test_preview_pages_and_problem_filter_and_report(app, client, class_id) -> None:
     lines = [f"Người {i},user{i:05d},1970," for i in range(450)] + ["Sai,01234567,1970,"]
     html = _preview(client, upload(client, class_id, roster_csv(*lines)))
     assert "Page 1 of 3" in html and html.count("<tr data-line=") == 200
@@ -376,7 +376,7 @@ def test_preview_pages_and_problem_filter_and_report(app, client, class_id) -> N
     assert "Người 0" in text and "This is not a Vietnamese mobile number" in text
 
 
-def test_report_in_the_teachers_language(app, client, class_id, teacher) -> None:  # noqa: ANN001
+def test_report_in_the_teachers_language(app, client, class_id, teacher) -> None:
     from lms.classes.roster import problem_message
 
     with app.app_context():
@@ -395,14 +395,14 @@ def test_report_in_the_teachers_language(app, client, class_id, teacher) -> None
     assert str(escape(expected)) in _row(html, 2)
 
 
-def test_no_file_chosen(app, client, class_id) -> None:  # noqa: ANN001
+def test_no_file_chosen(app, client, class_id) -> None:
     response = post_form(client, f"/teach/classes/{class_id}/roster", {})
     assert response.status_code == 422
     assert "Choose a CSV or Excel file first." in response.get_data(as_text=True)
     assert _count(app, RosterUpload) == 0
 
 
-def test_an_account_created_during_the_import_saves_nothing(app, client, class_id, monkeypatch) -> None:  # noqa: ANN001
+def test_an_account_created_during_the_import_saves_nothing(app, client, class_id, monkeypatch) -> None:
     from lms.classes import enroll
 
     _preview(client, upload(client, class_id, roster_csv(*GOOD)))

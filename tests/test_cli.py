@@ -18,7 +18,7 @@ from lms.db import db
 from tests.conftest import FIXTURES, REPO, login
 
 
-def test_users_create_and_set_role(app, runner, units) -> None:  # noqa: ANN001
+def test_users_create_and_set_role(app, runner, units) -> None:
     result = runner.invoke(args=["lms", "users", "create", "canbo1", "--password", "ca-phe-sua-da-1",
                                  "--role", "official", "--name", "Lê Văn Cán", "--audience", "officials",
                                  "--unit", "26734"])
@@ -43,7 +43,7 @@ def test_users_create_and_set_role(app, runner, units) -> None:  # noqa: ANN001
         (["u123", "--password", "ca-phe-sua-da-1", "--role", "pilot"], "pilot"),
     ],
 )
-def test_users_create_refuses_bad_input(app, runner, units, args, message) -> None:  # noqa: ANN001
+def test_users_create_refuses_bad_input(app, runner, units, args, message) -> None:
     os.environ.setdefault("LANG", "C")
     result = runner.invoke(args=["lms", "users", "create", *args])
     assert result.exit_code != 0
@@ -51,12 +51,12 @@ def test_users_create_refuses_bad_input(app, runner, units, args, message) -> No
         assert db.session.scalar(select(User).where(User.username == args[0])) is None
 
 
-def test_set_role_unknown_user(runner) -> None:  # noqa: ANN001
+def test_set_role_unknown_user(runner) -> None:
     result = runner.invoke(args=["lms", "users", "set-role", "nobody", "admin"])
     assert result.exit_code != 0 and "no such account" in result.output
 
 
-def test_seed_demo_is_idempotent_and_prints_accounts(app, runner) -> None:  # noqa: ANN001
+def test_seed_demo_is_idempotent_and_prints_accounts(app, runner) -> None:
     first = runner.invoke(args=["lms", "seed-demo"])
     second = runner.invoke(args=["lms", "seed-demo"])
     assert first.exit_code == 0 and first.output == second.output
@@ -67,7 +67,7 @@ def test_seed_demo_is_idempotent_and_prints_accounts(app, runner) -> None:  # no
     assert mode == 0o600
 
 
-def test_quiz_check_prints_summary_and_fails_on_errors(runner, tmp_path: Path) -> None:  # noqa: ANN001
+def test_quiz_check_prints_summary_and_fails_on_errors(runner, tmp_path: Path) -> None:
     ok = runner.invoke(args=["lms", "quiz", "check", str(FIXTURES / "courses/dien-thoai/quiz.gift")])
     assert ok.exit_code == 0 and "4 questions" in ok.output and "truefalse 1" in ok.output
     bad = tmp_path / "bad.gift"
@@ -102,7 +102,7 @@ def test_gunicorn_serves_create_app(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses/", timeout=5) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/courses/", timeout=5) as response:
                     assert response.status == 200
                     break
             except OSError:
@@ -114,7 +114,7 @@ def test_gunicorn_serves_create_app(tmp_path: Path) -> None:
         server.wait(10)
 
 
-def test_users_set_password_resets_a_forgotten_password(app, runner) -> None:  # noqa: ANN001
+def test_users_set_password_resets_a_forgotten_password(app, runner) -> None:
     from tests.conftest import make_user
 
     make_user(app)

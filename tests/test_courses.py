@@ -14,11 +14,11 @@ from lms.db import db
 from tests.conftest import FIXTURES, csrf_from, login, make_user, post_form
 
 
-def registry(app):  # noqa: ANN001, ANN201
+def registry(app):
     return app.extensions["lms"].question_types
 
 
-def snapshot(app) -> tuple:  # noqa: ANN001
+def snapshot(app) -> tuple:
     with app.app_context():
         return (
             db.session.scalar(select(func.count(Course.id))),
@@ -27,7 +27,7 @@ def snapshot(app) -> tuple:  # noqa: ANN001
         )
 
 
-def test_import_creates_courses_lessons_paths_and_bank(courses) -> None:  # noqa: ANN001
+def test_import_creates_courses_lessons_paths_and_bank(courses) -> None:
     with courses.app_context():
         course = db.session.scalar(select(Course).where(Course.slug == "dien-thoai"))
         assert course.title == {"vi": "Dùng điện thoại thông minh", "en": "Using a smartphone"}
@@ -43,7 +43,7 @@ def test_import_creates_courses_lessons_paths_and_bank(courses) -> None:  # noqa
         assert len(bank.questions) == 4
 
 
-def test_import_again_is_idempotent_and_keeps_progress(courses, tmp_path: Path) -> None:  # noqa: ANN001
+def test_import_again_is_idempotent_and_keeps_progress(courses, tmp_path: Path) -> None:
     user_id = make_user(courses)
     with courses.app_context():
         lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "01-bat-may"))
@@ -86,7 +86,7 @@ def test_import_again_is_idempotent_and_keeps_progress(courses, tmp_path: Path) 
          "03-anh.md:3:"),
     ],
 )
-def test_broken_folder_is_refused_and_database_unchanged(courses, tmp_path: Path, edit, expected) -> None:  # noqa: ANN001
+def test_broken_folder_is_refused_and_database_unchanged(courses, tmp_path: Path, edit, expected) -> None:
     copy = tmp_path / "courses"
     shutil.copytree(FIXTURES / "courses", copy)
     (copy / "dien-thoai/lessons/01-bat-may.md").write_text("# Đổi tên\n\nNội dung mới.\n")
@@ -98,7 +98,7 @@ def test_broken_folder_is_refused_and_database_unchanged(courses, tmp_path: Path
     assert snapshot(courses) == before
 
 
-def test_cli_import_reports_file_and_line_and_exits_non_zero(app, tmp_path: Path) -> None:  # noqa: ANN001
+def test_cli_import_reports_file_and_line_and_exits_non_zero(app, tmp_path: Path) -> None:
     copy = tmp_path / "courses"
     shutil.copytree(FIXTURES / "courses", copy)
     (copy / "mat-khau/course.yaml").write_text("title: {vi: 'A'}\naudiences: [citizens]\ncolour: red\n")
@@ -108,21 +108,21 @@ def test_cli_import_reports_file_and_line_and_exits_non_zero(app, tmp_path: Path
     assert snapshot(app)[0] == 0
 
 
-def test_guest_browses_catalogue_by_audience(client, courses) -> None:  # noqa: ANN001
+def test_guest_browses_catalogue_by_audience(client, courses) -> None:
     html = client.get("/courses/?audience=officials").get_data(as_text=True)
     assert "Mật khẩu an toàn" in html and "Dùng điện thoại thông minh" not in html
     html = client.get("/courses/?audience=workers").get_data(as_text=True)
     assert "Dùng điện thoại thông minh" in html
 
 
-def test_lesson_is_sanitised(client, courses) -> None:  # noqa: ANN001
+def test_lesson_is_sanitised(client, courses) -> None:
     html = client.get("/courses/dien-thoai/lessons/02-ket-noi-wifi").get_data(as_text=True)
     assert "<script>alert" not in html
     assert 'href="javascript:' not in html and "<a href" not in html.split("Kết nối Wi-Fi")[-1].split("</article>")[0]
     assert "Kết nối Wi-Fi" in html
 
 
-def test_lesson_image_served_safely(client, courses) -> None:  # noqa: ANN001
+def test_lesson_image_served_safely(client, courses) -> None:
     html = client.get("/courses/dien-thoai/lessons/01-bat-may").get_data(as_text=True)
     assert 'src="../images/nut-nguon.svg"' in html
     image = client.get("/courses/dien-thoai/images/nut-nguon.svg")
@@ -130,7 +130,7 @@ def test_lesson_image_served_safely(client, courses) -> None:  # noqa: ANN001
     assert "sandbox" in image.headers["Content-Security-Policy"]
 
 
-def test_mark_done_and_next(client, courses) -> None:  # noqa: ANN001
+def test_mark_done_and_next(client, courses) -> None:
     make_user(courses)
     login(client)
     page = client.get("/courses/dien-thoai/lessons/01-bat-may").get_data(as_text=True)
@@ -140,7 +140,7 @@ def test_mark_done_and_next(client, courses) -> None:  # noqa: ANN001
     assert "1/2 bài" in client.get("/").get_data(as_text=True)
 
 
-def test_unknown_course_and_lesson_are_404_in_user_language(client, courses) -> None:  # noqa: ANN001
+def test_unknown_course_and_lesson_are_404_in_user_language(client, courses) -> None:
     response = client.get("/courses/khong-co/")
     assert response.status_code == 404
     assert "Không tìm thấy trang này" in response.get_data(as_text=True)
@@ -150,7 +150,7 @@ def test_unknown_course_and_lesson_are_404_in_user_language(client, courses) -> 
     assert "We could not find this page." in response.get_data(as_text=True)
 
 
-def test_english_twin_and_fallback(client, courses) -> None:  # noqa: ANN001
+def test_english_twin_and_fallback(client, courses) -> None:
     post_form(client, "/courses/", {"locale": "en"}, action="/language")
     html = client.get("/courses/dien-thoai/lessons/01-bat-may").get_data(as_text=True)
     assert "Turning the phone on" in html
@@ -158,13 +158,13 @@ def test_english_twin_and_fallback(client, courses) -> None:  # noqa: ANN001
     assert "only available in Vietnamese" in html
 
 
-def test_mark_done_needs_login(client, courses) -> None:  # noqa: ANN001
+def test_mark_done_needs_login(client, courses) -> None:
     page = client.get("/courses/dien-thoai/lessons/01-bat-may").get_data(as_text=True)
     response = client.post("/courses/dien-thoai/lessons/01-bat-may/done", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_course_without_quiz_is_passed_by_its_lessons_and_completes_the_path(client, courses) -> None:  # noqa: ANN001
+def test_course_without_quiz_is_passed_by_its_lessons_and_completes_the_path(client, courses) -> None:
     """mat-khau has no quiz: reading its lesson passes it (course certificate); passing the
     dien-thoai quiz then completes the citizens' path and issues the path certificate."""
     from lms.certificates.models import Certificate

@@ -15,12 +15,12 @@ from lms.units.services import by_code
 from tests.coverage_helpers import build_population
 
 
-def _write(path, text_: str):  # noqa: ANN001, ANN202
+def _write(path, text_: str):
     path.write_text(text_, encoding="utf-8")
     return str(path)
 
 
-def test_baselines_import(app, units, runner, tmp_path) -> None:  # noqa: ANN001
+def test_baselines_import(app, units, runner, tmp_path) -> None:
     good = _write(tmp_path / "b.csv", "\ufeffunit_code,audience,year,population\n"
                   "26734,citizens,2026,1200\n79,officials,2026,5400\n79,adults,2026,900000\n")
     result = runner.invoke(args=["lms", "coverage", "baselines", good, "--source", "Cục Thống kê"])
@@ -33,7 +33,7 @@ def test_baselines_import(app, units, runner, tmp_path) -> None:  # noqa: ANN001
         assert baseline.population == 1300 and baseline.source == "Cục Thống kê"
 
 
-def test_baselines_import_reports_every_problem_and_imports_nothing(app, units, runner, tmp_path) -> None:  # noqa: ANN001
+def test_baselines_import_reports_every_problem_and_imports_nothing(app, units, runner, tmp_path) -> None:
     bad = _write(tmp_path / "bad.csv", "unit_code,audience,year,population\n"
                  "26734,citizens,2026,10\n"
                  "99999,citizens,2026,10\n"
@@ -61,7 +61,7 @@ def test_baselines_import_reports_every_problem_and_imports_nothing(app, units, 
         assert db.session.scalar(select(func.count()).select_from(Baseline)) == 0
 
 
-def test_vneid_import(app, units, runner, tmp_path) -> None:  # noqa: ANN001
+def test_vneid_import(app, units, runner, tmp_path) -> None:
     path = _write(tmp_path / "v.csv", "unit_code,year,confirmed,reported_on\n79,2026,450000,2026-06-30\n"
                   "01,2026,12,\n")
     result = runner.invoke(args=["lms", "coverage", "vneid", path])
@@ -78,7 +78,7 @@ def test_vneid_import(app, units, runner, tmp_path) -> None:  # noqa: ANN001
         assert figures["79"][0] == 450000 and figures["01"] == (12, None)
 
 
-def test_targets_commands(app, units, runner) -> None:  # noqa: ANN001
+def test_targets_commands(app, units, runner) -> None:
     with app.app_context():  # the migration seeded them; the PostgreSQL fixture empties every table
         db.session.execute(text("DELETE FROM lms_targets"))
         db.session.commit()
@@ -95,7 +95,7 @@ def test_targets_commands(app, units, runner) -> None:  # noqa: ANN001
         assert db.session.scalar(select(func.count()).select_from(Target)) == 11
 
 
-def test_report_command_writes_each_format(app, units, runner, tmp_path) -> None:  # noqa: ANN001
+def test_report_command_writes_each_format(app, units, runner, tmp_path) -> None:
     build_population(app)
     result = runner.invoke(args=["lms", "coverage", "report", "--unit", "79", "--year", "2026",
                                  "--on", "2026-06-30", "--format", "csv", "--out", str(tmp_path / "r.csv")])
@@ -114,7 +114,7 @@ def test_report_command_writes_each_format(app, units, runner, tmp_path) -> None
     assert runner.invoke(args=["lms", "coverage", "report", "--on", "June"]).exit_code != 0
 
 
-def test_check_and_rebuild(app, units, runner) -> None:  # noqa: ANN001
+def test_check_and_rebuild(app, units, runner) -> None:
     build_population(app)
     result = runner.invoke(args=["lms", "coverage", "check", "--on", "2026-12-31"])
     assert result.exit_code == 0 and "ok: 7 covered persons" in result.output

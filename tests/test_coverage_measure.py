@@ -33,16 +33,16 @@ from tests.coverage_helpers import REPORT_DAY, add_certificate, build_population
 
 
 @pytest.fixture
-def population(app, units):  # noqa: ANN001, ANN201
+def population(app, units):
     return build_population(app)
 
 
-def figures(report, indicator: str) -> tuple:  # noqa: ANN001
+def figures(report, indicator: str) -> tuple:
     f = report.figures[indicator]
     return f.covered, f.population, f.percent, f.status
 
 
-def test_province_figures(app, population) -> None:  # noqa: ANN001
+def test_province_figures(app, population) -> None:
     with app.app_context():
         report = build_report(by_code("79"), 2026, REPORT_DAY)
         # a1 (two certificates) and a2 (revoked + re-issued) once each, a8 at the province itself
@@ -60,7 +60,7 @@ def test_province_figures(app, population) -> None:  # noqa: ANN001
         assert report.unassigned == 0
 
 
-def test_commune_figures_and_inherited_targets(app, population) -> None:  # noqa: ANN001
+def test_commune_figures_and_inherited_targets(app, population) -> None:
     with app.app_context():
         saigon = build_report(by_code("26734"), 2026, REPORT_DAY)
         assert figures(saigon, "citizens") == (2, 10, Decimal("20.00"), "met")  # own count target: 2 persons
@@ -75,7 +75,7 @@ def test_commune_figures_and_inherited_targets(app, population) -> None:  # noqa
         assert figures(tan_dinh, "officials") == (1, None, None, "none")
 
 
-def test_country_figures(app, population) -> None:  # noqa: ANN001
+def test_country_figures(app, population) -> None:
     with app.app_context():
         report = build_report(None, 2026, REPORT_DAY)
         assert report.figures["citizens"].covered == 3  # a9 has no unit
@@ -93,7 +93,7 @@ def test_country_figures(app, population) -> None:  # noqa: ANN001
         assert by_code_["79"].figures["citizens"].covered == 3
 
 
-def test_drill_down_rows_and_direct_registrations(app, population) -> None:  # noqa: ANN001
+def test_drill_down_rows_and_direct_registrations(app, population) -> None:
     with app.app_context():
         report = build_report(by_code("79"), 2026, REPORT_DAY)
         rows = {row.node.code if row.node else "direct": row for row in report.children}
@@ -107,7 +107,7 @@ def test_drill_down_rows_and_direct_registrations(app, population) -> None:  # n
         assert [r.node.code if r.node else None for r in ordered] == ["26740", "26734", None]
 
 
-def test_report_date_moves_the_figures(app, population) -> None:  # noqa: ANN001
+def test_report_date_moves_the_figures(app, population) -> None:
     with app.app_context():
         assert build_report(by_code("79"), 2026, date(2026, 12, 31)).figures["citizens"].covered == 4  # + a4
         assert build_report(by_code("79"), 2026, date(2026, 2, 10)).figures["citizens"].covered == 1  # a1 only
@@ -120,7 +120,7 @@ def test_report_date_moves_the_figures(app, population) -> None:  # noqa: ANN001
         assert past.figures["citizens"].target.value == 70.0  # Plan 370-KH/TU, 2025
 
 
-def test_trend_is_cumulative_per_month(app, population) -> None:  # noqa: ANN001
+def test_trend_is_cumulative_per_month(app, population) -> None:
     with app.app_context():
         trend = build_report(by_code("79"), 2026, REPORT_DAY).trend
         assert [p.month for p in trend] == [1, 2, 3, 4, 5, 6]
@@ -135,7 +135,7 @@ def test_trend_is_cumulative_per_month(app, population) -> None:  # noqa: ANN001
         assert past[9].covered["officials"] == 0 and past[10].covered["officials"] == 1  # November
 
 
-def test_table_equals_definition(app, population) -> None:  # noqa: ANN001
+def test_table_equals_definition(app, population) -> None:
     with app.app_context():
         for day in (date(2025, 12, 31), date(2026, 2, 10), REPORT_DAY, date(2026, 12, 31)):
             for scope in (Scope(None), Scope("/79/"), Scope("/79/26734/"), Scope("/01/")):
@@ -143,14 +143,14 @@ def test_table_equals_definition(app, population) -> None:  # noqa: ANN001
         assert counts(Scope(None), REPORT_DAY)[(None, "citizens")] == 1  # a9
 
 
-def _check(app) -> dict:  # noqa: ANN001
+def _check(app) -> dict:
     with app.app_context():
         fast = counts(Scope(None), date(2026, 12, 31))
         assert fast == live_counts(Scope(None), date(2026, 12, 31))
         return fast
 
 
-def test_triggers_follow_every_change(app, population) -> None:  # noqa: ANN001
+def test_triggers_follow_every_change(app, population) -> None:
     ids = population
     unit = {}
     with app.app_context():
@@ -211,7 +211,7 @@ def test_default_report_date() -> None:
     assert default_date(2027, today) == today
 
 
-def test_roll_up_with_an_older_district_level(app) -> None:  # noqa: ANN001
+def test_roll_up_with_an_older_district_level(app) -> None:
     """Pre-2025 data: province > district > commune. A figure entered at any level wins over the
     sum below it; a unit is complete only when everything below it is."""
     from lms.coverage.baselines import save_baselines

@@ -23,12 +23,12 @@ from tests.coverage_helpers import add_certificate, build_population
 REVISION = "c0ea7e2a1b90"
 
 
-def test_triggers_are_installed_at_head(app) -> None:  # noqa: ANN001
+def test_triggers_are_installed_at_head(app) -> None:
     with app.app_context(), db.engine.connect() as conn:
         assert installed_triggers(conn) == set(TRIGGER_NAMES)
 
 
-def test_downgrade_and_upgrade_seed_plan_370(app, units) -> None:  # noqa: ANN001
+def test_downgrade_and_upgrade_seed_plan_370(app, units) -> None:
     build_population(app)
     with app.app_context():
         try:
@@ -49,7 +49,7 @@ def test_downgrade_and_upgrade_seed_plan_370(app, units) -> None:  # noqa: ANN00
         assert counts(Scope(None), day) == live_counts(Scope(None), day) != {}
 
 
-def test_default_targets_are_unique_per_indicator_and_year(app) -> None:  # noqa: ANN001
+def test_default_targets_are_unique_per_indicator_and_year(app) -> None:
     with app.app_context():
         db.session.add(Target(unit_id=None, indicator="citizens", year=2031, kind="percent", value=50))
         db.session.add(Target(unit_id=None, indicator="citizens", year=2031, kind="percent", value=60))
@@ -58,7 +58,7 @@ def test_default_targets_are_unique_per_indicator_and_year(app) -> None:  # noqa
         db.session.rollback()
 
 
-def test_altering_users_keeps_the_triggers(app, units) -> None:  # noqa: ANN001
+def test_altering_users_keeps_the_triggers(app, units) -> None:
     ids = build_population(app)
     with app.app_context(), db.engine.connect() as conn:
         op = Operations(MigrationContext.configure(conn))

@@ -22,7 +22,7 @@ NAMES = [f"Học Viên A{n}" for n in range(1, 11)]
 
 
 @pytest.fixture
-def official(app, units, client):  # noqa: ANN001, ANN201
+def official(app, units, client):
     build_population(app)
     # pages in English, so that the assertions do not change when the Vietnamese catalogue grows
     make_user(app, "canbo", roles={"official"}, audience="officials", unit_code="79", full_name="Lê Văn Cán",
@@ -31,7 +31,7 @@ def official(app, units, client):  # noqa: ANN001, ANN201
     return client
 
 
-def test_only_officials_and_admins(app, units, client) -> None:  # noqa: ANN001
+def test_only_officials_and_admins(app, units, client) -> None:
     assert client.get("/coverage/").status_code == 302  # to the sign-in page
     make_user(app, "0911111111")
     login(client, "0911111111")
@@ -44,7 +44,7 @@ def test_only_officials_and_admins(app, units, client) -> None:  # noqa: ANN001
     assert client.get("/coverage/").status_code == 200
 
 
-def test_dashboard_shows_figures_charts_and_drill_down(official) -> None:  # noqa: ANN001
+def test_dashboard_shows_figures_charts_and_drill_down(official) -> None:
     response = official.get(f"/coverage/?unit=79&year=2026&{ON}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -59,7 +59,7 @@ def test_dashboard_shows_figures_charts_and_drill_down(official) -> None:  # noq
         assert name not in html  # figures, never names
 
 
-def test_dashboard_sort_links_order_the_table(official) -> None:  # noqa: ANN001
+def test_dashboard_sort_links_order_the_table(official) -> None:
     def order(query: str) -> list[str]:
         html = official.get(f"/coverage/?unit=79&year=2026&{ON}&{query}").get_data(as_text=True)
         table = html.split('id="units"', 1)[1]
@@ -73,7 +73,7 @@ def test_dashboard_sort_links_order_the_table(official) -> None:  # noqa: ANN001
     assert 'aria-sort="descending"' in html
 
 
-def test_dashboard_rejects_bad_input(official) -> None:  # noqa: ANN001
+def test_dashboard_rejects_bad_input(official) -> None:
     assert official.get("/coverage/?unit=99999").status_code == 404
     assert official.get("/coverage/?year=1900").status_code == 400
     assert official.get("/coverage/?on=30-06-2026").status_code == 400
@@ -81,7 +81,7 @@ def test_dashboard_rejects_bad_input(official) -> None:  # noqa: ANN001
     assert official.get("/coverage/export.doc").status_code == 404
 
 
-def test_public_summary_has_totals_only(app, units, client) -> None:  # noqa: ANN001
+def test_public_summary_has_totals_only(app, units, client) -> None:
     build_population(app)
     # always as of today (after 15 July 2026, so a4 counts: 4 of 30); a chosen date is ignored
     html = client.get(f"/coverage/public?unit=79&year=2026&{ON}&lang=en").get_data(as_text=True)
@@ -91,7 +91,7 @@ def test_public_summary_has_totals_only(app, units, client) -> None:  # noqa: AN
         assert name not in html
 
 
-def test_csv_export(official) -> None:  # noqa: ANN001
+def test_csv_export(official) -> None:
     response = official.get(f"/coverage/export.csv?unit=79&year=2026&{ON}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert 'filename="pho-cap-ky-nang-so_79_2026_2026-06-30.csv"' in response.headers["Content-Disposition"]
@@ -107,7 +107,7 @@ def test_csv_export(official) -> None:  # noqa: ANN001
     assert {r["unit_name"] for r in rows} >= {"Thành phố Hồ Chí Minh", "Phường Sài Gòn", "Phường Tân Định"}
 
 
-def test_xlsx_export(official) -> None:  # noqa: ANN001
+def test_xlsx_export(official) -> None:
     response = official.get(f"/coverage/export.xlsx?unit=79&year=2026&{ON}")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
@@ -122,7 +122,7 @@ def test_xlsx_export(official) -> None:  # noqa: ANN001
     assert len(months) == 6 and months[-1][4] == 3  # citizens at the end of June
 
 
-def test_pdf_report(official, tmp_path) -> None:  # noqa: ANN001
+def test_pdf_report(official, tmp_path) -> None:
     response = official.get(f"/coverage/export.pdf?unit=79&year=2026&{ON}")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     path = tmp_path / "report.pdf"
@@ -135,7 +135,7 @@ def test_pdf_report(official, tmp_path) -> None:  # noqa: ANN001
     assert "595.276 x 841.89 pts (A4)" in info
 
 
-def test_unit_data_page_edits_baselines_and_vneid(app, official) -> None:  # noqa: ANN001
+def test_unit_data_page_edits_baselines_and_vneid(app, official) -> None:
     page = "/coverage/data?unit=26740&year=2026"
     assert 'value="20"' in official.get(page).get_data(as_text=True)  # citizens' population
     response = post_form(official, page, {"officials": "7", "students": "", "workers": "", "citizens": "",
@@ -155,7 +155,7 @@ def test_unit_data_page_edits_baselines_and_vneid(app, official) -> None:  # noq
     assert official.post(page, data={"officials": "5"}).status_code == 400  # no CSRF token
 
 
-def test_targets_page_sets_and_removes_targets(app, official) -> None:  # noqa: ANN001
+def test_targets_page_sets_and_removes_targets(app, official) -> None:
     html = official.get("/coverage/targets?year=2026").get_data(as_text=True)
     assert "Kế hoạch 370-KH/TU" in html
     response = post_form(official, "/coverage/targets?year=2026", {
@@ -186,12 +186,12 @@ def test_targets_page_sets_and_removes_targets(app, official) -> None:  # noqa: 
         assert db.session.get(Target, target_id) is None
 
 
-def _token(client, username: str) -> dict:  # noqa: ANN001
+def _token(client, username: str) -> dict:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": "mat-khau-tot-2026"})
     return {"Authorization": "Bearer " + response.json["token"]}
 
 
-def test_api(app, units, client) -> None:  # noqa: ANN001
+def test_api(app, units, client) -> None:
     build_population(app)
     make_user(app, "canbo", roles={"official"}, audience="officials", unit_code="79")
     headers = _token(client, "canbo")
@@ -214,7 +214,7 @@ def test_api(app, units, client) -> None:  # noqa: ANN001
     assert "/coverage" in document["paths"] and "get" in document["paths"]["/coverage"]
 
 
-def test_an_official_edits_only_their_own_units_data(app, official) -> None:  # noqa: ANN001
+def test_an_official_edits_only_their_own_units_data(app, official) -> None:
     """The official (unit 79) may change 79 and its communes, not Hà Nội (01); nothing is stored."""
     assert post_form(official, "/coverage/data?unit=26734&year=2026", {"officials": "40"}).status_code == 302
     refused = post_form(official, "/coverage/data?unit=01&year=2026", {"officials": "40"},

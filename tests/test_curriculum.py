@@ -96,7 +96,7 @@ def test_svg_illustrations_are_small_and_inert() -> None:
         assert "<script" not in text and "href=\"http" not in text and "onload" not in text, svg
 
 
-def test_whole_folder_imports(app) -> None:  # noqa: ANN001
+def test_whole_folder_imports(app) -> None:
     from lms.courses.loader import import_courses
 
     with app.app_context():

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _catalog(locale: str):  # noqa: ANN202
+def _catalog(locale: str):
     with open(REPO / "translations" / locale / "LC_MESSAGES" / "lms.po", "rb") as handle:
         return read_po(handle, locale=locale)
 

@@ -9,7 +9,7 @@ from lms.db import db
 from lms.schema import upgrade
 
 
-def _diff(app):  # noqa: ANN001, ANN202
+def _diff(app):
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"include_object": _only_lms, "compare_type": True, "version_table": "lms_alembic_version"}
@@ -17,15 +17,15 @@ def _diff(app):  # noqa: ANN001, ANN202
         return compare_metadata(context, db.metadata)
 
 
-def _only_lms(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+def _only_lms(obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and name and not name.startswith("lms_"))
 
 
-def test_models_match_migrated_schema(app) -> None:  # noqa: ANN001
+def test_models_match_migrated_schema(app) -> None:
     assert _diff(app) == []
 
 
-def test_init_is_safe_to_run_again(app, runner) -> None:  # noqa: ANN001
+def test_init_is_safe_to_run_again(app, runner) -> None:
     first = runner.invoke(args=["lms", "init"])
     second = runner.invoke(args=["lms", "init"])
     assert first.exit_code == 0 and second.exit_code == 0, second.output
@@ -34,7 +34,7 @@ def test_init_is_safe_to_run_again(app, runner) -> None:  # noqa: ANN001
         assert "lms_users" in db.inspect(db.engine).get_table_names()
 
 
-def test_upgrade_keeps_learners_data_and_downgrade_works(tmp_path, worker_id) -> None:  # noqa: ANN001
+def test_upgrade_keeps_learners_data_and_downgrade_works(tmp_path, worker_id) -> None:
     """Data written at the first revision survives every later migration; down and up again works."""
     import sqlalchemy as sa
 

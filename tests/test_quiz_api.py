@@ -13,13 +13,13 @@ from tests.conftest import make_user
 from tests.quiz_helpers import import_quizbank, right_answers, secrets_of, token_for
 
 
-def start(client, headers, slug: str = "kiem-tra"):  # noqa: ANN001, ANN201
+def start(client, headers, slug: str = "kiem-tra"):
     response = client.post(f"/api/v1/courses/{slug}/attempts", headers=headers)
     assert response.status_code == 201, response.json
     return response.json
 
 
-def test_full_attempt_all_types_passes_and_issues_certificate(app, client) -> None:  # noqa: ANN001
+def test_full_attempt_all_types_passes_and_issues_certificate(app, client) -> None:
     import_quizbank(app)
     make_user(app)
     headers = token_for(client)
@@ -46,7 +46,7 @@ def test_full_attempt_all_types_passes_and_issues_certificate(app, client) -> No
     assert result["certificate"] is None
 
 
-def test_no_answer_or_feedback_reaches_the_client_before_submit(app, client) -> None:  # noqa: ANN001
+def test_no_answer_or_feedback_reaches_the_client_before_submit(app, client) -> None:
     import_quizbank(app)
     make_user(app)
     headers = token_for(client)
@@ -63,7 +63,7 @@ def test_no_answer_or_feedback_reaches_the_client_before_submit(app, client) -> 
             assert marker not in body, marker
 
 
-def test_bad_input_is_4xx_and_stores_nothing(app, client) -> None:  # noqa: ANN001
+def test_bad_input_is_4xx_and_stores_nothing(app, client) -> None:
     import_quizbank(app)
     make_user(app)
     make_user(app, "0987000000")
@@ -93,7 +93,7 @@ def test_bad_input_is_4xx_and_stores_nothing(app, client) -> None:  # noqa: ANN0
         assert db.session.scalar(select(func.count(Answer.id))) == 0
 
 
-def test_answers_after_submission_and_after_deadline_are_refused(app, client) -> None:  # noqa: ANN001
+def test_answers_after_submission_and_after_deadline_are_refused(app, client) -> None:
     import_quizbank(app)
     make_user(app)
     headers = token_for(client)
@@ -117,7 +117,7 @@ def test_answers_after_submission_and_after_deadline_are_refused(app, client) ->
     assert again.status_code == 409 and again.json["error"]["code"] == "attempt_closed"
 
 
-def test_more_attempts_than_allowed(app, client) -> None:  # noqa: ANN001
+def test_more_attempts_than_allowed(app, client) -> None:
     import_quizbank(app)
     make_user(app)
     headers = token_for(client)
@@ -131,7 +131,7 @@ def test_more_attempts_than_allowed(app, client) -> None:  # noqa: ANN001
         assert db.session.scalar(select(func.count(Attempt.id))) == 2
 
 
-def test_submit_twice_grades_once(app, client) -> None:  # noqa: ANN001
+def test_submit_twice_grades_once(app, client) -> None:
     from lms.courses.loader import import_courses
     from tests.conftest import FIXTURES
 
@@ -150,7 +150,7 @@ def test_submit_twice_grades_once(app, client) -> None:  # noqa: ANN001
     assert first["certificate"]["code"] and "/V/" in first["certificate"]["verify_url"]
 
 
-def test_token_errors_and_course_list(client, courses) -> None:  # noqa: ANN001
+def test_token_errors_and_course_list(client, courses) -> None:
     assert client.post("/api/v1/auth/token", json={"username": "x", "password": "y"}).status_code == 401
     assert client.post("/api/v1/auth/token", data="not json").status_code == 400
     listing = client.get("/api/v1/courses?audience=officials").json
@@ -159,7 +159,7 @@ def test_token_errors_and_course_list(client, courses) -> None:  # noqa: ANN001
     assert client.get("/api/v1/courses?audience=martians").status_code == 400
 
 
-def test_openapi_matches_routes(app, client) -> None:  # noqa: ANN001
+def test_openapi_matches_routes(app, client) -> None:
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.1")
     documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}

@@ -10,14 +10,14 @@ from tests.conftest import csrf_from, login, make_user
 from tests.quiz_helpers import import_quizbank, right_answers
 
 
-def start_quiz(client) -> int:  # noqa: ANN001
+def start_quiz(client) -> int:
     """Open the quiz page and press "Start", as a learner does; return the attempt id."""
     page = client.get("/courses/kiem-tra/quiz").get_data(as_text=True)
     started = client.post("/courses/kiem-tra/quiz/start", data={"csrf_token": csrf_from(page)})
     return int(re.search(r"/attempts/(\d+)/", started.headers["Location"]).group(1))
 
 
-def signed_in_attempt(app):  # noqa: ANN001, ANN201
+def signed_in_attempt(app):
     """A learner signed in with a running attempt; returns (client, attempt id, type -> position)."""
     import_quizbank(app)
     make_user(app)
@@ -39,7 +39,7 @@ def form_data(qtype: str, response: object) -> dict:
     return {"response": str(response)}
 
 
-def test_whole_quiz_without_javascript(app) -> None:  # noqa: ANN001
+def test_whole_quiz_without_javascript(app) -> None:
     import_quizbank(app)
     make_user(app)
     phone = app.test_client()
@@ -99,7 +99,7 @@ def test_whole_quiz_without_javascript(app) -> None:  # noqa: ANN001
         assert all(graded[p] == 1.0 for p in keys), graded
 
 
-def test_wrong_input_shows_message_and_keeps_page(app) -> None:  # noqa: ANN001
+def test_wrong_input_shows_message_and_keeps_page(app) -> None:
     client, attempt_id, items = signed_in_attempt(app)
     url = f"/attempts/{attempt_id}/q/{items['numerical']}"
     html = client.get(url).get_data(as_text=True)
@@ -108,7 +108,7 @@ def test_wrong_input_shows_message_and_keeps_page(app) -> None:  # noqa: ANN001
     assert 'class="error"' in response.get_data(as_text=True)
 
 
-def test_another_learners_attempt_is_404(app) -> None:  # noqa: ANN001
+def test_another_learners_attempt_is_404(app) -> None:
     import_quizbank(app)
     make_user(app)
     make_user(app, "0987000000")
@@ -124,7 +124,7 @@ def test_another_learners_attempt_is_404(app) -> None:  # noqa: ANN001
                         headers={"X-CSRFToken": token}).status_code == 404
 
 
-def test_autosave_endpoint_needs_csrf_header(app) -> None:  # noqa: ANN001
+def test_autosave_endpoint_needs_csrf_header(app) -> None:
     client, attempt_id, items = signed_in_attempt(app)
     url = f"/attempts/{attempt_id}/answers/{items['truefalse']}"
     assert client.put(url, json={"response": False}).status_code == 400

@@ -29,7 +29,7 @@ def test_course_grade_methods(method: str, expected: float) -> None:
     assert course_grade([], method) is None
 
 
-def _setup(app, tmp_path: Path, settings: str) -> Path:  # noqa: ANN001
+def _setup(app, tmp_path: Path, settings: str) -> Path:
     copy = tmp_path / "bank"
     shutil.copytree(QUIZBANK, copy)
     manifest = copy / "kiem-tra" / "course.yaml"
@@ -42,11 +42,11 @@ def _setup(app, tmp_path: Path, settings: str) -> Path:  # noqa: ANN001
     return copy
 
 
-def _course(app):  # noqa: ANN001, ANN202
+def _course(app):
     return db.session.scalar(select(Course).where(Course.slug == "kiem-tra"))
 
 
-def _finish(app, user_id: int, right: bool) -> float:  # noqa: ANN001
+def _finish(app, user_id: int, right: bool) -> float:
     registry = app.extensions["lms"].question_types
     course = _course(app)
     attempt = start_attempt(user_id, course, registry)
@@ -62,7 +62,7 @@ def _finish(app, user_id: int, right: bool) -> float:  # noqa: ANN001
     return result
 
 
-def test_grading_method_last_uses_the_latest_attempt(app, tmp_path: Path) -> None:  # noqa: ANN001
+def test_grading_method_last_uses_the_latest_attempt(app, tmp_path: Path) -> None:
     _setup(app, tmp_path, "  grading_method: last\n")
     user_id = make_user(app)
     with app.app_context():
@@ -81,7 +81,7 @@ def test_grading_method_last_uses_the_latest_attempt(app, tmp_path: Path) -> Non
         assert result.passed  # a pass, once earned, is kept (its certificate was issued)
 
 
-def test_draw_evenly_from_each_category(app, tmp_path: Path) -> None:  # noqa: ANN001
+def test_draw_evenly_from_each_category(app, tmp_path: Path) -> None:
     copy = tmp_path / "bank"
     shutil.copytree(QUIZBANK, copy)
     gift = copy / "kiem-tra" / "quiz.gift"
@@ -107,7 +107,7 @@ def test_draw_evenly_from_each_category(app, tmp_path: Path) -> None:  # noqa: A
             db.session.commit()
 
 
-def test_review_options_limit_what_is_shown(app, tmp_path: Path) -> None:  # noqa: ANN001
+def test_review_options_limit_what_is_shown(app, tmp_path: Path) -> None:
     _setup(app, tmp_path, "  review: [score]\n")
     user_id = make_user(app)
     with app.app_context():
@@ -124,7 +124,7 @@ def test_review_options_limit_what_is_shown(app, tmp_path: Path) -> None:  # noq
         assert single["right_answer"] == "Chỉ mình bạn" and single["fraction"] == 1.0
 
 
-def test_changing_the_bank_never_changes_a_running_attempt(app, tmp_path: Path) -> None:  # noqa: ANN001
+def test_changing_the_bank_never_changes_a_running_attempt(app, tmp_path: Path) -> None:
     copy = _setup(app, tmp_path, "  max_attempts: 2\n")
     user_id = make_user(app)
     registry = app.extensions["lms"].question_types

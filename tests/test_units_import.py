@@ -11,18 +11,18 @@ from lms.units.importer import UnitImportError, UnitRow, import_units, official_
 from lms.units.models import AdminUnit
 
 
-def _csv(tmp_path, body: str, name: str = "units.csv"):  # noqa: ANN001, ANN202
+def _csv(tmp_path, body: str, name: str = "units.csv"):
     path = tmp_path / name
     path.write_text("code,name,level,parent_code\n" + body, encoding="utf-8")
     return path
 
 
-def _units(app) -> dict[str, AdminUnit]:  # noqa: ANN001
+def _units(app) -> dict[str, AdminUnit]:
     with app.app_context():
         return {u.code: (u.name, u.level, u.path, u.list_version) for u in db.session.scalars(select(AdminUnit))}
 
 
-def test_csv_import_with_an_older_district_level(app, runner, tmp_path) -> None:  # noqa: ANN001
+def test_csv_import_with_an_older_district_level(app, runner, tmp_path) -> None:
     path = _csv(tmp_path, "79,Thành phố Hồ Chí Minh,province,\n760,Quận 1,district,79\n"
                           "26734,Phường Bến Nghé,commune,760\n26740,Phường Tân Định,commune,79\n")
     result = runner.invoke(args=["lms", "units", "import", str(path), "--list-version", "test-2024"])
@@ -33,7 +33,7 @@ def test_csv_import_with_an_older_district_level(app, runner, tmp_path) -> None:
     assert units["26740"][2] == "/79/26740/"
 
 
-def test_csv_errors_name_file_and_line_and_import_nothing(app, runner, tmp_path) -> None:  # noqa: ANN001
+def test_csv_errors_name_file_and_line_and_import_nothing(app, runner, tmp_path) -> None:
     path = _csv(tmp_path, "79,Thành phố Hồ Chí Minh,province,\n"
                           "7,Tỉnh Một Số,province,\n"  # line 3: one digit
                           "26734,,commune,79\n"  # line 4: no name
@@ -60,7 +60,7 @@ def test_csv_errors_name_file_and_line_and_import_nothing(app, runner, tmp_path)
     assert _units(app) == {}
 
 
-def test_csv_with_wrong_columns_or_encoding(app, runner, tmp_path) -> None:  # noqa: ANN001
+def test_csv_with_wrong_columns_or_encoding(app, runner, tmp_path) -> None:
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("ma,ten,cap,cha\n79,X,province,\n", encoding="utf-8")
     with app.app_context():
@@ -73,7 +73,7 @@ def test_csv_with_wrong_columns_or_encoding(app, runner, tmp_path) -> None:  # n
     assert runner.invoke(args=["lms", "units", "import"]).exit_code != 0  # neither FILE nor --official
 
 
-def test_moving_a_unit_moves_the_units_below_it(app, tmp_path) -> None:  # noqa: ANN001
+def test_moving_a_unit_moves_the_units_below_it(app, tmp_path) -> None:
     with app.app_context():
         import_units([UnitRow("79", "HCM", "province", None), UnitRow("760", "Quận 1", "district", "79"),
                       UnitRow("26734", "Bến Nghé", "commune", "760"), UnitRow("75", "Đồng Nai", "province", None)],
@@ -85,7 +85,7 @@ def test_moving_a_unit_moves_the_units_below_it(app, tmp_path) -> None:  # noqa:
     assert units["26734"][3] == "v1" and units["760"][3] == "v2"  # each unit keeps the list it came from
 
 
-def test_failed_import_rolls_back(app) -> None:  # noqa: ANN001
+def test_failed_import_rolls_back(app) -> None:
     with app.app_context():
         with pytest.raises(UnitImportError):
             import_units([UnitRow("79", "HCM", "province", None, 2), UnitRow("26734", "X", "commune", "99", 3)],
@@ -94,7 +94,7 @@ def test_failed_import_rolls_back(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_official_list(app, runner) -> None:  # noqa: ANN001
+def test_official_list(app, runner) -> None:
     result = runner.invoke(args=["lms", "units", "import", "--official"])
     assert result.exit_code == 0, result.output
     assert "units: 3355 new, 0 updated" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from wtforms.fields import SelectChoice
 
 from lms.accounts import services
@@ -24,7 +25,7 @@ def _fill_unit_choices(form: RegisterForm) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():  # noqa: ANN201
+def register() -> ResponseReturnValue:
     form = RegisterForm()
     if request.method == "GET" and request.args.get("audience"):
         form.audience.data = request.args["audience"]
@@ -58,7 +59,7 @@ def register():  # noqa: ANN201
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -77,7 +78,7 @@ def login():  # noqa: ANN201
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # noqa: ANN201
+def logout() -> ResponseReturnValue:
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("lms_home.home"))
@@ -85,7 +86,7 @@ def logout():  # noqa: ANN201
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password():  # noqa: ANN201
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     user = current_user()
     if form.validate_on_submit():
@@ -105,7 +106,7 @@ def change_password():  # noqa: ANN201
 
 @bp.route("/me", methods=["GET", "POST"])
 @login_required
-def profile():  # noqa: ANN201
+def profile() -> ResponseReturnValue:
     user = current_user()
     form = ProfileForm(locale=user.locale)
     if form.validate_on_submit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from lms.api.auth import api_error, token_required
 from lms.api.blueprint import bp
@@ -36,7 +37,7 @@ def figure_json(figure: Figure) -> dict:
 
 @bp.get("/coverage")
 @token_required("official", "admin")
-def coverage():  # noqa: ANN201
+def coverage() -> ResponseReturnValue:
     code = request.args.get("unit", "").strip()
     unit = by_code(code) if code else None
     if code and unit is None:

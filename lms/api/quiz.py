@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, jsonify
+from flask.typing import ResponseReturnValue
 
 from lms.api.auth import api_error, bearer_token, bearer_user_id, token_hash, token_required
 from lms.api.blueprint import bp, json_body, question_types
@@ -40,7 +41,7 @@ def _course_slug(attempt: Attempt) -> str:
 
 @bp.post("/courses/<slug>/attempts")
 @token_required()
-def start_attempt(slug: str):  # noqa: ANN201
+def start_attempt(slug: str) -> ResponseReturnValue:
     course = courses.get_course(slug)
     if course is None:
         return api_error(404, "not_found", _("No such course."))
@@ -59,7 +60,7 @@ def _own(attempt_id: int) -> Attempt | None:
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<int:position>")
-def save_answer(attempt_id: int, position: int):  # noqa: ANN201
+def save_answer(attempt_id: int, position: int) -> ResponseReturnValue:
     """The hottest endpoint: token, owner, state and deadline are checked in one query."""
     token = bearer_token()
     if token is None:
@@ -91,7 +92,7 @@ def save_answer(attempt_id: int, position: int):  # noqa: ANN201
 
 @bp.get("/attempts/<int:attempt_id>")
 @token_required()
-def get_attempt(attempt_id: int):  # noqa: ANN201
+def get_attempt(attempt_id: int) -> ResponseReturnValue:
     attempt = _own(attempt_id)
     if attempt is None:
         return api_error(404, "not_found", _("No such attempt."))
@@ -107,7 +108,7 @@ def get_attempt(attempt_id: int):  # noqa: ANN201
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @token_required()
-def submit(attempt_id: int):  # noqa: ANN201
+def submit(attempt_id: int) -> ResponseReturnValue:
     attempt = _own(attempt_id)
     if attempt is None:
         return api_error(404, "not_found", _("No such attempt."))

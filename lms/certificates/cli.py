@@ -18,7 +18,7 @@ def certs() -> None:
     """Certificates: signing keys, revocation."""
 
 
-def _store():  # noqa: ANN202
+def _store() -> KeyStore:
     return KeyStore.load(current_app.instance_path)
 
 

@@ -55,7 +55,7 @@ class QuietMemoryStorage(MemoryStorage):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
 
-    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - overrides MemoryStorage.__schedule_expiry
+    def _MemoryStorage__schedule_expiry(self) -> None:
         now = time.monotonic()
         if now >= self._next_sweep:
             self._next_sweep = now + self.SWEEP_SECONDS
@@ -92,7 +92,7 @@ class VerifyLimiter:
         strategy = self._strategy()
         try:
             allowed = strategy.hit(item, SCOPE, client)
-        except Exception:  # noqa: BLE001 - any storage outage: count in memory for a while
+        except Exception:
             log.warning("rate-limit storage failed; counting in memory for %ss", RETRY_STORAGE_SECONDS,
                         exc_info=True)
             self._storage_down_until = time.monotonic() + RETRY_STORAGE_SECONDS

@@ -7,6 +7,7 @@ signed in, one button puts them in the class. Joining is a POST (with the CSRF t
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user, login_required
 from lms.accounts.forms import EmptyForm
@@ -17,7 +18,7 @@ from lms.i18n import _
 
 
 @bp.route("/join", methods=["GET", "POST"])
-def find():  # noqa: ANN201
+def find() -> ResponseReturnValue:
     form = JoinCodeForm()
     if form.validate_on_submit():
         classroom = services.by_join_code(form.code.data)
@@ -29,7 +30,7 @@ def find():  # noqa: ANN201
 
 
 @bp.route("/join/<code>")
-def join(code: str):  # noqa: ANN201
+def join(code: str) -> ResponseReturnValue:
     classroom = services.by_join_code(code)
     if classroom is None:
         abort(404)
@@ -50,7 +51,7 @@ def join(code: str):  # noqa: ANN201
 
 @bp.route("/join/<code>", methods=["POST"])
 @login_required
-def join_post(code: str):  # noqa: ANN201
+def join_post(code: str) -> ResponseReturnValue:
     classroom = services.by_join_code(code)
     if classroom is None:
         abort(404)

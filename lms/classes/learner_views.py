@@ -4,6 +4,7 @@ remove), and the essays waiting for a grade. Registered on the ``lms_classes`` b
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
@@ -30,7 +31,7 @@ def _course_of_class(classroom: Classroom, course_id: int) -> Course:
 
 @bp.route("/classes/<int:class_id>/learners/<int:user_id>")
 @teacher_required
-def learner(class_id: int, user_id: int):  # noqa: ANN201
+def learner(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     person = learner_or_404(classroom, user_id)
     table = class_progress(classroom, user_id=user_id)
@@ -50,11 +51,11 @@ def learner(class_id: int, user_id: int):  # noqa: ANN201
     )
 
 
-def _back(class_id: int, user_id: int):  # noqa: ANN202
+def _back(class_id: int, user_id: int) -> ResponseReturnValue:
     return redirect(url_for(".learner", class_id=class_id, user_id=user_id))
 
 
-def _checked_form(form_class: type = EmptyForm):  # noqa: ANN202
+def _checked_form(form_class: type = EmptyForm) -> ResponseReturnValue:
     form = form_class()
     if not form.validate_on_submit():
         abort(400)
@@ -63,7 +64,7 @@ def _checked_form(form_class: type = EmptyForm):  # noqa: ANN202
 
 @bp.route("/classes/<int:class_id>/learners/<int:user_id>/attempts/<int:attempt_id>/reset", methods=["POST"])
 @teacher_required
-def reset_attempt(class_id: int, user_id: int, attempt_id: int):  # noqa: ANN201
+def reset_attempt(class_id: int, user_id: int, attempt_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     learner_or_404(classroom, user_id)
     attempt = db.session.get(Attempt, attempt_id)
@@ -78,7 +79,7 @@ def reset_attempt(class_id: int, user_id: int, attempt_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/learners/<int:user_id>/courses/<int:course_id>/attempt", methods=["POST"])
 @teacher_required
-def grant_attempt(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
+def grant_attempt(class_id: int, user_id: int, course_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     learner_or_404(classroom, user_id)
     course = _course_of_class(classroom, course_id)
@@ -90,7 +91,7 @@ def grant_attempt(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/learners/<int:user_id>/courses/<int:course_id>/time", methods=["POST"])
 @teacher_required
-def extend_time(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
+def extend_time(class_id: int, user_id: int, course_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     learner_or_404(classroom, user_id)
     course = _course_of_class(classroom, course_id)
@@ -108,7 +109,7 @@ def extend_time(class_id: int, user_id: int, course_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/learners/<int:user_id>/remove", methods=["POST"])
 @teacher_required
-def remove_learner(class_id: int, user_id: int):  # noqa: ANN201
+def remove_learner(class_id: int, user_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     person = learner_or_404(classroom, user_id)
     _checked_form()
@@ -119,14 +120,14 @@ def remove_learner(class_id: int, user_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/essays")
 @teacher_required
-def essays(class_id: int):  # noqa: ANN201
+def essays(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     return render_template("lms/classes/essays.html", classroom=classroom, items=actions.pending_essays(classroom))
 
 
 @bp.route("/classes/<int:class_id>/essays/<int:answer_id>", methods=["GET", "POST"])
 @teacher_required
-def grade_essay(class_id: int, answer_id: int):  # noqa: ANN201
+def grade_essay(class_id: int, answer_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     essay = actions.essay_in_class(classroom, answer_id)
     if essay is None:

@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
 from lms.classes.models import PasswordSheet
@@ -99,6 +99,22 @@ def purge_expired_sheets() -> int:
     """Delete every expired sheet (their passwords are gone for good); return how many."""
     result = db.session.execute(delete(PasswordSheet).where(PasswordSheet.expires_at <= now_utc()))
     return result.rowcount or 0
+
+
+def live_sheets(class_id: int) -> list[PasswordSheet]:
+    """The class's sheets that have not expired, newest first (expired ones are purged by the
+    next sheet made and by ``lms classes purge``: a page view changes nothing)."""
+    return list(db.session.scalars(
+        select(PasswordSheet)
+        .where(PasswordSheet.class_id == class_id, PasswordSheet.expires_at > now_utc())
+        .order_by(PasswordSheet.created_at.desc())
+    ))
+
+
+def delete_sheet(sheet: PasswordSheet) -> None:
+    """Forget a sheet's passwords now (the teacher has printed it)."""
+    db.session.delete(sheet)
+    db.session.commit()
 
 
 def sheet_parts(count: int) -> list[tuple[int, int, int]]:

@@ -3,34 +3,20 @@ the per-row report and the one-time password sheets. Registered on the ``lms_cla
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
-from lms.classes import enroll, passwords, roster
+from lms.classes import enroll, passwords, roster, roster_files
 from lms.classes.access import class_or_404, of_class_or_404, public_url, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
-from lms.classes.gradebook import safe_text
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
 
 PAGE_SIZE = 200
-
-
-def _sheets(class_id: int) -> list[PasswordSheet]:
-    passwords.purge_expired_sheets()
-    db.session.commit()
-    return list(
-        db.session.scalars(
-            select(PasswordSheet).where(PasswordSheet.class_id == class_id).order_by(PasswordSheet.created_at.desc())
-        )
-    )
 
 
 def _read_upload(form: RosterForm) -> tuple[bytes, str]:
@@ -46,7 +32,7 @@ def _read_upload(form: RosterForm) -> tuple[bytes, str]:
 
 @bp.route("/classes/<int:class_id>/roster", methods=["GET", "POST"], endpoint="roster")
 @teacher_required
-def roster_page(class_id: int):  # noqa: ANN201
+def roster_page(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     form = RosterForm()
     problem = None
@@ -66,7 +52,7 @@ def roster_page(class_id: int):  # noqa: ANN201
         form=form,
         problem=problem,
         labels=roster.column_labels(),
-        sheets=_sheets(class_id),
+        sheets=passwords.live_sheets(class_id),
         parts=passwords.sheet_parts,
         sheet_form=EmptyForm(),
         reissue=len(enroll.reissuable_ids(classroom)),
@@ -75,7 +61,7 @@ def roster_page(class_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>")
 @teacher_required
-def roster_preview(class_id: int, upload_id: int):  # noqa: ANN201
+def roster_preview(class_id: int, upload_id: int) -> ResponseReturnValue:
     classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if upload.imported_at is not None:
         return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
@@ -101,7 +87,7 @@ def roster_preview(class_id: int, upload_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/import", methods=["POST"])
 @teacher_required
-def roster_import(class_id: int, upload_id: int):  # noqa: ANN201
+def roster_import(class_id: int, upload_id: int) -> ResponseReturnValue:
     classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -115,7 +101,7 @@ def roster_import(class_id: int, upload_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/done")
 @teacher_required
-def roster_done(class_id: int, upload_id: int):  # noqa: ANN201
+def roster_done(class_id: int, upload_id: int) -> ResponseReturnValue:
     classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if upload.imported_at is None:
         return redirect(url_for(".roster_preview", class_id=class_id, upload_id=upload_id))
@@ -128,92 +114,28 @@ def roster_done(class_id: int, upload_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/report.csv")
 @teacher_required
-def roster_report(class_id: int, upload_id: int):  # noqa: ANN201
+def roster_report(class_id: int, upload_id: int) -> ResponseReturnValue:
     """Every row with its result, to fix the file in Excel (UTF-8 with BOM)."""
     _classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    labels = roster.column_labels()
-    writer.writerow(
-        [
-            _("Row"),
-            labels["full_name"],
-            labels["login"],
-            labels["birth_year"],
-            labels["email"],
-            _("Result"),
-            _("Problems"),
-        ]
-    )
-    status = {
-        "new": _("New account"),
-        "existing": _("Existing account"),
-        "already": _("Already in the class"),
-        "error": _("Not imported"),
-    }
-
-    for row in upload.rows:
-        messages = [roster.problem_message(p) for p in row["problems"] + row["notes"]]
-        writer.writerow(
-            [
-                safe_text(v)
-                for v in (
-                    row["line"],
-                    row["full_name"],
-                    row["login"],
-                    row["birth_year"],
-                    row["email"],
-                    status.get(row["status"], ""),
-                    " ".join(messages),
-                )
-            ]
-        )
-    response = Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv; charset=utf-8")
+    response = Response(roster_files.report_csv(upload.rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="roster-report-{upload.id}.csv"'
     return response
 
 
 @bp.route("/roster-template.<any(csv, xlsx):kind>")
 @teacher_required
-def roster_template(kind: str):  # noqa: ANN201
-    labels = roster.column_labels()
-    header = [labels[name] for name in roster.COLUMNS]
+def roster_template(kind: str) -> ResponseReturnValue:
     if kind == "csv":
-        body = ("\ufeff" + ",".join(header) + "\r\n").encode("utf-8")
-        response = Response(body, mimetype="text/csv; charset=utf-8")
+        response = Response(roster_files.template_csv(), mimetype="text/csv; charset=utf-8")
     else:
-        response = Response(
-            _template_xlsx(header),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        response = Response(roster_files.template_xlsx(), mimetype=roster_files.XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{kind}"'
     return response
 
 
-def _template_xlsx(header: list[str]) -> bytes:
-    from openpyxl import Workbook  # openpyxl loads on the first spreadsheet, not in every worker
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Learners")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCD", (30, 26, 12, 30), strict=True):
-        sheet.column_dimensions[letter].width = width
-    # text cells: Excel keeps the leading 0 of 0912345678
-    for row in range(2, 1002):
-        sheet.cell(row=row, column=2).number_format = "@"
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @bp.route("/classes/<int:class_id>/sheets/<int:sheet_id>.pdf")
 @teacher_required
-def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
+def password_sheet(class_id: int, sheet_id: int) -> ResponseReturnValue:
     from lms.classes.pdf import (
         password_sheet_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
     )
@@ -248,19 +170,18 @@ def password_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/sheets/<int:sheet_id>/delete", methods=["POST"])
 @teacher_required
-def delete_sheet(class_id: int, sheet_id: int):  # noqa: ANN201
+def delete_sheet(class_id: int, sheet_id: int) -> ResponseReturnValue:
     _classroom, sheet = of_class_or_404(PasswordSheet, class_id, sheet_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    db.session.delete(sheet)
-    db.session.commit()
+    passwords.delete_sheet(sheet)
     flash(_("The password sheet was deleted."), "success")
     return redirect(url_for(".roster", class_id=class_id))
 
 
 @bp.route("/classes/<int:class_id>/passwords", methods=["POST"])
 @teacher_required
-def new_passwords(class_id: int):  # noqa: ANN201
+def new_passwords(class_id: int) -> ResponseReturnValue:
     """New one-time passwords: for one learner (``user_id``) or all who have not chosen theirs yet."""
     classroom = class_or_404(class_id)
     if not EmptyForm().validate_on_submit():

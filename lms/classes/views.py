@@ -9,6 +9,7 @@ roster pages in :mod:`lms.classes.roster_views`, the learner's join pages in
 from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
@@ -30,7 +31,7 @@ from lms.web.formatting import current_locale
 
 @bp.route("/")
 @teacher_required
-def index():  # noqa: ANN201
+def index() -> ResponseReturnValue:
     classes = services.visible_classes(current_user())
     counts = services.learner_counts([c.id for c in classes])
     return render_template(
@@ -62,7 +63,7 @@ def _class_data(form: ClassForm) -> services.ClassData:
     )
 
 
-def _class_form(form: ClassForm, classroom: Classroom | None):  # noqa: ANN202
+def _class_form(form: ClassForm, classroom: Classroom | None) -> ResponseReturnValue:
     form.fill_choices()
     _fill_units(form)
     courses = active_courses()
@@ -89,13 +90,13 @@ def _locale() -> str:
 
 @bp.route("/classes/new", methods=["GET", "POST"])
 @teacher_required
-def new_class():  # noqa: ANN201
+def new_class() -> ResponseReturnValue:
     return _class_form(ClassForm(), None)
 
 
 @bp.route("/classes/<int:class_id>/edit", methods=["GET", "POST"])
 @teacher_required
-def edit_class(class_id: int):  # noqa: ANN201
+def edit_class(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     form = ClassForm()
     if request.method == "GET":
@@ -116,7 +117,7 @@ def edit_class(class_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/")
 @teacher_required
-def progress(class_id: int):  # noqa: ANN201
+def progress(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "name"
@@ -141,7 +142,7 @@ def progress(class_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/gradebook.<any(csv, xlsx):kind>")
 @teacher_required
-def gradebook_file(class_id: int, kind: str):  # noqa: ANN201
+def gradebook_file(class_id: int, kind: str) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     table = class_progress(classroom)
     stem = gradebook.file_stem(classroom, local_today().isoformat())
@@ -157,7 +158,7 @@ def gradebook_file(class_id: int, kind: str):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/join-code")
 @teacher_required
-def join_code(class_id: int):  # noqa: ANN201
+def join_code(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     url = public_url("lms_join.join", code=classroom.join_code)
     return render_template(
@@ -174,7 +175,7 @@ def join_code(class_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/join-code", methods=["POST"])
 @teacher_required
-def rotate_join_code(class_id: int):  # noqa: ANN201
+def rotate_join_code(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     services.rotate_join_code(classroom, current_user())
     flash(_("New code made. Posters with the old code no longer work: print the new one."), "success")
@@ -183,7 +184,7 @@ def rotate_join_code(class_id: int):  # noqa: ANN201
 
 @bp.route("/classes/<int:class_id>/poster.pdf")
 @teacher_required
-def poster(class_id: int):  # noqa: ANN201
+def poster(class_id: int) -> ResponseReturnValue:
     from lms.classes.pdf import join_poster_pdf  # WeasyPrint and the fonts load on the first PDF, not in every worker
 
     classroom = class_or_404(class_id)

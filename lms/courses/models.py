@@ -30,7 +30,7 @@ class Course(db.Model):
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course",
         order_by="Lesson.position",
-        primaryjoin="and_(Course.id == Lesson.course_id, Lesson.archived == False)",  # noqa: E712
+        primaryjoin="and_(Course.id == Lesson.course_id, Lesson.archived == False)",
         viewonly=True,
     )
 

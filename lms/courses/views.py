@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from lms.accounts.auth import current_user, login_required
@@ -17,7 +18,7 @@ from lms.signals import gather, page_context
 from lms.web.formatting import current_locale
 
 
-def _course_or_404(slug: str):  # noqa: ANN202
+def _course_or_404(slug: str) -> ResponseReturnValue:
     course = services.get_course(slug)
     if course is None:
         abort(404)
@@ -25,7 +26,7 @@ def _course_or_404(slug: str):  # noqa: ANN202
 
 
 @bp.route("/")
-def catalogue():  # noqa: ANN201
+def catalogue() -> ResponseReturnValue:
     audience = request.args.get("audience")
     if audience not in AUDIENCES:
         audience = None
@@ -38,7 +39,7 @@ def catalogue():  # noqa: ANN201
 
 
 @bp.route("/<slug>/")
-def course(slug: str):  # noqa: ANN201
+def course(slug: str) -> ResponseReturnValue:
     course = _course_or_404(slug)
     user = current_user()
     done = services.completed_lesson_ids(user.id, course) if user else set()
@@ -50,7 +51,7 @@ def course(slug: str):  # noqa: ANN201
 
 
 @bp.route("/<slug>/lessons/<lesson_slug>")
-def lesson(slug: str, lesson_slug: str):  # noqa: ANN201
+def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
     course = _course_or_404(slug)
     lesson = services.get_lesson(course, lesson_slug)
     if lesson is None:
@@ -68,7 +69,7 @@ def lesson(slug: str, lesson_slug: str):  # noqa: ANN201
 
 @bp.route("/<slug>/lessons/<lesson_slug>/done", methods=["POST"])
 @login_required
-def mark_done(slug: str, lesson_slug: str):  # noqa: ANN201
+def mark_done(slug: str, lesson_slug: str) -> ResponseReturnValue:
     course = _course_or_404(slug)
     lesson = services.get_lesson(course, lesson_slug)
     if lesson is None:
@@ -82,7 +83,7 @@ def mark_done(slug: str, lesson_slug: str):  # noqa: ANN201
 
 
 @bp.route("/<slug>/images/<name>")
-def image(slug: str, name: str):  # noqa: ANN201
+def image(slug: str, name: str) -> ResponseReturnValue:
     course = _course_or_404(slug)
     row = db.session.scalar(
         select(CourseSourceFile).where(

@@ -27,7 +27,7 @@ def coverage() -> None:
     """Coverage statistics against the province's targets."""
 
 
-def _fail_on_problems(error) -> None:  # noqa: ANN001
+def _fail_on_problems(error) -> None:
     for problem in error.problems:
         click.echo(f"error: {problem}", err=True)
     raise click.ClickException(f"{len(error.problems)} problem(s); nothing was imported")

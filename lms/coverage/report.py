@@ -174,7 +174,7 @@ def sort_rows(rows: list[UnitRow], key: str, descending: bool, indicator: str = 
     if key not in SORT_KEYS:
         key = "name"
 
-    def value(row: UnitRow):  # noqa: ANN202
+    def value(row: UnitRow) -> tuple:
         if row.node is None:
             return None
         if key in ("name", "code"):

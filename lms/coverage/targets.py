@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from lms.accounts.models import User
+from lms.accounts.services import audit
 from lms.coverage.models import INDICATORS, Target
 from lms.coverage.tree import Node, Tree
 from lms.db import db
@@ -109,6 +111,26 @@ def delete_target(target_id: int) -> bool:
     if target is None or target.unit_id is None:
         return False
     db.session.delete(target)
+    return True
+
+
+def save_target(indicator: str, year: int, value: float, *, kind: str, unit: AdminUnit | None, source: str,
+                actor: User) -> Target:
+    """:func:`set_target` from the web: audited and committed (raises :class:`TargetError`, changing nothing)."""
+    target = set_target(indicator, year, value, kind=kind, unit=unit, source=source)
+    audit(actor, "coverage_target", "target", unit.code if unit is not None else "default",
+          {"indicator": target.indicator, "year": target.year, "kind": target.kind,
+           "value": target.value, "source": target.source})
+    db.session.commit()
+    return target
+
+
+def remove_target(target_id: int, actor: User) -> bool:
+    """:func:`delete_target` from the web: audited and committed; False when there was nothing to remove."""
+    if not delete_target(target_id):
+        return False
+    audit(actor, "coverage_target_delete", "target", target_id, {})
+    db.session.commit()
     return True
 
 

@@ -9,22 +9,22 @@ import time
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user, roles_required
 from lms.accounts.forms import EmptyForm
-from lms.accounts.services import audit
 from lms.clock import local_today
-from lms.coverage import baselines, exports, present, targets
+from lms.coverage import exports, present, targets
 from lms.coverage.access import may_edit
 from lms.coverage.blueprint import bp
 from lms.coverage.forms import TargetForm, UnitDataForm
-from lms.coverage.models import INDICATORS, POPULATIONS, Baseline, ExternalFigure, Target
+from lms.coverage.models import INDICATORS, POPULATIONS, Target
 from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
+from lms.coverage.unit_data import UnitData, read_unit_data, save_unit_data
 from lms.db import db
 from lms.i18n import _
 from lms.units.models import AdminUnit
-from lms.units.services import by_code, provinces
+from lms.units.services import ancestors, by_code, children, provinces
 from lms.web.choices import choices
 
 STAFF = ("official", "admin")
@@ -50,14 +50,6 @@ def _selection() -> tuple[AdminUnit | None, int, date]:
     return unit, year, on
 
 
-def _ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
-    if unit is None:
-        return []
-    codes = unit.path.strip("/").split("/")[:-1]
-    found = {u.code: u for u in db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(codes)))}
-    return [found[c] for c in codes if c in found]
-
-
 def _args(unit: AdminUnit | None, year: int, on: str | None = None) -> dict:
     """The current selection as URL parameters, for links that keep it (sorting, exports)."""
     args = {"unit": unit.code if unit else None, "year": year, "on": on or None}
@@ -70,7 +62,7 @@ def _years() -> list[int]:
 
 @bp.route("/")
 @roles_required(*STAFF)
-def dashboard():  # noqa: ANN201
+def dashboard() -> ResponseReturnValue:
     unit, year, on = _selection()
     report = build_report(unit, year, on)
     indicator = request.args.get("ind", "all")
@@ -80,7 +72,7 @@ def dashboard():  # noqa: ANN201
     rows = sort_rows(report.children, sort, descending, indicator)
     return render_template(
         "lms/coverage/dashboard.html", report=report, rows=rows, p=present, indicator=indicator,
-        sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=_ancestors(unit),
+        sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=ancestors(unit),
         provinces=provinces(), years=_years(), bar_svg=present.bar_svg(report),
         trend_svg=present.trend_svg(report),
         args=_args(unit, year, request.args.get("on")),
@@ -89,7 +81,7 @@ def dashboard():  # noqa: ANN201
 
 @bp.route("/export.<fmt>")
 @roles_required(*STAFF)
-def export(fmt: str):  # noqa: ANN201
+def export(fmt: str) -> ResponseReturnValue:
     if fmt not in exports.FORMATS:
         abort(404)
     report = build_report(*_selection())
@@ -99,7 +91,7 @@ def export(fmt: str):  # noqa: ANN201
 
 
 @bp.route("/public")
-def public():  # noqa: ANN201
+def public() -> ResponseReturnValue:
     """Totals only (no names, no units below): anyone may see how far the movement has come.
 
     Always as of today (or 31 December of a past year): a chosen date would let anyone make
@@ -122,50 +114,37 @@ def public():  # noqa: ANN201
 
 @bp.route("/data", methods=["GET", "POST"])
 @roles_required(*STAFF)
-def unit_data():  # noqa: ANN201
+def unit_data() -> ResponseReturnValue:
     """Populations (baselines) and the reported VNeID figure of one unit for one year."""
     unit, year, _on = _selection()
     if unit is None:
         return render_template("lms/coverage/data_pick.html", provinces=provinces(), years=_years(),
                                year=year)
     form = UnitDataForm()
-    own = {b.audience: b for b in db.session.scalars(
-        select(Baseline).where(Baseline.unit_id == unit.id, Baseline.year == year))}
-    figure = db.session.scalar(select(ExternalFigure).where(
-        ExternalFigure.unit_id == unit.id, ExternalFigure.year == year, ExternalFigure.indicator == "vneid"))
     if request.method == "GET":
+        saved = read_unit_data(unit, year)
         for group in POPULATIONS:
-            getattr(form, group).data = own[group].population if group in own else None
-        form.source.data = next((b.source for b in own.values() if b.source), "")
-        form.vneid.data = figure.value if figure else None
-        form.vneid_reported_on.data = figure.reported_on if figure else None
+            getattr(form, group).data = saved.populations[group]
+        form.source.data = saved.source
+        form.vneid.data = saved.vneid
+        form.vneid_reported_on.data = saved.vneid_reported_on
     if request.method == "POST" and not may_edit(current_user(), unit):
         abort(403)
     if form.validate_on_submit():
-        before = {g: b.population for g, b in own.items()}
-        for group in POPULATIONS:
-            baselines.set_baseline(unit, group, year, getattr(form, group).data, form.source.data or "")
-        if form.vneid.data is None:
-            if figure is not None:
-                db.session.delete(figure)
-        else:
-            baselines.save_vneid([(unit.id, year, form.vneid.data, form.vneid_reported_on.data)])
-        after = {g: getattr(form, g).data for g in POPULATIONS}
-        audit(current_user(), "coverage_data", "unit", unit.code,
-              {"year": year, "before": before, "after": after, "vneid": form.vneid.data})
-        db.session.commit()
+        typed = UnitData(populations={group: getattr(form, group).data for group in POPULATIONS},
+                         source=form.source.data or "", vneid=form.vneid.data,
+                         vneid_reported_on=form.vneid_reported_on.data)
+        save_unit_data(unit, year, typed, current_user())
         flash(_("Saved."), "success")
         return redirect(url_for(".unit_data", unit=unit.code, year=year))
-    children = db.session.scalars(select(AdminUnit).where(AdminUnit.parent_id == unit.id)
-                                  .order_by(AdminUnit.name)).all()
     status = 422 if request.method == "POST" else 200
     return render_template("lms/coverage/data.html", form=form, unit=unit, year=year, years=_years(),
-                           children=children, ancestors=_ancestors(unit)), status
+                           children=children(unit), ancestors=ancestors(unit)), status
 
 
 @bp.route("/targets", methods=["GET", "POST"])
 @roles_required(*STAFF)
-def target_list():  # noqa: ANN201
+def target_list() -> ResponseReturnValue:
     year = request.args.get("year", type=int) or local_today().year
     form = TargetForm()
     form.indicator.choices = choices((code, present.indicator_label(code)) for code in INDICATORS)
@@ -182,16 +161,13 @@ def target_list():  # noqa: ANN201
             abort(403)
         else:
             try:
-                target = targets.set_target(form.indicator.data, form.year.data, float(form.value.data),
-                                            kind=form.kind.data, unit=unit, source=form.source.data or "")
+                targets.save_target(form.indicator.data, form.year.data, float(form.value.data),
+                                    kind=form.kind.data, unit=unit, source=form.source.data or "",
+                                    actor=current_user())
             except targets.TargetError as error:
                 form.value.errors = [str(error)]
                 status = 422
             else:
-                audit(current_user(), "coverage_target", "target", code or "default",
-                      {"indicator": target.indicator, "year": target.year, "kind": target.kind,
-                       "value": target.value, "source": target.source})
-                db.session.commit()
                 flash(_("Target saved."), "success")
                 return redirect(url_for(".target_list", year=form.year.data))
     elif request.method == "POST":
@@ -202,15 +178,13 @@ def target_list():  # noqa: ANN201
 
 @bp.post("/targets/<int:target_id>/delete")
 @roles_required(*STAFF)
-def target_delete(target_id: int):  # noqa: ANN201
+def target_delete(target_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     year = request.args.get("year", type=int)
     target = db.session.get(Target, target_id)
     if target is not None and not may_edit(current_user(), db.session.get(AdminUnit, target.unit_id)
                                            if target.unit_id else None):
         abort(403)
-    if form.validate_on_submit() and targets.delete_target(target_id):
-        audit(current_user(), "coverage_target_delete", "target", target_id, {})
-        db.session.commit()
+    if form.validate_on_submit() and targets.remove_target(target_id, current_user()):
         flash(_("The unit's own target was removed; the one above it applies again."), "success")
     return redirect(url_for(".target_list", year=year))

@@ -15,7 +15,7 @@ VERSION_TABLE = "lms_alembic_version"
 target_metadata = db.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
+def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table":
         return bool(name) and name.startswith("lms_")
     return True

@@ -68,7 +68,7 @@ _UPSERTS: dict[str, object] = {}
 _SYNC_OFF = text("SET LOCAL synchronous_commit TO OFF")
 
 
-def _upsert(dialect: str):  # noqa: ANN202
+def _upsert(dialect: str):
     """One prepared INSERT ... ON CONFLICT DO UPDATE per dialect, built once."""
     statement = _UPSERTS.get(dialect)
     if statement is None:

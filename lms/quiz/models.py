@@ -22,7 +22,7 @@ class QuestionBank(db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank",
         order_by="Question.position",
-        primaryjoin="and_(QuestionBank.id == Question.bank_id, Question.active == True)",  # noqa: E712
+        primaryjoin="and_(QuestionBank.id == Question.bank_id, Question.active == True)",
         viewonly=True,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from lms.accounts.auth import current_user, login_required
@@ -20,7 +21,7 @@ from lms.quiz.review import review_items
 from lms.signals import gather, page_context
 
 
-def _registry():  # noqa: ANN202
+def _registry() -> ResponseReturnValue:
     return current_app.extensions["lms"].question_types
 
 
@@ -38,7 +39,7 @@ def _own_attempt(attempt_id: int) -> Attempt:
 
 
 @bp.route("/courses/<slug>/quiz")
-def overview(slug: str):  # noqa: ANN201
+def overview(slug: str) -> ResponseReturnValue:
     course = courses.get_course(slug)
     if course is None:
         abort(404)
@@ -55,7 +56,7 @@ def overview(slug: str):  # noqa: ANN201
 
 @bp.route("/courses/<slug>/quiz/start", methods=["POST"])
 @login_required
-def start(slug: str):  # noqa: ANN201
+def start(slug: str) -> ResponseReturnValue:
     course = courses.get_course(slug)
     if course is None:
         abort(404)
@@ -69,7 +70,7 @@ def start(slug: str):  # noqa: ANN201
 
 @bp.route("/attempts/<int:attempt_id>/")
 @login_required
-def resume(attempt_id: int):  # noqa: ANN201
+def resume(attempt_id: int) -> ResponseReturnValue:
     attempt = _own_attempt(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for(".result", attempt_id=attempt.id))
@@ -78,7 +79,7 @@ def resume(attempt_id: int):  # noqa: ANN201
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
 @login_required
-def question(attempt_id: int, position: int):  # noqa: ANN201
+def question(attempt_id: int, position: int) -> ResponseReturnValue:
     attempt = _own_attempt(attempt_id)
     if attempt.state != "in_progress":
         flash(_("This attempt has been submitted."), "info")
@@ -129,7 +130,7 @@ def attempt_course(attempt: Attempt) -> Course:
 
 @bp.route("/attempts/<int:attempt_id>/answers/<int:position>", methods=["POST", "PUT"])
 @login_required
-def autosave(attempt_id: int, position: int):  # noqa: ANN201
+def autosave(attempt_id: int, position: int) -> ResponseReturnValue:
     """The page's script saves each answer as soon as it is given (CSRF token in a header)."""
     attempt = _own_attempt(attempt_id)
     payload = request.get_json(silent=True)
@@ -144,7 +145,7 @@ def autosave(attempt_id: int, position: int):  # noqa: ANN201
 
 @bp.route("/attempts/<int:attempt_id>/summary")
 @login_required
-def summary(attempt_id: int):  # noqa: ANN201
+def summary(attempt_id: int) -> ResponseReturnValue:
     attempt = _own_attempt(attempt_id)
     if attempt.state != "in_progress":
         return redirect(url_for(".result", attempt_id=attempt.id))
@@ -159,7 +160,7 @@ def summary(attempt_id: int):  # noqa: ANN201
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @login_required
-def submit(attempt_id: int):  # noqa: ANN201
+def submit(attempt_id: int) -> ResponseReturnValue:
     attempt = _own_attempt(attempt_id)
     attempts.submit_attempt(attempt.id, _registry())
     return redirect(url_for(".result", attempt_id=attempt.id))
@@ -167,7 +168,7 @@ def submit(attempt_id: int):  # noqa: ANN201
 
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
-def result(attempt_id: int):  # noqa: ANN201
+def result(attempt_id: int) -> ResponseReturnValue:
     attempt = _own_attempt(attempt_id)
     if attempt.state == "in_progress":
         return redirect(url_for(".question", attempt_id=attempt.id, position=attempt.current_position))

@@ -39,3 +39,17 @@ def unit_label(unit: AdminUnit | None) -> str:
         names.append(parent.name)
         parent = parent.parent
     return ", ".join(names)
+
+
+def children(unit: AdminUnit) -> list[AdminUnit]:
+    """The units directly below ``unit``, by name."""
+    return list(db.session.scalars(select(AdminUnit).where(AdminUnit.parent_id == unit.id).order_by(AdminUnit.name)))
+
+
+def ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
+    """The units above ``unit``, the province first (none for the whole country)."""
+    if unit is None:
+        return []
+    codes = unit.path.strip("/").split("/")[:-1]
+    found = {u.code: u for u in db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(codes)))}
+    return [found[c] for c in codes if c in found]

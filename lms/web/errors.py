@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from lms.i18n import _
@@ -24,7 +25,7 @@ def _title(code: int) -> str:
     return messages.get(code, _("Something went wrong."))
 
 
-def render_error(error: HTTPException):  # noqa: ANN201
+def render_error(error: HTTPException) -> ResponseReturnValue:
     response = make_response(_error_body(error))
     retry_after = getattr(error, "retry_after", None)  # a 429's or 503's hint
     if retry_after is not None:

@@ -67,6 +67,8 @@ def test_tampered_signature_reason(keystore, claims):
     token = sign(claims, keystore)
     with pytest.raises(InvalidToken) as info:
         verify(token[:40] + ("0" if token[40] != "0" else "1") + token[41:], keystore)
+    # character 40 lies in the signed claims, whose length varies with the name: the flip either
+    # breaks their encoding (format) or changes what was signed (signature); both refuse the token
     assert info.value.reason in ("signature", "format")
     with pytest.raises(InvalidToken) as info:
         verify(token[:-2] + ("0" if token[-2] != "0" else "1") + token[-1], keystore)

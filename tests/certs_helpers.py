@@ -18,7 +18,7 @@ from tests.quiz_helpers import right_answers, token_for
 PASSWORD = "mat-khau-tot-2026"
 
 
-def pass_quiz(app, client, username: str = "0912345678", slug: str = "dien-thoai") -> dict:  # noqa: ANN001
+def pass_quiz(app, client, username: str = "0912345678", slug: str = "dien-thoai") -> dict:
     """Take the course's quiz through the API with every answer right; the submit result."""
     headers = token_for(client, username, PASSWORD)
     started = client.post(f"/api/v1/courses/{slug}/attempts", headers=headers)
@@ -33,7 +33,7 @@ def pass_quiz(app, client, username: str = "0912345678", slug: str = "dien-thoai
     return result
 
 
-def earn(app, client, username: str = "0912345678", full_name: str = "Nguyễn Văn An", **user) -> str:  # noqa: ANN001
+def earn(app, client, username: str = "0912345678", full_name: str = "Nguyễn Văn An", **user) -> str:
     """A learner who passes the fixture course "dien-thoai"; the code of their certificate."""
     make_user(app, username, PASSWORD, full_name=full_name, **user)
     result = pass_quiz(app, client, username)
@@ -41,7 +41,7 @@ def earn(app, client, username: str = "0912345678", full_name: str = "Nguyễn V
     return result["certificate"]["code"]
 
 
-def record(app, code: str) -> Certificate:  # noqa: ANN001
+def record(app, code: str) -> Certificate:
     with app.app_context():
         cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
         db.session.expunge(cert)
@@ -70,7 +70,7 @@ def pdf_pages(pdf_bytes: bytes) -> int:
     return len(pdfium.PdfDocument(pdf_bytes))
 
 
-def login_as(client, username: str) -> None:  # noqa: ANN001
+def login_as(client, username: str) -> None:
     from tests.conftest import login
 
     login(client, username, PASSWORD)

@@ -22,7 +22,7 @@ def make_class(
     teacher_id: int,
     *,
     name: str = "Lớp kỹ năng số tổ 3",
-    audience: str = "citizens",  # noqa: ANN001
+    audience: str = "citizens",
     slugs: list[str] | None = None,
     **extra: object,
 ) -> int:
@@ -46,14 +46,14 @@ def make_class(
         return classroom.id
 
 
-def enroll(app, class_id: int, *user_ids: int) -> None:  # noqa: ANN001
+def enroll(app, class_id: int, *user_ids: int) -> None:
     with app.app_context():
         for user_id in user_ids:
             db.session.add(Enrollment(class_id=class_id, user_id=user_id, source="roster"))
         db.session.commit()
 
 
-def course_id(app, slug: str) -> int:  # noqa: ANN001
+def course_id(app, slug: str) -> int:
     with app.app_context():
         return db.session.scalar(select(Course.id).where(Course.slug == slug))
 
@@ -98,7 +98,7 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
-def upload(client, class_id: int, data: bytes, filename: str = "danh-sach.csv"):  # noqa: ANN001, ANN201
+def upload(client, class_id: int, data: bytes, filename: str = "danh-sach.csv"):
     """Upload a roster like the browser does; returns the response (not followed)."""
     url = f"/teach/classes/{class_id}/roster"
     token = csrf_from(client.get(url).get_data(as_text=True))
@@ -115,7 +115,7 @@ def make_attempt(
     slug: str,
     *,
     number: int = 1,
-    state: str = "finished",  # noqa: ANN001
+    state: str = "finished",
     score: float | None = 50.0,
     essay: str | None = None,
     minutes_left: int | None = None,

@@ -61,6 +61,7 @@ test: install
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check lms tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: install
 	$(PY) bench/page_weight.py

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from lms.db import now_utc
+from lms.quiz.attempts import finish_if_overdue
 from lms.quiz.gift import check_file
 from lms.quiz.models import Attempt
 
@@ -45,8 +46,6 @@ def check_command(files: tuple[Path, ...]) -> None:
 @with_appcontext
 def close_overdue_command() -> None:
     """Grade every attempt whose time is up (run from cron; pages also do it on access)."""
-    from lms.quiz.attempts import finish_if_overdue
-
     registry = current_app.extensions["lms"].question_types
     now = now_utc()
     closed = 0

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.courses.models import Course, CourseResult
 from lms.db import db
+from lms.quiz.attempts import attempts_used
 from lms.quiz.models import Attempt, Question, QuestionBank
 
 
@@ -35,8 +36,6 @@ def quiz_overview(course: Course, user: User | None) -> QuizOverview:
     count = gradable_question_count(course)
     used, open_attempt, result = 0, None, None
     if user is not None:
-        from lms.quiz.attempts import attempts_used
-
         used = attempts_used(user.id, course)
         open_attempt = db.session.scalar(
             select(Attempt).where(

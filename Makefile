@@ -43,13 +43,15 @@ translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel update -i translations/lms.pot -d translations -D lms --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d translations -D lms
 
+PORT ?= 5000
+run: export LMS_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(LMS) init
 	$(LMS) units import --official
 	$(LMS) courses import courses
 	$(LMS) seed-demo
-	@echo "Serving on http://127.0.0.1:5000  (Ctrl+C to stop)"
-	$(LMS) run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(LMS) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(PY) -m pytest -q -n 2 --dist loadfile -p no:cacheprovider

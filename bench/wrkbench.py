@@ -49,7 +49,8 @@ def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: in
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--log-level", "warning", app],
-        env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={"LMS_BASE_URL": f"http://127.0.0.1:{port}", **os.environ, **env}, cwd=REPO,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

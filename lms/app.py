@@ -12,6 +12,16 @@ from lms.extension import LMS
 from lms.web.errors import register_app_error_pages
 
 
+def refuse_production_without_base_url(app: Flask) -> None:
+    """QR codes, PDFs and credentials carry the LMS's address; behind gunicorn it must be configured,
+    never guessed from a request's Host header (see lms.web.urls)."""
+    if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn") and not app.config.get("LMS_BASE_URL"):
+        raise RuntimeError(
+            "LMS_BASE_URL is not set. Under gunicorn the LMS needs its public address (for example "
+            "LMS_BASE_URL=https://hoc.example.vn) for the links in certificates, QR codes and PDFs."
+        )
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the standalone LMS. ``config`` overrides any setting (tests pass their own)."""
     config = dict(config or {})
@@ -24,7 +34,14 @@ def create_app(config: dict | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_pyfile("lms.cfg", silent=True)
+    for key in ("LMS_BASE_URL",):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("LMS_TRUSTED_HOSTS"):
+        # Flask (3.1+) answers 400 to any other Host header
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["LMS_TRUSTED_HOSTS"].split(",") if h.strip()]
     app.config.update(config)
+    refuse_production_without_base_url(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

@@ -91,7 +91,8 @@ def test_gunicorn_serves_create_app(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path / "inst"), "SECRET_KEY": "gunicorn-test"}
+    env = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path / "inst"), "SECRET_KEY": "gunicorn-test",
+           "LMS_BASE_URL": f"http://127.0.0.1:{port}"}
     env.pop("LMS_DATABASE_URL", None)
     subprocess.run([str(Path(sys.executable).parent / "lms"), "init"], env=env, check=True, capture_output=True)
     server = subprocess.Popen(
@@ -112,6 +113,22 @@ def test_gunicorn_serves_create_app(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_gunicorn_refuses_to_start_without_base_url(tmp_path: Path) -> None:
+    """Behind gunicorn the LMS's address must be configured, never taken from a Host header."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "LMS_INSTANCE_PATH": str(tmp_path / "inst"), "SECRET_KEY": "gunicorn-test"}
+    env.pop("LMS_DATABASE_URL", None)
+    env.pop("LMS_BASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "lms:create_app()"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode != 0
+    assert "LMS_BASE_URL is not set" in done.stderr
 
 
 def test_users_set_password_resets_a_forgotten_password(app, runner) -> None:

@@ -7,7 +7,7 @@ the rest need a bearer token. The JSON of the QR's target itself is ``/V/<token>
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, request
 
 from lms.api.auth import api_error, api_user, token_required
 from lms.api.blueprint import bp
@@ -20,6 +20,7 @@ from lms.certificates.urls import verify_url
 from lms.db import db
 from lms.i18n import _
 from lms.web.formatting import current_locale
+from lms.web.urls import public_url
 
 
 def _no_store(response: Response) -> Response:
@@ -94,8 +95,8 @@ def my_certificates() -> Response:
             "path": cert.subject if cert.kind == "path" else None,
             "title": records.title(cert, locale), "status": cert.status,
             "issued_on": cert.issued_on.isoformat(), "verify_url": verify_url(cert),
-            "pdf_url": url_for(".certificate_pdf", code=cert.code, _external=True) if valid else None,
-            "credential_url": url_for(".certificate_credential", code=cert.code, _external=True) if valid else None,
+            "pdf_url": public_url(".certificate_pdf", code=cert.code) if valid else None,
+            "credential_url": public_url(".certificate_credential", code=cert.code) if valid else None,
         })
     return jsonify(out)
 

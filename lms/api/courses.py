@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, request
 
 from lms.api.auth import api_error
 from lms.api.blueprint import bp
 from lms.audiences import AUDIENCES
 from lms.courses import services as courses
 from lms.i18n import _
+from lms.web.urls import public_url
 
 
 @bp.get("/courses")
@@ -19,6 +20,6 @@ def course_list() -> Response | tuple[Response, int]:
                                                     options=", ".join(AUDIENCES)))
     return jsonify([
         {"slug": c.slug, "title": c.title, "summary": c.summary, "audiences": c.audiences,
-         "url": url_for("lms_courses.course", slug=c.slug, _external=True)}
+         "url": public_url("lms_courses.course", slug=c.slug)}
         for c in courses.active_courses(audience)
     ])

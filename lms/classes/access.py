@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, url_for
+from flask import abort
 
 from lms.accounts.auth import current_user, roles_required
 from lms.accounts.models import User
 from lms.classes.models import Classroom
 from lms.classes.services import active_enrollment, can_manage
 from lms.db import db
+from lms.web.urls import public_url
 
 T = TypeVar("T")
 
@@ -40,14 +41,6 @@ def learner_or_404(classroom: Classroom, user_id: int) -> User:
     if active_enrollment(classroom.id, user_id) is None:
         abort(404)
     return db.session.get(User, user_id)
-
-
-def public_url(endpoint: str, **values: object) -> str:
-    """An absolute URL for print (posters, slips): LMS_BASE_URL when set, else this request's host."""
-    base = current_app.config.get("LMS_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def site_host() -> str:

@@ -9,12 +9,13 @@ from flask.typing import ResponseReturnValue
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
 from lms.classes import enroll, passwords, roster, roster_files
-from lms.classes.access import class_or_404, of_class_or_404, public_url, teacher_required
+from lms.classes.access import class_or_404, of_class_or_404, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
+from lms.web.urls import public_url
 
 PAGE_SIZE = 200
 

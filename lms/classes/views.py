@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
 from lms.classes import actions, gradebook, services
-from lms.classes.access import class_or_404, public_url, site_host, teacher_required
+from lms.classes.access import class_or_404, site_host, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.display import Formats
 from lms.classes.forms import ClassForm
@@ -27,6 +27,7 @@ from lms.printing.qr import make_qr_svg
 from lms.units.services import by_code, provinces, units_below
 from lms.web.choices import choices
 from lms.web.formatting import current_locale
+from lms.web.urls import public_url
 
 
 @bp.route("/")

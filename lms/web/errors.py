@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -41,6 +42,9 @@ def _error_body(error: HTTPException) -> tuple:
         return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), code
     if description == type(error).description:
         description = None
+    if request_ctx.url_adapter is None:
+        # the request was refused before routing (a Host outside TRUSTED_HOSTS): no page links can be built
+        return f"{code} {_title(code)}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("lms/error.html", code=code, title=_title(code), description=description), code
 
 

@@ -51,12 +51,12 @@ def test_my_certificates_and_pdf_by_token(app, client, courses, units) -> None:
     assert stranger.status_code == 404 and stranger.json["error"]["code"] == "not_found"
 
 
-def test_revoke_by_api(app, client, courses) -> None:
-    code = earn(app, client)
+def test_revoke_by_api(app, client, courses, units) -> None:
+    code = earn(app, client, unit_code="26734")
     learner = bearer(client, "0912345678")
     refused = client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "x"}, headers=learner)
     assert refused.status_code == 403
-    make_user(app, "canbo", PASSWORD, roles={"official"}, full_name="Cán Bộ Xã")
+    make_user(app, "canbo", PASSWORD, roles={"official"}, full_name="Cán Bộ Xã", unit_code="26734")
     official = bearer(client, "canbo")
     assert client.post(f"/api/v1/certificates/{code}/revoke", json={}, headers=official).status_code == 400
     done = client.post(f"/api/v1/certificates/{code}/revoke", json={"reason": "Trùng lặp"}, headers=official)

@@ -76,7 +76,8 @@ def certificate_revoke(code: str) -> Response | tuple[Response, int]:
     try:
         records.revoke(cert, reason, api_user())
     except records.RevokeError as error:
-        return api_error(409 if error.code == "already_revoked" else 400, error.code, error.message)
+        status = {"already_revoked": 409, "outside_your_unit": 403}.get(error.code, 400)
+        return api_error(status, error.code, error.message)
     db.session.commit()
     return jsonify(records.public_facts(cert, current_locale()))
 

@@ -43,7 +43,7 @@ def show(code: str) -> str | Response:
     if cert.code != code:
         return redirect(url_for(".show", code=cert.code))
     facts = records.public_facts(cert, current_locale())
-    context = {"record": cert, "facts": facts, "can_revoke": records.can_revoke(current_user())}
+    context = {"record": cert, "facts": facts, "can_revoke": records.can_revoke(current_user(), cert)}
     if cert.status == "valid":
         from lms.certificates.pdf import prepare_view  # WeasyPrint loads only where certificates are shown
 
@@ -91,7 +91,7 @@ def revoke() -> str | Response:
             try:
                 records.revoke(cert, form.reason.data, current_user())
             except records.RevokeError as error:
-                form.reason.errors.append(error.message)
+                (form.code if error.code == "outside_your_unit" else form.reason).errors.append(error.message)
             else:
                 db.session.commit()
                 flash(_("Certificate %(code)s is revoked. Its verification page now says REVOKED.",

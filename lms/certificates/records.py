@@ -24,6 +24,7 @@ from lms.fastread import compile_read, first_row
 from lms.i18n import _
 from lms.signals import anyone_agrees, can_see_learner
 from lms.units.models import AdminUnit
+from lms.units.services import within_code
 
 MAX_REASON = 500
 
@@ -72,8 +73,13 @@ def can_download(user: User | None, cert: Certificate) -> bool:
     return anyone_agrees(can_see_learner, viewer=user, learner_id=cert.user_id)  # e.g. their teacher
 
 
-def can_revoke(user: User | None) -> bool:
-    return user is not None and user.has_role("admin", "official")
+def can_revoke(user: User | None, cert: Certificate | Public) -> bool:
+    """An admin, anywhere; an official, for a certificate issued in their unit or a unit below it."""
+    if user is None:
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("official") and within_code(cert.unit_code, user.unit)
 
 
 # -- what is shown ------------------------------------------------------------------------
@@ -221,6 +227,9 @@ def revoke(cert: Certificate, reason: str, actor: User | None) -> None:
         raise RevokeError("reason_too_long", _("Keep the reason under %(n)d characters.", n=MAX_REASON))
     if cert.status == "revoked":
         raise RevokeError("already_revoked", _("This certificate is already revoked."))
+    if actor is not None and not can_revoke(actor, cert):
+        raise RevokeError("outside_your_unit", _("You may revoke only certificates issued in your unit "
+                                                 "and the units below it."))
     cert.status = "revoked"
     cert.revoked_at = now_utc()
     cert.revoked_reason = reason

@@ -104,7 +104,7 @@ def render(status: str | None, facts: dict | None, record: Public | None, code: 
     other = "en" if locale == "vi" else "vi"
     query = {k: v for k, v in request.args.items() if k != "lang"}
     user = current_user()
-    can_revoke = user is not None and status == "valid" and user.has_role("admin", "official")
+    can_revoke = status == "valid" and record is not None and records.can_revoke(user, record)
     context = {
         "t": _texts(locale),
         "urls": _urls(),

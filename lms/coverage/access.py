@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from lms.accounts.models import User
 from lms.units.models import AdminUnit
+from lms.units.services import within
 
 
 def may_edit(user: User | None, unit: AdminUnit | None) -> bool:
     if user.has_role("admin"):
         return True
-    own = user.unit
-    if unit is None or own is None:
-        return False
-    return unit.path.startswith(own.path)
+    return within(unit, user.unit)

@@ -53,3 +53,13 @@ def ancestors(unit: AdminUnit | None) -> list[AdminUnit]:
     codes = unit.path.strip("/").split("/")[:-1]
     found = {u.code: u for u in db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(codes)))}
     return [found[c] for c in codes if c in found]
+
+
+def within(unit: AdminUnit | None, scope: AdminUnit | None) -> bool:
+    """``unit`` is ``scope`` or lies below it (a commune within its province)."""
+    return unit is not None and scope is not None and unit.path.startswith(scope.path)
+
+
+def within_code(unit_code: str | None, scope: AdminUnit | None) -> bool:
+    """:func:`within` for a unit known by its code (as certificates record it)."""
+    return scope is not None and bool(unit_code) and within(by_code(unit_code), scope)

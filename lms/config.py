@@ -22,6 +22,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_VERIFY_RATE_LIMIT": "60 per minute",
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     "LMS_VERIFY_CACHE_SECONDS": 60,  # certificate records kept per process; a revocation empties it at once
+    "LMS_VERIFY_CHANGE_SECONDS": 1,  # how often a process looks for revocations made on other servers
     "LMS_PASSWORD_MIN_LENGTH": 8,
     "LMS_ASYNC_ANSWER_COMMIT": True,  # PostgreSQL: answer saves skip the WAL flush wait
     "LMS_ROSTER_MAX_ROWS": 10_000,

@@ -2,6 +2,7 @@
 
 from lms.accounts.models import ApiToken, AuditLog, User, UserRole
 from lms.certificates.models import Certificate
+from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.coverage.models import Baseline, ExternalFigure, Target
@@ -9,13 +10,14 @@ from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverrid
 from lms.units.models import AdminUnit
 
 ALL_MODELS = (
-    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ClassCourse, Classroom, Course,
+    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ChangeCounter, ClassCourse, Classroom,
+    Course,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Lesson, LessonProgress, PathStep, Question,
     QuestionBank, QuizOverride, Target, User, UserRole,
 )
 
 __all__ = [
-    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate",
+    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Lesson", "LessonProgress", "PathStep", "Question", "QuestionBank",
     "QuizOverride", "Target", "User", "UserRole",

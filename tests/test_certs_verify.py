@@ -90,7 +90,7 @@ def test_one_changed_symbol_is_not_valid(app, client, earned) -> None:
 def test_revocation_shows_revoked_with_reason_and_date(app, client, earned) -> None:
     code, pdf = earned
     url = qr_texts(pdf)[0]
-    make_user(app, "canbo", roles={"official"}, full_name="Trần Văn Cán")
+    make_user(app, "canbo", roles={"official"}, full_name="Trần Văn Cán", unit_code="26734")  # their commune
     client.post("/logout")
     login_as(client, "canbo")
     answer = post_form(client, f"/certificates/revoke?code={code}",

@@ -1,5 +1,5 @@
 """Files the certificates package keeps in the instance folder (kept PDFs, the active-key
-marker, the revocation stamp): written whole or not at all."""
+marker): written whole or not at all."""
 
 from __future__ import annotations
 

@@ -7,64 +7,34 @@ as the rest of the page; a certificate shown at a desk, a notice board or a recr
 is checked again and again. So each process keeps the records it has read, and answers a
 repeat check without the database.
 
-**A revocation shows on the next check.** Any change of a certificate's status (what
-:func:`records.revoke` does, or any ORM assignment to ``Certificate.status``: see
-:mod:`lms.certificates.status`) replaces the stamp file
-``<instance>/certificates/revocations.stamp`` once its transaction has committed. Every look-up
-``stat``s that file (~2 us) and empties the cache when it has changed: every gunicorn
-worker and the ``lms`` CLI of a host share the instance folder. Several hosts on one database
-must share it too (or set a small ``LMS_VERIFY_CACHE_SECONDS``): an entry is never used after
-that many seconds (default 60), which also bounds how long other edits (a renamed course, a
-status changed by hand in SQL) take to show. ``LMS_VERIFY_CACHE_SECONDS = 0`` turns it off.
+**A revocation shows within a second everywhere, at once where it was made.** Any change of a
+certificate's status (what :func:`records.revoke` does, or any ORM assignment to
+``Certificate.status``: see :mod:`lms.certificates.status`) bumps the ``certificates`` change
+counter in the database in the same transaction. Each process looks at that counter at most
+every ``LMS_VERIFY_CHANGE_SECONDS`` (default 1) before answering from its cache, and empties the
+cache when it moved: every worker of every server sharing the database, with no shared folder.
+The process that made the change empties its cache at once (:data:`lms.signals.certificate_revoked`).
+An entry is never used after ``LMS_VERIFY_CACHE_SECONDS`` (default 60), which bounds how long
+other edits (a renamed course, a status changed by hand in SQL) take to show;
+``LMS_VERIFY_CACHE_SECONDS = 0`` turns the cache off.
 Unknown codes are not kept, so the cache cannot be filled by guessing.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask, current_app
 
+from lms import changes
 from lms.certificates import records
 from lms.certificates.codes import normalize_code
-from lms.certificates.files import write_atomically
 from lms.certificates.records import Public
+from lms.changes import CounterWatch
 from lms.signals import certificate_revoked
 
 MAX_ENTRIES = 5_000  # a record ~1.5 KB, its pages ~1-2 KB each: ~15-40 MB a process at most
-log = logging.getLogger(__name__)
-Stamp = tuple[int, int] | None
-
-
-def stamp_path(instance_path: str) -> Path:
-    return Path(instance_path) / "certificates" / "revocations.stamp"
-
-
-def read_stamp(path: Path) -> Stamp:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_ino, found.st_mtime_ns
-
-
-def bump_stamp(instance_path: str) -> None:
-    """Tell every process of this host that some certificate's status changed.
-
-    Runs after the change is committed, so it must not fail the request: if the instance
-    folder cannot be written, the change still shows once cached entries age out."""
-    try:
-        # a new file replacing the old: a new inode, so two changes within one clock tick still differ
-        write_atomically(stamp_path(instance_path), f"{time.time_ns()} {os.getpid()}\n".encode())
-    except OSError:
-        log.exception("cannot write %s: other processes see this certificate change only after "
-                      "LMS_VERIFY_CACHE_SECONDS", stamp_path(instance_path))
-
-
 @dataclass(slots=True)
 class Entry:
     """A record as read at ``read_at``, and the verdict pages rendered from it (same lifetime)."""
@@ -77,16 +47,14 @@ class Entry:
 class RecordCache:
     """Found records by canonical code."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.stamp: Stamp = read_stamp(path)
+    def __init__(self) -> None:
+        self.watch = CounterWatch(changes.CERTIFICATES)
         self.entries: dict[str, Entry] = {}
 
-    def entry(self, code: str, max_age: float) -> Entry | None:
-        stamp = read_stamp(self.path)  # read before the database, so a change made meanwhile is seen next time
-        if stamp != self.stamp:
+    def entry(self, code: str, max_age: float, look_every: float) -> Entry | None:
+        # the counter is read before the record, so a change made meanwhile is seen next time
+        if self.watch.moved(look_every):
             self.entries.clear()
-            self.stamp = stamp
         now = time.monotonic()
         kept = self.entries.get(code)
         if kept is not None and now - kept.read_at < max_age:
@@ -116,8 +84,8 @@ def entry(code: str | None) -> Entry | None:
     extras = current_app.extensions["lms"].extras
     cache = extras.get("cert_record_cache")
     if cache is None:
-        cache = extras["cert_record_cache"] = RecordCache(stamp_path(current_app.instance_path))
-    return cache.entry(canonical, max_age)
+        cache = extras["cert_record_cache"] = RecordCache()
+    return cache.entry(canonical, max_age, float(current_app.config.get("LMS_VERIFY_CHANGE_SECONDS", 1)))
 
 
 def public_record(code: str | None) -> Public | None:
@@ -131,4 +99,8 @@ def public_record(code: str | None) -> Public | None:
 
 @certificate_revoked.connect
 def _status_changed(app: Flask, *, code: str, status: str) -> None:
-    bump_stamp(app.instance_path)
+    """This process made the change: forget what it kept now, not at the next look."""
+    cache = app.extensions["lms"].extras.get("cert_record_cache")
+    if cache is not None:
+        cache.entries.clear()
+        cache.watch.forget()

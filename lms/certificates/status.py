@@ -1,8 +1,11 @@
-"""Tells the rest of the process when a certificate's status changed, once the change is committed.
+"""Tells every server when a certificate's status changed.
 
 Any change of ``Certificate.status`` (what :func:`records.revoke` does, or any ORM assignment)
-is noted on its session and :data:`lms.signals.certificate_revoked` is sent after the commit;
-a rolled-back change sends nothing. A change to an object outside any session is sent at once.
+is noted on its session. At the flush, the ``certificates`` change counter (:mod:`lms.changes`)
+is bumped in the same transaction, so every server sharing the database sees it once it is
+committed, whatever the state of any instance folder; after the commit,
+:data:`lms.signals.certificate_revoked` tells this process at once. A rolled-back change does
+neither. A change to an object outside any session is sent at once (nothing is committed).
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
+from lms import changes
 from lms.certificates.models import Certificate
 from lms.signals import certificate_revoked, send
 
 _CHANGED = "lms_cert_status_changed"
+_TO_COUNT = "lms_cert_status_to_count"
 
 
 @event.listens_for(Certificate.status, "set", active_history=True)
@@ -24,8 +29,15 @@ def _status_set(target: Certificate, value: str, old: object, _initiator: object
     session = object_session(target)
     if session is not None:
         session.info.setdefault(_CHANGED, {})[target.code] = value  # told once the change is committed
+        session.info[_TO_COUNT] = True
     elif has_app_context():
         send(certificate_revoked, code=target.code, status=value)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: object) -> None:
+    if session.info.pop(_TO_COUNT, False):
+        changes.bump(session.connection(), changes.CERTIFICATES)
 
 
 @event.listens_for(Session, "after_commit")
@@ -39,3 +51,4 @@ def _after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_CHANGED, None)
+    session.info.pop(_TO_COUNT, None)

@@ -29,6 +29,11 @@ DEFAULTS: dict[str, object] = {
     "LMS_PASSWORD_SHEET_DAYS": 7,
     "LMS_STUCK_DAYS": 7,
     "LMS_ROSTER_UPLOAD_DAYS": 30,
+    # failed sign-ins (lms/accounts/throttle.py): growing waits per account+address, a generous
+    # budget per address (many people share one), a short ceiling per account over all addresses
+    "LMS_SIGNIN_LIMIT_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour; 50 per day",
+    "LMS_SIGNIN_LIMIT_ADDRESS": "30 per minute; 300 per hour; 1000 per day",
+    "LMS_SIGNIN_LIMIT_ACCOUNT": "20 per 10 minutes; 60 per hour",
 }
 
 

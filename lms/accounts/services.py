@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import ROLES, ApiToken, AuditLog, User, UserRole
+from lms.accounts.throttle import SignInLimits, throttle_for_app
 from lms.accounts.validators import (
     birth_year_problem,
     looks_like_phone,
@@ -25,6 +26,14 @@ from lms.units.models import AdminUnit
 
 # a hash to compare against when the user does not exist, so timing does not reveal who has an account
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class SignInBlocked(Exception):
+    """Too many failed sign-ins from this client or for this account: wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
 
 
 class AccountError(ValueError):
@@ -120,6 +129,28 @@ def authenticate(login: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
+    return user
+
+
+def sign_in(login: str, password: str, address: str, limits: SignInLimits) -> User | None:
+    """``authenticate`` behind the failed-sign-in limits (see :mod:`lms.accounts.throttle`).
+
+    Raises :class:`SignInBlocked` before the password is even looked at when this client must wait.
+    An unknown login is counted like a known one, under what was typed, so the limits do not tell
+    who has an account.
+    """
+    user = find_by_login(login)
+    account = f"user:{user.id}" if user is not None else "login:" + (login or "").strip().lower()[:64]
+    throttle = throttle_for_app()
+    wait = throttle.wait_seconds(account, address, limits)
+    if wait:
+        raise SignInBlocked(wait)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        throttle.failed(account, address, limits)
+        return None
+    throttle.succeeded(account, address, limits)
     return user
 
 

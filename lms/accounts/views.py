@@ -10,6 +10,7 @@ from wtforms.fields import SelectChoice
 from lms.accounts import services
 from lms.accounts.auth import current_user, login_required, login_user, logout_user
 from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
+from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.db import db
 from lms.i18n import _
 from lms.units.services import by_code, provinces, units_below
@@ -75,7 +76,14 @@ def login():  # noqa: ANN201
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        try:
+            user = services.sign_in(form.login.data, form.password.data, request.remote_addr or "unknown",
+                                    SignInLimits.from_config(current_app.config))
+        except services.SignInBlocked as blocked:
+            form.password.errors = [blocked_message(blocked.retry_after)]
+            response = current_app.make_response((render_template("lms/accounts/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(blocked.retry_after)
+            return response
         if user is None:
             form.password.errors = [_("Wrong phone number, username or password.")]
             return render_template("lms/accounts/login.html", form=form), 401

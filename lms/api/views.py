@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts import services as accounts
+from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.api.auth import api_error, bearer_token, bearer_user_id, token_hash, token_required
 from lms.audiences import AUDIENCES
 from lms.courses import services as courses
@@ -43,7 +44,13 @@ def token():  # noqa: ANN201
     body = _json_body()
     if body is None or not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
         return api_error(400, "bad_request", _("Send {\"username\": ..., \"password\": ...}."))
-    user = accounts.authenticate(body["username"], body["password"])
+    try:
+        user = accounts.sign_in(body["username"], body["password"], request.remote_addr or "unknown",
+                                SignInLimits.from_config(current_app.config))
+    except accounts.SignInBlocked as blocked:
+        response, status = api_error(429, "too_many_attempts", blocked_message(blocked.retry_after))
+        response.headers["Retry-After"] = str(blocked.retry_after)
+        return response, status
     if user is None:
         return api_error(401, "invalid_credentials", _("Wrong phone number, username or password."))
     raw, row = accounts.issue_api_token(user, int(current_app.config["LMS_API_TOKEN_HOURS"]))

@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import ROLES, ApiToken, AuditLog, User, UserRole
+from lms.accounts.models import ROLES, ApiToken, AuditLog, User, UserRole, UserSession
 from lms.accounts.throttle import SignInLimits, throttle_for_app
 from lms.accounts.validators import (
     birth_year_problem,
@@ -160,11 +160,13 @@ def personal_words(user: User) -> tuple[str, ...]:
 
 
 def set_password(user: User, new_password: str, *, min_length: int = 8, must_change: bool = False) -> None:
+    """Set a new password; every session and API token of the account ends (the caller commits)."""
     problem = password_problem(new_password, min_length=min_length, personal=personal_words(user))
     if problem:
         raise AccountError("new_password", problem)
     user.password_hash = generate_password_hash(new_password)
     user.must_change_password = must_change
+    revoke_credentials(user.id)
 
 
 def change_password(user: User, old_password: str, new_password: str, *, min_length: int = 8) -> None:
@@ -195,15 +197,74 @@ def audit(actor: User | None, action: str, object_type: str, object_id: object, 
     )
 
 
-def issue_api_token(user: User, hours: int) -> tuple[str, ApiToken]:
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(user: User, hours: int, label: str = "") -> tuple[str, ApiToken]:
+    """A new bearer token (shown once; only its SHA-256 is kept). The owner's expired tokens go."""
     token = secrets.token_urlsafe(32)
+    now = now_utc()
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     row = ApiToken(
-        user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        expires_at=now_utc() + timedelta(hours=hours),
+        user_id=user.id, token_hash=_digest(token), expires_at=now + timedelta(hours=hours),
+        label=" ".join((label or "").split())[:120],
     )
     db.session.add(row)
     db.session.commit()
     return token, row
+
+
+def list_tokens(user_id: int) -> list[ApiToken]:
+    """The account's tokens that still work, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at > now_utc())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def token_id_for(token: str) -> int | None:
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == _digest(token)))
+
+
+def revoke_token(user_id: int, token_id: int) -> bool:
+    """End one of the account's tokens; False when it has no such token (the caller commits)."""
+    result = db.session.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
+    return bool(result.rowcount)
+
+
+def revoke_all_tokens(user_id: int) -> int:
+    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount or 0
+
+
+def start_session(user: User, lifetime: timedelta) -> str:
+    """A server-side session for a browser; returns the random id its cookie carries."""
+    raw = secrets.token_urlsafe(32)
+    now = now_utc()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now))
+    db.session.add(UserSession(user_id=user.id, sid_hash=_digest(raw), created_at=now, expires_at=now + lifetime))
+    return raw
+
+
+def user_for_session(raw: str) -> User | None:
+    """The account of a live session, in one query; None when it ended or expired."""
+    row = db.session.execute(
+        select(User, UserSession.expires_at).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.sid_hash == _digest(raw))
+    ).first()
+    if row is None or row.expires_at <= now_utc():
+        return None
+    return row[0]
+
+
+def end_session(raw: str) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.sid_hash == _digest(raw)))
+
+
+def revoke_credentials(user_id: int) -> None:
+    """End every browser session and every API token of the account (password change or reset)."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    revoke_all_tokens(user_id)
 
 
 def user_for_token(token: str) -> User | None:

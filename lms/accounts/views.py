@@ -99,6 +99,7 @@ def login():  # noqa: ANN201
 @bp.route("/logout", methods=["POST"])
 def logout():  # noqa: ANN201
     logout_user()
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("lms.home"))
 
@@ -117,7 +118,8 @@ def change_password():  # noqa: ANN201
         except services.AccountError as error:
             getattr(form, error.field).errors = [error.message]
             return render_template("lms/accounts/password.html", form=form), 422
-        login_user(user)  # keep this session; others end because the password changed
+        login_user(user)  # the change ended every session and token; this browser gets a new session
+        db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("lms_accounts.profile"))
     return render_template("lms/accounts/password.html", form=form)
@@ -141,3 +143,35 @@ def profile():  # noqa: ANN201
         unit=by_code(user.unit.code) if user.unit else None,
         certificates=certificates_for_profile(user),
     )
+
+
+@bp.route("/me/tokens", methods=["GET"])
+@login_required
+def tokens():  # noqa: ANN201
+    """The account's API tokens (apps signed in with its password), each with a revoke button."""
+    user = current_user()
+    return render_template("lms/accounts/tokens.html", tokens=services.list_tokens(user.id), form=EmptyForm())
+
+
+@bp.route("/me/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):  # noqa: ANN201
+    user = current_user()
+    if services.revoke_token(user.id, token_id):
+        services.audit(user, "revoke_token", "api_token", token_id, {"by": "owner"})
+        db.session.commit()
+        flash(_("The token has been revoked. Apps using it must sign in again."), "success")
+    else:
+        flash(_("No such token."), "error")
+    return redirect(url_for("lms_accounts.tokens"))
+
+
+@bp.route("/me/tokens/revoke-all", methods=["POST"])
+@login_required
+def revoke_all_tokens():  # noqa: ANN201
+    user = current_user()
+    count = services.revoke_all_tokens(user.id)
+    services.audit(user, "revoke_all_tokens", "user", user.id, {"count": count, "by": "owner"})
+    db.session.commit()
+    flash(_("All your tokens have been revoked."), "success")
+    return redirect(url_for("lms_accounts.tokens"))

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts import services as accounts
 from lms.accounts.throttle import SignInLimits, blocked_message
-from lms.api.auth import api_error, bearer_token, bearer_user_id, token_hash, token_required
+from lms.api.auth import api_error, api_user, bearer_token, bearer_user_id, token_hash, token_required
 from lms.audiences import AUDIENCES
 from lms.courses import services as courses
 from lms.db import db, now_utc
@@ -53,8 +53,34 @@ def token():  # noqa: ANN201
         return response, status
     if user is None:
         return api_error(401, "invalid_credentials", _("Wrong phone number, username or password."))
-    raw, row = accounts.issue_api_token(user, int(current_app.config["LMS_API_TOKEN_HOURS"]))
+    if user.must_change_password:
+        return api_error(403, "password_change_required",
+                         _("Please sign in on the website and choose your own password first."))
+    label = body.get("label") if isinstance(body.get("label"), str) else request.headers.get("User-Agent", "")
+    raw, row = accounts.issue_api_token(user, int(current_app.config["LMS_API_TOKEN_HOURS"]), label=label)
     return jsonify({"token": raw, "expires_at": row.expires_at.isoformat()})
+
+
+@bp.get("/auth/tokens")
+@token_required()
+def token_list():  # noqa: ANN201
+    """The caller's live tokens; ``current`` marks the one this request used."""
+    current = accounts.token_id_for(bearer_token() or "")
+    return jsonify([
+        {"id": t.id, "label": t.label, "created_at": t.created_at.isoformat(),
+         "expires_at": t.expires_at.isoformat(), "current": t.id == current}
+        for t in accounts.list_tokens(g.lms_user_id)
+    ])
+
+
+@bp.delete("/auth/tokens/<int:token_id>")
+@token_required()
+def token_revoke(token_id: int):  # noqa: ANN201
+    if not accounts.revoke_token(g.lms_user_id, token_id):
+        return api_error(404, "not_found", _("No such token."))
+    accounts.audit(api_user(), "revoke_token", "api_token", token_id, {"by": "owner"})
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/courses")
@@ -97,6 +123,9 @@ def _course_slug(attempt: Attempt) -> str:
 @bp.post("/courses/<slug>/attempts")
 @token_required()
 def start_attempt(slug: str):  # noqa: ANN201
+    if api_user().must_change_password:
+        return api_error(403, "password_change_required",
+                         _("Please sign in on the website and choose your own password first."))
     course = courses.get_course(slug)
     if course is None:
         return api_error(404, "not_found", _("No such course."))

@@ -146,6 +146,15 @@ def test_one_address_trying_many_accounts_is_stopped(client, app) -> None:  # no
     assert api_try(client, PASSWORD).status_code == 429
 
 
+def test_an_ipv6_client_is_counted_by_its_64_network(client, app) -> None:  # noqa: ANN001
+    """A phone with a /64 can take a new address for every guess: the whole /64 is one client."""
+    make_user(app)
+    for n in range(5):
+        assert api_try(client, f"sai-{n}", {"REMOTE_ADDR": f"2001:db8:1:2::{n + 1:x}"}).status_code == 401
+    assert api_try(client, "sai", {"REMOTE_ADDR": "2001:db8:1:2:ffff::9"}).status_code == 429
+    assert api_try(client, PASSWORD, {"REMOTE_ADDR": "2001:db8:1:3::1"}).status_code == 200  # another /64
+
+
 def test_limits_are_settings(client, app) -> None:  # noqa: ANN001
     app.config["LMS_SIGNIN_LIMIT_ACCOUNT_ADDRESS"] = "2 per minute"
     make_user(app)

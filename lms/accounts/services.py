@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.models import ROLES, ApiToken, AuditLog, User, UserRole, UserSession
-from lms.accounts.throttle import SignInLimits, throttle_for_app
+from lms.accounts.throttle import SignInLimits, client_key, throttle_for_app
 from lms.accounts.validators import (
     birth_year_problem,
     looks_like_phone,
@@ -141,6 +141,7 @@ def sign_in(login: str, password: str, address: str, limits: SignInLimits) -> Us
     """
     user = find_by_login(login)
     account = f"user:{user.id}" if user is not None else "login:" + (login or "").strip().lower()[:64]
+    address = client_key(address)
     throttle = throttle_for_app()
     wait = throttle.wait_seconds(account, address, limits)
     if wait:

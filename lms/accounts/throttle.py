@@ -17,11 +17,14 @@ account+address budget (never the others, or one valid account would reset an ad
 The check comes before the password is looked at, so while a budget is spent even the right
 password is refused from that client. Storage is ``LMS_RATELIMIT_STORAGE_URI`` (Redis shares the
 counts between workers); when it fails, this process counts in memory for a while and sign-in
-goes on. Behind a reverse proxy, ProxyFix must give the client's address (see README).
+goes on. Behind a reverse proxy, ProxyFix must give the client's address (see README). An IPv6
+client is counted by its /64 network: one household or phone gets a whole /64 and could
+otherwise take a fresh address for every guess.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
@@ -137,6 +140,19 @@ def _clean(counter: MovingWindowRateLimiter, limits: SignInLimits, pair: str) ->
         return False
     longest = max(limits.pair, key=lambda item: item.get_expiry())
     return counter.get_window_stats(longest, SCOPE_PAIR, pair).remaining >= longest.amount
+
+
+def client_key(address: str | None) -> str:
+    """The address that is counted: IPv4 as is, IPv6 as its /64 network."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def throttle_for_app() -> SignInThrottle:

@@ -161,6 +161,40 @@ def test_first_sign_in_password_change_ends_the_one_time_password_tokens(app) ->
     token(app.test_client(), password=NEW_PASSWORD)  # now the account may have a token
 
 
+def test_teacher_reissuing_a_one_time_password_ends_the_old_ones_session(app) -> None:  # noqa: ANN001
+    """A new one-time password is a reset: whoever signed in with the old one is signed out."""
+    from lms.classes import passwords
+    from lms.classes.models import PasswordSheet
+    from tests.test_classes_support import make_class, roster_csv, upload
+
+    units_and_courses(app)
+    teacher = app.test_client()
+    teacher_id = make_user(app, "co.lan", roles={"teacher"})
+    login(teacher, "co.lan")
+    class_id = make_class(app, teacher_id)
+    page = upload(teacher, class_id, roster_csv("Nguyễn Văn An,0912345601,1958,")).headers["Location"]
+    post_form(teacher, page, {}, action=page + "/import")
+    with app.app_context():
+        one_time = passwords.read_sheet(db.session.scalar(select(PasswordSheet)))[0]["password"]
+    learner = app.test_client()
+    login(learner, "0912345601", one_time)
+    assert learner.get("/password").status_code == 200
+    post_form(teacher, f"/teach/classes/{class_id}/roster", {}, action=f"/teach/classes/{class_id}/passwords")
+    assert learner.get("/password").status_code == 302  # signed out: back to the sign-in page
+    assert "/login" in learner.get("/password").headers["Location"]
+
+
+def units_and_courses(app) -> None:  # noqa: ANN001
+    from lms.courses.loader import import_courses
+    from lms.units.importer import UnitRow, import_units
+    from tests.conftest import FIXTURES
+
+    with app.app_context():
+        import_units([UnitRow("79", "Thành phố Hồ Chí Minh", "province", None),
+                      UnitRow("26734", "Phường Sài Gòn", "commune", "79")], "test", "test-list")
+        import_courses(FIXTURES / "courses", app.extensions["lms"].question_types)
+
+
 # -- pending password change: no token, no attempts ---------------------------------------------
 
 

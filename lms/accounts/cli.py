@@ -44,7 +44,7 @@ def create(username: str, password: str, roles: tuple[str, ...], full_name: str 
     from lms.accounts.validators import password_problem
 
     problem = password_problem(password, min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
-                               personal=(login, phone or "", full_name or ""))
+                               personal=(login, phone or ""), name=full_name or "")
     if problem:
         raise click.ClickException(problem)
     user = User(

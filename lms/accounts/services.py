@@ -102,7 +102,7 @@ def validate_registration(reg: Registration, *, min_length: int = 8) -> tuple[st
         raise AccountError("commune", _("We do not know this administrative unit. Choose it from the list."))
     problem = password_problem(
         reg.password, min_length=min_length,
-        personal=(username, phone or "", reg.full_name, str(reg.birth_year or "")),
+        personal=(username, phone or "", str(reg.birth_year or "")), name=reg.full_name,
     )
     if problem:
         raise AccountError("password", problem)
@@ -156,13 +156,14 @@ def sign_in(login: str, password: str, address: str, limits: SignInLimits) -> Us
 
 
 def personal_words(user: User) -> tuple[str, ...]:
-    """What this account's password must not contain."""
-    return (user.username, user.phone or "", user.full_name or "", str(user.birth_year or ""))
+    """What this account's password must not contain (besides its name)."""
+    return (user.username, user.phone or "", str(user.birth_year or ""))
 
 
 def set_password(user: User, new_password: str, *, min_length: int = 8, must_change: bool = False) -> None:
     """Set a new password; every session and API token of the account ends (the caller commits)."""
-    problem = password_problem(new_password, min_length=min_length, personal=personal_words(user))
+    problem = password_problem(new_password, min_length=min_length, personal=personal_words(user),
+                               name=user.full_name or "")
     if problem:
         raise AccountError("new_password", problem)
     user.password_hash = generate_password_hash(new_password)

@@ -55,32 +55,41 @@ def _plain(text: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
-def _personal_fragments(personal: tuple[str, ...]) -> set[str]:
-    """What a password must not contain: each item whole, written plainly, and each word of a
-    name of 4 letters or more ("nguyen", but not "van" or "an", which too many words contain)."""
-    fragments: set[str] = set()
-    for item in personal:
-        if not item:
-            continue
-        fragments.update({item.lower(), _plain(item)})
-        fragments.update(_plain(word) for word in item.split() if len(_plain(word)) >= 4)
-    return {f for f in fragments if len(f) >= 3}
+def _made_of_names(letters: str, names: set[str]) -> bool:
+    """``letters`` is nothing but the person's name words, in any order ("binhtran", "anan")."""
+    if not letters or not names:
+        return False
+    can_end = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        can_end[end] = any(can_end[end - len(n)] and letters.endswith(n, 0, end) for n in names if len(n) <= end)
+    return can_end[-1]
 
 
-def password_problem(password: str, *, min_length: int = 8, personal: tuple[str, ...] = ()) -> str | None:
-    """Why ``password`` is not good enough, or None. ``personal``: the account's username, phone,
-    full name and birth year, none of which the password may contain."""
+def password_problem(password: str, *, min_length: int = 8, personal: tuple[str, ...] = (),
+                     name: str = "") -> str | None:
+    """Why ``password`` is not good enough, or None.
+
+    ``personal``: the account's username, phone and birth year, none of which it may contain.
+    ``name``: the full name. Vietnamese names are ordinary words (Bình, Minh, Hoa), so a name
+    word inside a phrase is fine ("binh-minh-len-99"); refused are the whole name anywhere in it
+    and a password whose letters are only name words plus digits or signs ("Tran.Binh.1990").
+    """
     if len(password) < min_length:
         return _("The password must have at least %(n)d characters.", n=min_length)
     lowered = password.lower()
-    if lowered in common_passwords() or _plain(password) in common_passwords() or len(set(password)) <= 2:
+    plain = _plain(password)
+    if lowered in common_passwords() or plain in common_passwords() or len(set(password)) <= 2:
         return _("This password is too easy to guess. Choose another one.")
     if lowered.isdigit() and len(set(lowered)) <= 4:
         return _("This password is too easy to guess. Choose another one.")
-    plain = _plain(password)
-    for fragment in _personal_fragments(personal):
-        if fragment in lowered or fragment in plain:
-            return _("The password must not contain your name, username, phone number or birth year.")
+    fragments = {f for item in personal if item for f in (item.lower(), _plain(item)) if len(f) >= 3}
+    whole_name = _plain(name)
+    if len(whole_name) >= 3:
+        fragments.add(whole_name)
+    if any(f in lowered or f in plain for f in fragments) or _made_of_names(
+        "".join(c for c in plain if c.isalpha()), {_plain(word) for word in name.split()} - {""}
+    ):
+        return _("The password must not contain your name, username, phone number or birth year.")
     return None
 
 

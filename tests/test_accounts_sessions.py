@@ -347,11 +347,12 @@ def test_session_cookie_is_samesite_lax_and_httponly(app) -> None:  # noqa: ANN0
     assert app.permanent_session_lifetime == timedelta(hours=app.config["LMS_SESSION_HOURS"])
 
 
-def _app_with(tmp_path, template_db, **settings):  # noqa: ANN001, ANN202
+def app_with(tmp_path, template_db, **settings):  # noqa: ANN001, ANN201
+    """An app of its own with these settings, on a fresh copy of the test database."""
     import shutil
 
     from lms import create_app
-    from tests.conftest import DB_KIND, base_config
+    from tests.conftest import DB_KIND, _reset_postgres, base_config
 
     instance = tmp_path / "instance"
     instance.mkdir()
@@ -359,18 +360,15 @@ def _app_with(tmp_path, template_db, **settings):  # noqa: ANN001, ANN202
     if DB_KIND != "postgres":
         url = "sqlite:///" + str(instance / "lms.sqlite3")
         shutil.copy(template_db.removeprefix("sqlite:///"), instance / "lms.sqlite3")
-    else:
-        from tests.conftest import _reset_postgres
-
-        app = create_app({**base_config(instance, url), **settings})
+    app = create_app({**base_config(instance, url), **settings})
+    if DB_KIND == "postgres":
         with app.app_context():
             _reset_postgres(app)
-        return app
-    return create_app({**base_config(instance, url), **settings})
+    return app
 
 
 def test_session_cookie_is_secure_when_served_over_https(tmp_path, template_db) -> None:  # noqa: ANN001
-    app = _app_with(tmp_path, template_db, LMS_BASE_URL="https://hoc.example.vn")
+    app = app_with(tmp_path, template_db, LMS_BASE_URL="https://hoc.example.vn")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     make_user(app)
     client = app.test_client()
@@ -382,7 +380,7 @@ def test_session_cookie_is_secure_when_served_over_https(tmp_path, template_db) 
 
 
 def test_operator_cookie_settings_win(tmp_path, template_db) -> None:  # noqa: ANN001
-    app = _app_with(tmp_path, template_db, SESSION_COOKIE_SAMESITE="Strict", LMS_SESSION_COOKIE_SECURE=True,
+    app = app_with(tmp_path, template_db, SESSION_COOKIE_SAMESITE="Strict", LMS_SESSION_COOKIE_SECURE=True,
                     PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Strict"
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tests.conftest import csrf_from, login, make_user, post_form, vi
+from tests.test_accounts_sessions import app_with
 
 PASSWORD = "mat-khau-tot-2026"
 ATTACKER = {"REMOTE_ADDR": "203.0.113.7"}
@@ -165,18 +166,7 @@ def test_limits_are_settings(client, app) -> None:  # noqa: ANN001
 
 def test_counter_storage_down_falls_back_to_memory(tmp_path, template_db) -> None:  # noqa: ANN001
     """Redis unreachable: sign-in goes on, counted in this process."""
-    import shutil
-
-    from lms import create_app
-    from tests.conftest import DB_KIND, base_config
-
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    url = template_db
-    if DB_KIND != "postgres":
-        url = "sqlite:///" + str(instance / "lms.sqlite3")
-        shutil.copy(template_db.removeprefix("sqlite:///"), instance / "lms.sqlite3")
-    app = create_app({**base_config(instance, url), "LMS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    app = app_with(tmp_path, template_db, LMS_RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     make_user(app)
     client = app.test_client()
     assert [api_try(client, f"sai-{i}").status_code for i in range(6)] == [401] * 5 + [429]
@@ -185,30 +175,25 @@ def test_counter_storage_down_falls_back_to_memory(tmp_path, template_db) -> Non
 
 def test_counts_are_shared_through_redis(tmp_path, template_db) -> None:  # noqa: ANN001
     """Two processes (two apps here) with Redis storage share one count."""
-    import shutil
     import uuid
+    from pathlib import Path
+
+    from lms import create_app
+    from tests.conftest import base_config
 
     redis = pytest.importorskip("redis")
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.exceptions.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379")
-    from lms import create_app
-    from tests.conftest import DB_KIND, base_config
-
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    url = template_db
-    if DB_KIND != "postgres":
-        url = "sqlite:///" + str(instance / "lms.sqlite3")
-        shutil.copy(template_db.removeprefix("sqlite:///"), instance / "lms.sqlite3")
     # other checkouts may test against the same Redis: a fresh address, and no account ceiling
     # (account ids restart at 1 in every test database)
-    config = {**base_config(instance, url), "LMS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-              "LMS_SIGNIN_LIMIT_ACCOUNT": ""}
-    worker_a, worker_b = create_app(config), create_app(config)
+    settings = {"LMS_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "LMS_SIGNIN_LIMIT_ACCOUNT": ""}
+    worker_a = app_with(tmp_path, template_db, **settings)
+    worker_b = create_app({**base_config(Path(worker_a.instance_path), worker_a.config["SQLALCHEMY_DATABASE_URI"]),
+                           **settings})  # the same database, a second "process"
     make_user(worker_a)
-    address = {"REMOTE_ADDR": f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"}
+    address = {"REMOTE_ADDR": f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::9"}
     for i in range(3):
         assert api_try(worker_a.test_client(), f"sai-{i}", address).status_code == 401
     for i in range(2):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Config, Flask
 
-from lms.config import load_secret_key
+from lms.config import load_secret_key, session_cookie_settings
 from lms.extension import LMS
 from lms.web.errors import register_app_error_pages
 
@@ -33,19 +33,23 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=None,  # the LMS blueprint serves its own static files
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_pyfile("lms.cfg", silent=True)
+    given = Config(app.instance_path)  # what the operator set: the environment, lms.cfg or ``config``
+    given.from_pyfile("lms.cfg", silent=True)
     for key in ("LMS_BASE_URL",):
         if os.environ.get(key):
-            app.config[key] = os.environ[key]
+            given[key] = os.environ[key]
     if os.environ.get("LMS_TRUSTED_HOSTS"):
         # Flask (3.1+) answers 400 to any other Host header
-        app.config["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["LMS_TRUSTED_HOSTS"].split(",") if h.strip()]
-    app.config.update(config)
+        given["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["LMS_TRUSTED_HOSTS"].split(",") if h.strip()]
+    given.update(config)
+    app.config.update(given)
     refuse_production_without_base_url(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask defines these keys already (SameSite None), so setdefault would do nothing
+    for key, value in session_cookie_settings(app.config).items():
+        if key not in given:
+            app.config[key] = value
     LMS(app, url_prefix=app.config.get("LMS_URL_PREFIX", ""))
     app.extensions["lms"].extras["standalone"] = True
     register_app_error_pages(app)

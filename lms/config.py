@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -30,7 +31,30 @@ DEFAULTS: dict[str, object] = {
     "LMS_PASSWORD_SHEET_DAYS": 7,
     "LMS_STUCK_DAYS": 7,
     "LMS_ROSTER_UPLOAD_DAYS": 30,
+    # failed sign-ins (lms/accounts/throttle.py): growing waits per account+address, a generous
+    # budget per address (many people share one), a short ceiling per account over all addresses
+    "LMS_SIGNIN_LIMIT_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour; 50 per day",
+    "LMS_SIGNIN_LIMIT_ADDRESS": "30 per minute; 300 per hour; 1000 per day",
+    "LMS_SIGNIN_LIMIT_ACCOUNT": "20 per 10 minutes; 60 per hour",
+    "LMS_SESSION_HOURS": 24 * 14,  # a browser session ends on the server this long after sign-in
+    "LMS_SESSION_COOKIE_SECURE": None,  # standalone: None = on when LMS_BASE_URL starts with https://
 }
+
+
+def session_cookie_settings(config: dict) -> dict[str, object]:
+    """Flask's cookie settings the standalone app sets unless the operator set them (a mounted LMS
+    leaves the host's alone): SameSite=Lax, HttpOnly, Secure when served over HTTPS, and a
+    cookie lifetime equal to the server-side session's."""
+    secure = config.get("LMS_SESSION_COOKIE_SECURE")
+    if secure is None:
+        secure = str(config.get("LMS_BASE_URL") or "").lower().startswith("https://")
+    hours = float(config.get("LMS_SESSION_HOURS") or DEFAULTS["LMS_SESSION_HOURS"])
+    return {
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": bool(secure),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=hours),
+    }
 
 
 def apply_defaults(app: Flask) -> None:

@@ -126,11 +126,12 @@ class LMS:
 
 def _engine_options(app: Flask) -> dict[str, Any]:
     url = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    # hide_parameters: an error or a SQL log line never carries a password hash or token digest
     if url.startswith("sqlite"):
         # several gunicorn workers share one file: wait for the write lock instead of failing
-        return {"connect_args": {"timeout": 30}}
+        return {"connect_args": {"timeout": 30}, "hide_parameters": True}
     # no pre-ping: it would cost a round trip on every request; recycle idle connections instead
-    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 20}
+    return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 20, "hide_parameters": True}
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
 
-from lms.accounts.models import ApiToken, AuditLog, User, UserRole
+from lms.accounts.models import ApiToken, AuditLog, User, UserRole, UserSession
 from lms.certificates.models import Certificate
 from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
@@ -20,5 +20,5 @@ __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Lesson", "LessonProgress", "PathStep", "Question", "QuestionBank",
-    "QuizOverride", "Target", "User", "UserRole",
+    "QuizOverride", "Target", "User", "UserRole", "UserSession",
 ]

@@ -1,25 +1,34 @@
-"""Who is signed in. Kept in the session under ``lms_user_id`` so a host's own login is untouched
-(Flask-Login would claim ``app.login_manager`` for the whole host app)."""
+"""Who is signed in. The cookie session holds only a random session id (``lms_sid``) and the user id,
+under keys of our own so a host's own login is untouched (Flask-Login would claim
+``app.login_manager`` for the whole host app). The id is checked against ``lms_user_sessions`` on
+every request: signing out or changing the password ends the session on the server, and a copied
+cookie stops working. Nothing derived from the password is in the cookie."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from lms.accounts.models import User
-from lms.db import db, now_utc
+from lms.accounts.services import end_session, start_session, user_for_session
+from lms.db import now_utc
+
+SESSION_KEYS = ("lms_sid", "lms_user_id", "lms_pw")  # lms_pw: older cookies' password marker
 
 
 def load_current_user() -> None:
-    user_id = session.get("lms_user_id")
-    user = db.session.get(User, user_id) if user_id else None
-    if user is not None and session.get("lms_pw") != _password_marker(user):
-        # the password changed elsewhere: every other session ends
+    raw = session.get("lms_sid")
+    user = user_for_session(raw) if isinstance(raw, str) and raw else None
+    if user is None or session.get("lms_user_id") != user.id:
         user = None
-        session.pop("lms_user_id", None)
+        if any(key in session for key in SESSION_KEYS):
+            # signed out, password changed, expired, or a cookie from before server-side sessions
+            for key in SESSION_KEYS:
+                session.pop(key, None)
     g.lms_user = user
 
 
@@ -27,14 +36,19 @@ def current_user() -> User | None:
     return g.get("lms_user")
 
 
-def _password_marker(user: User) -> str:
-    return user.password_hash[-12:]
+def session_lifetime() -> timedelta:
+    return timedelta(hours=float(current_app.config["LMS_SESSION_HOURS"]))
 
 
 def login_user(user: User) -> None:
-    session.pop("lms_user_id", None)
+    """Start a new server-side session (any earlier one of this browser ends; the caller commits)."""
+    old = session.get("lms_sid")
+    if isinstance(old, str) and old:
+        end_session(old)
+    for key in SESSION_KEYS:
+        session.pop(key, None)
+    session["lms_sid"] = start_session(user, session_lifetime())
     session["lms_user_id"] = user.id
-    session["lms_pw"] = _password_marker(user)
     session["lms_locale"] = user.locale
     session.permanent = True
     user.last_login_at = now_utc()
@@ -42,7 +56,11 @@ def login_user(user: User) -> None:
 
 
 def logout_user() -> None:
-    for key in ("lms_user_id", "lms_pw"):
+    """End this browser's session on the server too (the caller commits)."""
+    raw = session.get("lms_sid")
+    if isinstance(raw, str) and raw:
+        end_session(raw)
+    for key in SESSION_KEYS:
         session.pop(key, None)
     g.lms_user = None
 

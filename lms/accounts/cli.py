@@ -1,4 +1,4 @@
-"""``lms users create`` and ``lms users set-role``."""
+"""``lms users create``, ``set-role``, ``set-password`` and ``tokens``."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def create(username: str, password: str, roles: tuple[str, ...], full_name: str 
         raise click.ClickException(f"unknown unit code {unit_code}")
 
     problem = password_problem(password, min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
-                               personal=(login,))
+                               personal=(login, phone or ""), name=full_name or "")
     if problem:
         raise click.ClickException(problem)
     [user_id] = services.create_accounts([services.NewAccount(
@@ -77,7 +77,9 @@ def set_role(username: str, roles: tuple[str, ...]) -> None:
 @click.option("--password", default=None, help="The new password; without it a one-time password is made.")
 @with_appcontext
 def set_password_command(username: str, password: str | None) -> None:
-    """Reset a forgotten password: the learner must choose their own at the next sign-in."""
+    """Reset a forgotten password: the learner must choose their own at the next sign-in.
+
+    Every browser session and API token of the account ends."""
     user = services.find_by_login(username)
     if user is None:
         raise click.ClickException(f"{username}: no such account")
@@ -93,6 +95,54 @@ def set_password_command(username: str, password: str | None) -> None:
     db.session.commit()
     shown = f" one-time password: {password}" if generated else ""
     click.echo(f"{user.username}: password reset; to be changed at the next sign-in.{shown}")
+
+
+@users.group("tokens")
+def tokens() -> None:
+    """List or revoke an account's API tokens."""
+
+
+def _account(username: str) -> User:
+    user = services.find_by_login(username)
+    if user is None:
+        raise click.ClickException(f"{username}: no such account")
+    return user
+
+
+@tokens.command("list")
+@click.argument("username")
+@with_appcontext
+def tokens_list(username: str) -> None:
+    """The account's tokens that still work (id, created, expires, label)."""
+    user = _account(username)
+    rows = services.list_tokens(user.id)
+    for row in rows:
+        click.echo(f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.expires_at:%Y-%m-%d %H:%M}\t{row.label}")
+    if not rows:
+        click.echo(f"{user.username}: no token")
+
+
+@tokens.command("revoke")
+@click.argument("username")
+@click.argument("token_ids", nargs=-1, type=int)
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every token of the account.")
+@with_appcontext
+def tokens_revoke(username: str, token_ids: tuple[int, ...], revoke_all: bool) -> None:
+    """Revoke the given tokens (ids from ``lms users tokens list``), or all with --all."""
+    user = _account(username)
+    if revoke_all == bool(token_ids):
+        raise click.ClickException("give token ids or --all (not both)")
+    if revoke_all:
+        count = services.revoke_all_tokens(user.id)
+    else:
+        missing = [t for t in token_ids if not services.revoke_token(user.id, t)]
+        if missing:
+            db.session.rollback()
+            raise click.ClickException(f"{user.username} has no token {', '.join(map(str, missing))}")
+        count = len(token_ids)
+    services.audit(None, "revoke_tokens", "user", user.id, {"count": count, "ids": list(token_ids) or "all"})
+    db.session.commit()
+    click.echo(f"{user.username}: {count} token(s) revoked")
 
 
 commands = [users]

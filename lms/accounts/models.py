@@ -79,8 +79,23 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: what the owner sees in the token list: the "label" sent for it, else the client's User-Agent
+    label: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The cookie holds a random id; only its SHA-256 is stored here, so
+    signing out (or a password change) ends the session on the server, whatever the cookie says."""
+
+    __tablename__ = "lms_user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditLog(db.Model):

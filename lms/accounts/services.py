@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import delete, insert, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.accounts.models import ROLES, ApiToken, AuditLog, User, UserRole
+from lms.accounts.models import ROLES, ApiToken, AuditLog, User, UserRole, UserSession
+from lms.accounts.throttle import SignInLimits, client_key, throttle_for_app
 from lms.accounts.validators import (
     birth_year_problem,
     looks_like_phone,
@@ -26,6 +27,14 @@ from lms.units.models import AdminUnit
 
 # a hash to compare against when the user does not exist, so timing does not reveal who has an account
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class SignInBlocked(Exception):
+    """Too many failed sign-ins from this client or for this account: wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
 
 
 class AccountError(ValueError):
@@ -94,7 +103,7 @@ def validate_registration(reg: Registration, *, min_length: int = 8) -> tuple[st
         raise AccountError("commune", _("We do not know this administrative unit. Choose it from the list."))
     problem = password_problem(
         reg.password, min_length=min_length,
-        personal=(username, phone or "", str(reg.birth_year or "")),
+        personal=(username, phone or "", str(reg.birth_year or "")), name=reg.full_name,
     )
     if problem:
         raise AccountError("password", problem)
@@ -158,15 +167,43 @@ def authenticate(login: str, password: str) -> User | None:
     return user
 
 
+def sign_in(login: str, password: str, address: str, limits: SignInLimits) -> User | None:
+    """``authenticate`` behind the failed-sign-in limits (see :mod:`lms.accounts.throttle`).
+
+    Raises :class:`SignInBlocked` before the password is even looked at when this client must wait.
+    An unknown login is counted like a known one, under what was typed, so the limits do not tell
+    who has an account.
+    """
+    user = find_by_login(login)
+    account = f"user:{user.id}" if user is not None else "login:" + (login or "").strip().lower()[:64]
+    address = client_key(address)
+    throttle = throttle_for_app()
+    wait = throttle.wait_seconds(account, address, limits)
+    if wait:
+        raise SignInBlocked(wait)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+    if user is None or not check_password_hash(user.password_hash, password or ""):
+        throttle.failed(account, address, limits)
+        return None
+    throttle.succeeded(account, address, limits)
+    return user
+
+
+def personal_words(user: User) -> tuple[str, ...]:
+    """What this account's password must not contain (besides its name)."""
+    return (user.username, user.phone or "", str(user.birth_year or ""))
+
+
 def set_password(user: User, new_password: str, *, min_length: int = 8, must_change: bool = False) -> None:
-    problem = password_problem(
-        new_password, min_length=min_length,
-        personal=(user.username, user.phone or "", str(user.birth_year or "")),
-    )
+    """Set a new password; every session and API token of the account ends (the caller commits)."""
+    problem = password_problem(new_password, min_length=min_length, personal=personal_words(user),
+                               name=user.full_name or "")
     if problem:
         raise AccountError("new_password", problem)
     user.password_hash = generate_password_hash(new_password)
     user.must_change_password = must_change
+    revoke_credentials(user.id)
 
 
 def change_password(user: User, old_password: str, new_password: str, *, min_length: int = 8) -> None:
@@ -197,15 +234,74 @@ def audit(actor: User | None, action: str, object_type: str, object_id: object, 
     )
 
 
-def issue_api_token(user: User, hours: int) -> tuple[str, ApiToken]:
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(user: User, hours: int, label: str = "") -> tuple[str, ApiToken]:
+    """A new bearer token (shown once; only its SHA-256 is kept). The owner's expired tokens go."""
     token = secrets.token_urlsafe(32)
+    now = now_utc()
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     row = ApiToken(
-        user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        expires_at=now_utc() + timedelta(hours=hours),
+        user_id=user.id, token_hash=_digest(token), expires_at=now + timedelta(hours=hours),
+        label=" ".join((label or "").split())[:120],
     )
     db.session.add(row)
     db.session.commit()
     return token, row
+
+
+def list_tokens(user_id: int) -> list[ApiToken]:
+    """The account's tokens that still work, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.expires_at > now_utc())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def token_id_for(token: str) -> int | None:
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == _digest(token)))
+
+
+def revoke_token(user_id: int, token_id: int) -> bool:
+    """End one of the account's tokens; False when it has no such token (the caller commits)."""
+    result = db.session.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
+    return bool(result.rowcount)
+
+
+def revoke_all_tokens(user_id: int) -> int:
+    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount or 0
+
+
+def start_session(user: User, lifetime: timedelta) -> str:
+    """A server-side session for a browser; returns the random id its cookie carries."""
+    raw = secrets.token_urlsafe(32)
+    now = now_utc()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now))
+    db.session.add(UserSession(user_id=user.id, sid_hash=_digest(raw), created_at=now, expires_at=now + lifetime))
+    return raw
+
+
+def user_for_session(raw: str) -> User | None:
+    """The account of a live session, in one query; None when it ended or expired."""
+    row = db.session.execute(
+        select(User, UserSession.expires_at).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.sid_hash == _digest(raw))
+    ).first()
+    if row is None or row.expires_at <= now_utc():
+        return None
+    return row[0]
+
+
+def end_session(raw: str) -> None:
+    db.session.execute(delete(UserSession).where(UserSession.sid_hash == _digest(raw)))
+
+
+def revoke_credentials(user_id: int) -> None:
+    """End every browser session and every API token of the account (password change or reset)."""
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    revoke_all_tokens(user_id)
 
 
 def user_for_token(token: str) -> User | None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
+from functools import cache
 
 from lms.i18n import _
 
 PHONE_RE = re.compile(r"^(?:\+?84|0)([35789]\d{8})$")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+#: Vietnamese favourites missing from the general list below
 COMMON_PASSWORDS = frozenset(
     {
         "12345678", "123456789", "1234567890", "87654321", "11111111", "00000000", "password",
@@ -37,17 +40,56 @@ def username_problem(username: str) -> str | None:
     return None
 
 
-def password_problem(password: str, *, min_length: int = 8, personal: tuple[str, ...] = ()) -> str | None:
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of zxcvbn's list (leaked-password corpora, maintained on
+    PyPI as ``zxcvbn``) plus :data:`COMMON_PASSWORDS`, lower-case. Loaded on first use (~0.1 s)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p.lower() for p in FREQUENCY_LISTS["passwords"]) | COMMON_PASSWORDS
+
+
+def _plain(text: str) -> str:
+    """Lower case without Vietnamese diacritics, spaces or punctuation: "Nguyễn Văn" -> "nguyenvan"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+def _made_of_names(letters: str, names: set[str]) -> bool:
+    """``letters`` is nothing but the person's name words, in any order ("binhtran", "anan")."""
+    if not letters or not names:
+        return False
+    can_end = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        can_end[end] = any(can_end[end - len(n)] and letters.endswith(n, 0, end) for n in names if len(n) <= end)
+    return can_end[-1]
+
+
+def password_problem(password: str, *, min_length: int = 8, personal: tuple[str, ...] = (),
+                     name: str = "") -> str | None:
+    """Why ``password`` is not good enough, or None.
+
+    ``personal``: the account's username, phone and birth year, none of which it may contain.
+    ``name``: the full name. Vietnamese names are ordinary words (Bình, Minh, Hoa), so a name
+    word inside a phrase is fine ("binh-minh-len-99"); refused are the whole name anywhere in it
+    and a password whose letters are only name words plus digits or signs ("Tran.Binh.1990").
+    """
     if len(password) < min_length:
         return _("The password must have at least %(n)d characters.", n=min_length)
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(password)) <= 2:
+    plain = _plain(password)
+    if lowered in common_passwords() or plain in common_passwords() or len(set(password)) <= 2:
         return _("This password is too easy to guess. Choose another one.")
     if lowered.isdigit() and len(set(lowered)) <= 4:
         return _("This password is too easy to guess. Choose another one.")
-    for item in personal:
-        if item and len(item) >= 3 and item.lower() in lowered:
-            return _("The password must not contain your username, phone number or birth year.")
+    fragments = {f for item in personal if item for f in (item.lower(), _plain(item)) if len(f) >= 3}
+    whole_name = _plain(name)
+    if len(whole_name) >= 3:
+        fragments.add(whole_name)
+    if any(f in lowered or f in plain for f in fragments) or _made_of_names(
+        "".join(c for c in plain if c.isalpha()), {_plain(word) for word in name.split()} - {""}
+    ):
+        return _("The password must not contain your name, username, phone number or birth year.")
     return None
 
 

@@ -10,6 +10,7 @@ from lms.accounts import services
 from lms.accounts.auth import current_user, login_required, login_user, logout_user
 from lms.accounts.blueprint import bp
 from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
+from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.db import db
 from lms.i18n import _
 from lms.signals import gather, page_context
@@ -64,7 +65,14 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        try:
+            user = services.sign_in(form.login.data, form.password.data, request.remote_addr or "unknown",
+                                    SignInLimits.from_config(current_app.config))
+        except services.SignInBlocked as blocked:
+            form.password.errors = [blocked_message(blocked.retry_after)]
+            response = current_app.make_response((render_template("lms/accounts/login.html", form=form), 429))
+            response.headers["Retry-After"] = str(blocked.retry_after)
+            return response
         if user is None:
             form.password.errors = [_("Wrong phone number, username or password.")]
             return render_template("lms/accounts/login.html", form=form), 401
@@ -80,6 +88,7 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     logout_user()
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("lms_home.home"))
 
@@ -98,7 +107,8 @@ def change_password() -> ResponseReturnValue:
         except services.AccountError as error:
             getattr(form, error.field).errors = [error.message]
             return render_template("lms/accounts/password.html", form=form), 422
-        login_user(user)  # keep this session; others end because the password changed
+        login_user(user)  # the change ended every session and token; this browser gets a new session
+        db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("lms_accounts.profile"))
     return render_template("lms/accounts/password.html", form=form)
@@ -120,3 +130,35 @@ def profile() -> ResponseReturnValue:
         unit=by_code(user.unit.code) if user.unit else None,
         **gather(page_context, page="profile", user=user),  # the certificates, from lms.certificates
     )
+
+
+@bp.route("/me/tokens", methods=["GET"])
+@login_required
+def tokens():
+    """The account's API tokens (apps signed in with its password), each with a revoke button."""
+    user = current_user()
+    return render_template("lms/accounts/tokens.html", tokens=services.list_tokens(user.id), form=EmptyForm())
+
+
+@bp.route("/me/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    user = current_user()
+    if services.revoke_token(user.id, token_id):
+        services.audit(user, "revoke_token", "api_token", token_id, {"by": "owner"})
+        db.session.commit()
+        flash(_("The token has been revoked. Apps using it must sign in again."), "success")
+    else:
+        flash(_("No such token."), "error")
+    return redirect(url_for("lms_accounts.tokens"))
+
+
+@bp.route("/me/tokens/revoke-all", methods=["POST"])
+@login_required
+def revoke_all_tokens():
+    user = current_user()
+    count = services.revoke_all_tokens(user.id)
+    services.audit(user, "revoke_all_tokens", "user", user.id, {"count": count, "by": "owner"})
+    db.session.commit()
+    flash(_("All your tokens have been revoked."), "success")
+    return redirect(url_for("lms_accounts.tokens"))

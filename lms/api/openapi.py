@@ -29,10 +29,24 @@ CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "stri
 PATHS: dict[str, dict] = {
     "/auth/token": {"post": {
         "summary": "Exchange a username (or phone number) and password for a bearer token",
+        "description": "Failed tries are limited per account and client address: past the limit the answer is "
+                       "429 `too_many_attempts` with `Retry-After` (seconds). An account that must still choose "
+                       "its own password gets 403 `password_change_required`.",
         "requestBody": json_request({"type": "object", "required": ["username", "password"], "properties": {
-            "username": {"type": "string"}, "password": {"type": "string"}}}),
+            "username": {"type": "string"}, "password": {"type": "string"},
+            "label": {"type": "string", "description": "shown in the token list (default: the User-Agent)"}}}),
         "responses": ok_response("A token", {"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
+    }},
+    "/auth/tokens": {"get": {
+        "summary": "The caller's tokens that still work (never the tokens themselves)", "security": SECURED,
+        "responses": ok_response("Tokens", {"type": "array", "items": {"$ref": "#/components/schemas/Token"}}),
+    }},
+    "/auth/tokens/{token_id}": {"delete": {
+        "summary": "Revoke one of the caller's tokens", "security": SECURED,
+        "parameters": [{"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"204": {"description": "Revoked"},
+                      "4XX": {"description": "Error", "content": {"application/json": {"schema": ERROR}}}},
     }},
     "/courses": {"get": {
         "summary": "Courses, optionally for one audience",
@@ -70,6 +84,11 @@ SCHEMAS = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+    "Token": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "label": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "expires_at": {"type": "string", "format": "date-time"},
+        "current": {"type": "boolean", "description": "the token this request was sent with"}}},
     "Course": {"type": "object", "properties": {
         "slug": {"type": "string"}, "title": {"type": "object"},
         "audiences": {"type": "array", "items": {"type": "string"}}}},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify
 from flask.typing import ResponseReturnValue
 
-from lms.api.auth import api_error, bearer_token, bearer_user_id, token_hash, token_required
+from lms.api.auth import api_error, api_user, bearer_token, bearer_user_id, token_hash, token_required
 from lms.api.blueprint import bp, json_body, question_types
 from lms.certificates.queries import certificate_for_course
 from lms.certificates.urls import verify_url
@@ -42,6 +42,9 @@ def _course_slug(attempt: Attempt) -> str:
 @bp.post("/courses/<slug>/attempts")
 @token_required()
 def start_attempt(slug: str) -> ResponseReturnValue:
+    if api_user().must_change_password:
+        return api_error(403, "password_change_required",
+                         _("Please sign in on the website and choose your own password first."))
     course = courses.get_course(slug)
     if course is None:
         return api_error(404, "not_found", _("No such course."))

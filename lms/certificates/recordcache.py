@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from lms import changes
+import lms.changes as changes
 from lms.certificates import records
 from lms.certificates.codes import normalize_code
 from lms.certificates.records import Public

@@ -14,7 +14,7 @@ from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
-from lms import changes
+import lms.changes as changes
 from lms.certificates.models import Certificate
 from lms.signals import certificate_revoked, send
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.accounts.services import NewAccount, audit, create_accounts
+from lms.accounts.services import NewAccount, audit, create_accounts, revoke_credentials
 from lms.classes.models import Classroom, Enrollment, PasswordSheet, RosterUpload
 from lms.classes.passwords import hash_many, new_one_time_password, store_sheet
 from lms.classes.roster import RosterTable, check_rows
@@ -274,6 +274,7 @@ def reissue_passwords(classroom: Classroom, user_ids: list[int], actor: User) ->
     passwords = [new_one_time_password() for _ in users]
     for user, password_hash in zip(users, hash_many(passwords), strict=True):
         user.password_hash = password_hash
+        revoke_credentials(user.id)  # a reset: the old one-time password's sessions and tokens end
     sheet = store_sheet(
         classroom.id,
         actor.id,

@@ -1,7 +1,7 @@
 """change counters: every server learns of a certificate revocation through the database
 
 Revision ID: 7c1d2e3f4a5b
-Revises: c0ea7e2a1b90
+Revises: 7a3c5e9d2b41
 Create Date: 2026-12-03 12:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "7c1d2e3f4a5b"
-down_revision = "c0ea7e2a1b90"
+down_revision = "7a3c5e9d2b41"
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from lms.courses.models import Course
 from lms.db import db, now_utc
@@ -194,9 +195,21 @@ def submit_attempt(attempt_id: int, registry: object, *, now: datetime | None = 
     from lms.quiz.grading import grade_attempt
 
     now = now or now_utc()
+    # Claim the attempt under the row's strongest lock (PostgreSQL: the subquery's FOR UPDATE;
+    # SQLite: the write lock, taken by the UPDATE): it waits for the saves already writing (they
+    # hold FOR KEY SHARE, see lms.quiz.answers) and makes later ones wait until this transaction
+    # has graded and committed, after which they find the attempt finished. So the grade below
+    # counts every save that was acknowledged, and none is acknowledged after it.
+    running = aliased(Attempt)
+    claim = (
+        select(running.id)
+        .where(running.id == attempt_id, running.state == "in_progress")
+        .with_for_update()
+        .scalar_subquery()
+    )
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.state == "in_progress")
+        .where(Attempt.id == claim)
         .values(state="finished", submitted_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -33,7 +33,8 @@ def prepare(url: str, instance: Path, learners: int, submit_sets: int) -> tuple[
     from lms.courses.loader import import_courses
     from lms.courses.models import Course
     from lms.db import db
-    from lms.quiz.attempts import save_answer, start_attempt
+    from lms.quiz.answers import save_answer
+    from lms.quiz.attempts import start_attempt
     from lms.schema import upgrade
 
     app = create_app({"LMS_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})

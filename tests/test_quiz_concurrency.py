@@ -11,7 +11,8 @@ from lms.certificates.models import Certificate
 from lms.courses.loader import import_courses
 from lms.courses.models import Course, CourseResult
 from lms.db import db
-from lms.quiz.attempts import save_answer, start_attempt, submit_attempt
+from lms.quiz.answers import save_answer
+from lms.quiz.attempts import start_attempt, submit_attempt
 from tests.conftest import FIXTURES, make_user
 from tests.quiz_helpers import right_answers
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from lms.courses.loader import import_courses
 from lms.courses.models import Course, CourseResult
 from lms.db import db
-from lms.quiz.attempts import save_answer, start_attempt, submit_attempt
+from lms.quiz.answers import save_answer
+from lms.quiz.attempts import start_attempt, submit_attempt
 from lms.quiz.grading import course_grade
 from lms.quiz.models import Attempt
 from lms.quiz.review import review_items

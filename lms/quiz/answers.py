@@ -3,6 +3,16 @@
 It costs three short statements: the attempt's owner, state and deadline; the upsert of the
 answer; the commit. The frozen question list of an attempt never changes after it starts, so
 each worker keeps it in a small per-app cache instead of decoding the snapshot every time.
+
+A save and a submit of the same attempt are serialised: the statement that writes an answer
+also checks, in the same statement, that the attempt is still running and within its deadline
+(``INSERT ... SELECT ... FROM lms_attempts WHERE state = 'in_progress'``). On PostgreSQL that
+SELECT takes a ``FOR KEY SHARE`` lock on the attempt row, which the submit's ``FOR UPDATE``
+(:func:`lms.quiz.attempts.submit_attempt`) waits for, and which waits for the submit: a save
+either commits before the submit reads the answers to grade them, or finds the attempt
+finished and writes nothing; saves only share the lock, so they never wait for each other.
+On SQLite the statement runs under the database's single write lock, which the submit holds
+from its state flip to its commit. Either way no extra statement or round trip is spent.
 """
 
 from __future__ import annotations
@@ -12,15 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import TextClause, bindparam, select, text
 
 from lms.accounts.models import ApiToken
 from lms.db import db, now_utc
 from lms.i18n import _
+from lms.quiz.attempts import GRACE_SECONDS, finish_if_overdue
 from lms.quiz.errors import QuizError
 from lms.quiz.models import Answer, Attempt
+from lms.quiz.registry import QuestionTypeRegistry
 from lms.quiz.types.base import ResponseError
 
 CACHE_SIZE = 4096
@@ -64,25 +74,40 @@ def frozen_items(attempt_id: int) -> dict[int, dict]:
     return items
 
 
-_UPSERTS: dict[str, object] = {}
 _SYNC_OFF = text("SET LOCAL synchronous_commit TO OFF")
 
+# The write and its checks in one statement: the attempt must be running and within its deadline
+# plus grace (and, on the API's fast path, the bearer token unexpired and its owner's). It returns
+# the deadline (for the remaining time), or no row when any check fails. ``{lock}`` is the
+# PostgreSQL row lock that serialises it with a submit (SQLite's write lock already does).
+_SAVE_IF_RUNNING = """
+    INSERT INTO lms_answers (attempt_id, position, response, saved_at)
+    SELECT a.id, :position, :response, :now
+    FROM lms_attempts a{token_join}
+    WHERE a.id = :attempt_id{token_check}
+      AND a.state = 'in_progress' AND (a.deadline IS NULL OR a.deadline > :cutoff){lock}
+    ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, saved_at = excluded.saved_at
+    RETURNING (SELECT deadline FROM lms_attempts WHERE id = :attempt_id) AS deadline
+    """
+_OWNER_JOIN = " JOIN lms_api_tokens t ON t.user_id = a.user_id"
+_OWNER_CHECK = " AND t.token_hash = :token_hash AND t.expires_at > :now"
+_SAVES: dict[tuple[str, bool], TextClause] = {}
 
-def _upsert(dialect: str):
-    """One prepared INSERT ... ON CONFLICT DO UPDATE per dialect, built once."""
-    statement = _UPSERTS.get(dialect)
+
+def _save_if_running(dialect: str, with_token: bool) -> TextClause:
+    """The conditional upsert for this dialect, with or without the token check; built once."""
+    statement = _SAVES.get((dialect, with_token))
     if statement is None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        base = insert(Answer).values(
-            attempt_id=bindparam("attempt_id"), position=bindparam("position"),
-            response=bindparam("response", type_=Answer.__table__.c.response.type),
-            saved_at=bindparam("saved_at", type_=Answer.__table__.c.saved_at.type),
+        sql = _SAVE_IF_RUNNING.format(
+            token_join=_OWNER_JOIN if with_token else "", token_check=_OWNER_CHECK if with_token else "",
+            lock="\n      FOR KEY SHARE OF a" if dialect == "postgresql" else "",
         )
-        statement = base.on_conflict_do_update(
-            index_elements=["attempt_id", "position"],
-            set_={"response": base.excluded.response, "saved_at": base.excluded.saved_at},
-        )
-        _UPSERTS[dialect] = statement
+        statement = text(sql).bindparams(
+            bindparam("response", type_=Answer.__table__.c.response.type),
+            bindparam("now", type_=Answer.__table__.c.saved_at.type),
+            bindparam("cutoff", type_=Answer.__table__.c.saved_at.type),
+        ).columns(deadline=Attempt.__table__.c.deadline.type)
+        _SAVES[(dialect, with_token)] = statement
     return statement
 
 
@@ -100,7 +125,7 @@ def _commit_without_flush_wait() -> str:
     return dialect
 
 
-def validate_response(item: dict, raw: object, registry: object) -> object:
+def validate_response(item: dict, raw: object, registry: QuestionTypeRegistry) -> object:
     qtype = registry.get(item["qtype"])
     if item["qtype"] == "description":
         raise QuizError("not_a_question", _("This item is text only; there is nothing to answer."), 400)
@@ -110,16 +135,22 @@ def validate_response(item: dict, raw: object, registry: object) -> object:
         raise QuizError("invalid_response", str(error), 400) from error
 
 
-def store(attempt_id: int, position: int, response: object, now: datetime) -> None:
+def store(attempt_id: int, position: int, response: object, now: datetime, grace: int) -> bool:
+    """Upsert the answer if the attempt is still running and in time, and commit; False if not."""
     dialect = _commit_without_flush_wait()
-    db.session.execute(
-        _upsert(dialect),
-        {"attempt_id": attempt_id, "position": position, "response": response, "saved_at": now},
-    )
+    row = db.session.execute(
+        _save_if_running(dialect, False),
+        {"attempt_id": attempt_id, "position": position, "response": response, "now": now,
+         "cutoff": now - timedelta(seconds=grace)},
+    ).first()
+    if row is None:
+        db.session.rollback()
+        return False
     db.session.commit()
+    return True
 
 
-def save_for(user_id: int, attempt_id: int, position: int, raw: object, registry: object, *,
+def save_for(user_id: int, attempt_id: int, position: int, raw: object, registry: QuestionTypeRegistry, *,
              now: datetime | None = None, grace: int = 30) -> tuple[object, AttemptState]:
     """Check ownership, state and deadline, validate, store; raise ``QuizError`` otherwise."""
     now = now or now_utc()
@@ -129,23 +160,30 @@ def save_for(user_id: int, attempt_id: int, position: int, raw: object, registry
     return save_checked(state, position, raw, registry, now=now, grace=grace), state
 
 
-def save_checked(state: AttemptState, position: int, raw: object, registry: object, *,
+def save_checked(state: AttemptState, position: int, raw: object, registry: QuestionTypeRegistry, *,
                  now: datetime, grace: int) -> object:
     """Save for an attempt whose owner has been checked."""
     attempt_id = state.id
-    if state.state != "in_progress":
-        raise QuizError("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
-    if state.deadline is not None and now > state.deadline + timedelta(seconds=grace):
-        from lms.quiz.attempts import finish_if_overdue
-
-        finish_if_overdue(db.session.get(Attempt, attempt_id), registry, now=now, grace=grace)
-        raise QuizError("time_up", _("Time is up. Your saved answers have been submitted."))
+    _refuse_unless_running(state, registry, now=now, grace=grace)
     item = frozen_items(attempt_id).get(position)
     if item is None:
         raise QuizError("unknown_position", _("This attempt has no question %(n)d.", n=position), 404)
     response = validate_response(item, raw, registry)
-    store(attempt_id, position, response, now)
+    if not store(attempt_id, position, response, now, grace):
+        # finished (or past its deadline) since the check above: say why; nothing was written
+        current = attempt_state(attempt_id)
+        if current is not None:
+            _refuse_unless_running(current, registry, now=now, grace=grace)
+        raise QuizError("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
     return response
+
+
+def _refuse_unless_running(state: AttemptState, registry: QuestionTypeRegistry, *, now: datetime, grace: int) -> None:
+    if state.state != "in_progress":
+        raise QuizError("attempt_closed", _("This attempt has been submitted; answers can no longer change."))
+    if state.deadline is not None and now > state.deadline + timedelta(seconds=grace):
+        finish_if_overdue(db.session.get(Attempt, state.id), registry, now=now, grace=grace)
+        raise QuizError("time_up", _("Time is up. Your saved answers have been submitted."))
 
 
 def remaining(state: AttemptState, now: datetime | None = None) -> int | None:
@@ -154,27 +192,7 @@ def remaining(state: AttemptState, now: datetime | None = None) -> int | None:
     return max(0, int((state.deadline - (now or now_utc())).total_seconds()))
 
 
-# One statement does the whole check-and-save: the token must be unexpired and belong to the
-# attempt's owner, the attempt must be running and within its deadline plus grace. It returns
-# the deadline (for the remaining time), or no row when any check fails.
-_SAVE_IF_ALLOWED = text(
-    """
-    INSERT INTO lms_answers (attempt_id, position, response, saved_at)
-    SELECT a.id, :position, :response, :now
-    FROM lms_attempts a JOIN lms_api_tokens t ON t.user_id = a.user_id
-    WHERE a.id = :attempt_id AND t.token_hash = :token_hash AND t.expires_at > :now
-      AND a.state = 'in_progress' AND (a.deadline IS NULL OR a.deadline > :cutoff)
-    ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, saved_at = excluded.saved_at
-    RETURNING (SELECT deadline FROM lms_attempts WHERE id = :attempt_id) AS deadline
-    """
-).bindparams(
-    bindparam("response", type_=Answer.__table__.c.response.type),
-    bindparam("now", type_=Answer.__table__.c.saved_at.type),
-    bindparam("cutoff", type_=Answer.__table__.c.saved_at.type),
-).columns(deadline=Attempt.__table__.c.deadline.type)
-
-
-def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object, registry: object, *,
+def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object, registry: QuestionTypeRegistry, *,
                     now: datetime, grace: int) -> tuple[object, AttemptState] | None:
     """The API's fast path: validate against the cached snapshot, then one statement and a commit.
 
@@ -190,9 +208,9 @@ def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object
         response = registry.get(item["qtype"]).validate(item["config"], item["order"], raw)
     except ResponseError:
         return None  # the careful path checks ownership before it explains the error
-    _commit_without_flush_wait()
+    dialect = _commit_without_flush_wait()
     row = db.session.execute(
-        _SAVE_IF_ALLOWED,
+        _save_if_running(dialect, True),
         {"attempt_id": attempt_id, "position": position, "response": response, "now": now,
          "cutoff": now - timedelta(seconds=grace), "token_hash": token_hash},
     ).first()
@@ -201,3 +219,10 @@ def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object
         return None
     db.session.commit()
     return response, AttemptState(attempt_id, 0, "in_progress", row.deadline)
+
+
+def save_answer(attempt: Attempt, position: int, raw: object, registry: QuestionTypeRegistry, *,
+                now: datetime | None = None, grace: int = GRACE_SECONDS) -> object:
+    """Validate and store one answer at once (an upsert); return the normalised response."""
+    response, _state = save_for(attempt.user_id, attempt.id, position, raw, registry, now=now, grace=grace)
+    return response

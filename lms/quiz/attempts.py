@@ -11,12 +11,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from lms.courses.models import Course
+from lms.courses.schema import QUIZ_DEFAULTS
 from lms.db import db, now_utc
 from lms.i18n import _
 from lms.quiz.errors import QuizError
+from lms.quiz.grading import grade_attempt
 from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
+from lms.quiz.registry import QuestionTypeRegistry
 
 GRACE_SECONDS = 30
 
@@ -28,8 +32,6 @@ class SubmitResult:
 
 
 def _settings(course: Course) -> dict:
-    from lms.courses.schema import QUIZ_DEFAULTS
-
     return {**QUIZ_DEFAULTS, **(course.quiz_settings or {})}
 
 
@@ -91,7 +93,7 @@ def open_attempt(user_id: int, course: Course) -> Attempt | None:
     )
 
 
-def start_attempt(user_id: int, course: Course, registry: object, *, now: datetime | None = None,
+def start_attempt(user_id: int, course: Course, registry: QuestionTypeRegistry, *, now: datetime | None = None,
                   rng: random.Random | None = None) -> Attempt:
     """Start an attempt, or return the one already running (a double click starts only one)."""
     now = now or now_utc()
@@ -161,15 +163,6 @@ def is_past_grace(attempt: Attempt, now: datetime, grace: int = GRACE_SECONDS) -
     return attempt.deadline is not None and now > attempt.deadline + timedelta(seconds=grace)
 
 
-def save_answer(attempt: Attempt, position: int, raw: object, registry: object, *,
-                now: datetime | None = None, grace: int = GRACE_SECONDS) -> object:
-    """Validate and store one answer at once (an upsert); return the normalised response."""
-    from lms.quiz.answers import save_for
-
-    response, _state = save_for(attempt.user_id, attempt.id, position, raw, registry, now=now, grace=grace)
-    return response
-
-
 def responses(attempt: Attempt) -> dict[int, object]:
     return {
         position: response
@@ -179,7 +172,7 @@ def responses(attempt: Attempt) -> dict[int, object]:
     }
 
 
-def finish_if_overdue(attempt: Attempt, registry: object, *, now: datetime | None = None,
+def finish_if_overdue(attempt: Attempt, registry: QuestionTypeRegistry, *, now: datetime | None = None,
                       grace: int = GRACE_SECONDS) -> bool:
     now = now or now_utc()
     if attempt.state == "in_progress" and is_past_grace(attempt, now, grace):
@@ -189,14 +182,24 @@ def finish_if_overdue(attempt: Attempt, registry: object, *, now: datetime | Non
     return False
 
 
-def submit_attempt(attempt_id: int, registry: object, *, now: datetime | None = None) -> SubmitResult:
+def submit_attempt(attempt_id: int, registry: QuestionTypeRegistry, *, now: datetime | None = None) -> SubmitResult:
     """Grade once. A double click, two tabs or a retried request find the attempt already graded."""
-    from lms.quiz.grading import grade_attempt
-
     now = now or now_utc()
+    # Claim the attempt under the row's strongest lock (PostgreSQL: the subquery's FOR UPDATE;
+    # SQLite: the write lock, taken by the UPDATE): it waits for the saves already writing (they
+    # hold FOR KEY SHARE, see lms.quiz.answers) and makes later ones wait until this transaction
+    # has graded and committed, after which they find the attempt finished. So the grade below
+    # counts every save that was acknowledged, and none is acknowledged after it.
+    running = aliased(Attempt)
+    claim = (
+        select(running.id)
+        .where(running.id == attempt_id, running.state == "in_progress")
+        .with_for_update()
+        .scalar_subquery()
+    )
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.state == "in_progress")
+        .where(Attempt.id == claim)
         .values(state="finished", submitted_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -8,13 +8,16 @@ from lms.courses import results
 from lms.courses.models import Course, CourseResult
 from lms.db import db, now_utc
 from lms.quiz.models import Answer, Attempt
+from lms.quiz.registry import QuestionTypeRegistry
 
 
-def grade_attempt(attempt: Attempt, registry: object) -> None:
+def grade_attempt(attempt: Attempt, registry: QuestionTypeRegistry) -> None:
     """Grade every question of the snapshot with its pure grader; essays wait for a teacher.
 
     Answers are written back in one bulk UPDATE (and one INSERT for unanswered questions)
-    rather than a statement per question.
+    rather than a statement per question. Called inside the submit's claim of the attempt
+    (:func:`lms.quiz.attempts.submit_attempt`): no answer of this attempt can be written until
+    that transaction ends, so the answers read here are exactly the ones acknowledged.
     """
     saved = {
         row.position: row

@@ -12,7 +12,7 @@ from lms.courses import services as courses
 from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import _
-from lms.quiz import attempts
+from lms.quiz import answers, attempts
 from lms.quiz.blueprint import bp
 from lms.quiz.models import Attempt
 from lms.quiz.presenting import render_text, response_from_form
@@ -96,7 +96,7 @@ def question(attempt_id: int, position: int) -> ResponseReturnValue:
         raw = response_from_form(qtype.widget, request.form, presented)
         try:
             if raw is not None:
-                attempts.save_answer(attempt, position, raw, _registry(), grace=_grace())
+                answers.save_answer(attempt, position, raw, _registry(), grace=_grace())
             else:
                 attempt.current_position = position
                 db.session.commit()
@@ -137,7 +137,7 @@ def autosave(attempt_id: int, position: int) -> ResponseReturnValue:
     if not isinstance(payload, dict) or "response" not in payload:
         return jsonify({"error": {"code": "bad_request", "message": _("Send {\"response\": ...}.")}}), 400
     try:
-        attempts.save_answer(attempt, position, payload["response"], _registry(), grace=_grace())
+        answers.save_answer(attempt, position, payload["response"], _registry(), grace=_grace())
     except attempts.QuizError as error:
         return jsonify({"error": {"code": error.code, "message": error.message}}), error.status
     return jsonify({"saved": True, "remaining_seconds": attempts.remaining_seconds(attempt)})

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Config, Flask
 
 from lms.config import load_secret_key, session_cookie_settings
+from lms.envsettings import check, from_environment
 from lms.extension import LMS
 from lms.web.errors import register_app_error_pages
 
@@ -33,14 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=None,  # the LMS blueprint serves its own static files
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    given = Config(app.instance_path)  # what the operator set: the environment, lms.cfg or ``config``
+    # what the operator set; precedence: ``config``, then the environment, then lms.cfg (lms.envsettings)
+    given = Config(app.instance_path)
     given.from_pyfile("lms.cfg", silent=True)
-    for key in ("LMS_BASE_URL",):
-        if os.environ.get(key):
-            given[key] = os.environ[key]
-    if os.environ.get("LMS_TRUSTED_HOSTS"):
-        # Flask (3.1+) answers 400 to any other Host header
-        given["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["LMS_TRUSTED_HOSTS"].split(",") if h.strip()]
+    check(given)
+    given.update(from_environment(os.environ))
     given.update(config)
     app.config.update(given)
     refuse_production_without_base_url(app)

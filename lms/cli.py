@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import click
 import flask.cli as flask_cli
@@ -11,10 +12,16 @@ from flask.cli import FlaskGroup
 
 from lms.app import create_app
 from lms.commands import COMMANDS
+from lms.envsettings import SettingError
 
 
 def _create_app() -> Flask:
-    return create_app()
+    try:
+        return create_app()
+    except SettingError as error:
+        # a setting that cannot be read: say which, without a traceback
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(2)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,

@@ -1,14 +1,17 @@
-"""``lms init`` and ``lms seed-demo``."""
+"""``lms init``, ``lms seed-demo`` and ``lms config``."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Config, current_app
 from flask.cli import with_appcontext
 
+from lms.config import DEFAULTS
 from lms.demo import seed_demo
+from lms.envsettings import KINDS, masked
 from lms.schema import make_revision, upgrade
 
 
@@ -37,4 +40,27 @@ def seed_demo_command() -> None:
         click.echo(line)
 
 
-commands = [init_command, make_migration_command, seed_demo_command]
+@click.command("config")
+@with_appcontext
+def config_command() -> None:
+    """Print the effective settings and where each comes from (secrets masked)."""
+    app = current_app
+    from_file = Config(app.instance_path)
+    from_file.from_pyfile("lms.cfg", silent=True)
+    names = sorted({*DEFAULTS, *KINDS, "TRUSTED_HOSTS"})
+    shown = [("LMS_INSTANCE_PATH", app.instance_path,
+              "environment" if "LMS_INSTANCE_PATH" in os.environ else "default"),
+             ("SQLALCHEMY_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"),
+              "environment" if "LMS_DATABASE_URL" in os.environ else "lms.cfg or default"),
+             ("SECRET_KEY", app.config.get("SECRET_KEY"),
+              "environment" if "SECRET_KEY" in os.environ else "<instance>/secret_key")]
+    for name in names:
+        env_name = "LMS_TRUSTED_HOSTS" if name == "TRUSTED_HOSTS" else name
+        source = "environment" if os.environ.get(env_name) else "lms.cfg" if name in from_file else "default"
+        shown.append((name, app.config.get(name), source))
+    width = max(len(name) for name, _value, _source in shown)
+    for name, value, source in shown:
+        click.echo(f"{name:<{width}}  {masked(name, value)}  [{source}]")
+
+
+commands = [init_command, make_migration_command, seed_demo_command, config_command]

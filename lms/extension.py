@@ -40,6 +40,8 @@ import lms.coverage.blueprint as coverage
 import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
 import lms.home.views as home_views
+import lms.ops.blueprint as ops
+import lms.ops.views as ops_views
 import lms.quiz.bank as quiz_bank
 import lms.quiz.blueprint as quiz
 import lms.quiz.completion as quiz_completion
@@ -58,7 +60,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, api.bp,
+    classes.site_bp, coverage.bp, api.bp, ops.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -69,7 +71,7 @@ ROUTES_AND_RECEIVERS = (
     class_learner_views, class_roster_views, class_join, class_certificates, coverage_views, api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners,
+    class_listeners, ops_views,
 )
 
 

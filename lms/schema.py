@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: the LMS's own Alembic version table: a host's history is never touched
+VERSION_TABLE = "lms_alembic_version"
 
 
 def alembic_config() -> Config:

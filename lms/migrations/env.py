@@ -10,8 +10,8 @@ from flask import current_app
 
 import lms.models  # noqa: F401 - registers every table
 from lms.db import db
+from lms.schema import VERSION_TABLE
 
-VERSION_TABLE = "lms_alembic_version"
 target_metadata = db.metadata
 
 

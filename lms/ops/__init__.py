@@ -1,0 +1,1 @@
+"""Operations: health and readiness probes for load balancers and orchestrators."""

@@ -315,3 +315,38 @@ def test_teacher_sees_certificates_only_of_the_class_courses(app, client, world)
     assert client.get(f"/certificates/{world['code']}").status_code == 404
     assert client.get(f"/certificates/{world['code']}/pdf").status_code == 404
     assert record(app, world["code"]).course_id is not None
+
+
+def test_attempts_from_before_joining_are_out_of_every_teacher_action(app, client, courses, units) -> None:
+    """Essays waiting for a grade, a running attempt's deadline, the gradebook: only what came after joining."""
+    from lms.quiz.models import Answer
+
+    teacher = make_user(app, "co.lan", PASSWORD, roles={"teacher"})
+    learner = make_user(app, "0912345601", PASSWORD, full_name="Nguyễn Văn An")
+    class_id = make_class(app, teacher)
+    essay = make_attempt(app, learner, "mat-khau", state="pending_review", essay="Mật khẩu dài")
+    running = make_attempt(app, learner, "dien-thoai", state="in_progress", minutes_left=3)
+    with app.app_context():  # both started five minutes ago; the learner joins now
+        db.session.add(Enrollment(class_id=class_id, user_id=learner, source="join", enrolled_at=now_utc()))
+        db.session.commit()
+        answer = db.session.scalar(select(Answer.id).where(Answer.attempt_id == essay, Answer.position == 2))
+        deadline = db.session.get(Attempt, running).deadline
+    login_as(client, "co.lan")
+    base = f"/teach/classes/{class_id}"
+    page = f"{base}/learners/{learner}"
+    html = client.get(page).get_data(as_text=True)
+    assert f'data-attempt="{essay}"' not in html and f'data-attempt="{running}"' not in html
+    assert f"/essays/{answer}" not in client.get(f"{base}/essays").get_data(as_text=True)
+    assert client.get(f"{base}/essays/{answer}").status_code == 404
+    assert post_form(client, page, {}, action=f"{page}/attempts/{essay}/reset").status_code == 404
+    with app.app_context():
+        from lms.courses.models import Course
+
+        dien_thoai = db.session.scalar(select(Course.id).where(Course.slug == "dien-thoai"))
+    assert post_form(client, page, {"minutes": "15"}, action=f"{page}/courses/{dien_thoai}/time").status_code == 302
+    with app.app_context():
+        assert db.session.get(Attempt, running).deadline == deadline  # the running attempt is not the class's
+        assert db.session.get(Attempt, essay).state == "pending_review"
+    gradebook = client.get(f"{base}/gradebook.csv").data.decode("utf-8-sig")
+    line = gradebook.splitlines()[1]
+    assert line.startswith("Nguyễn Văn An,") and f",{vi('Not started')}," in line  # nothing counted yet

@@ -49,9 +49,20 @@ can_see_learner: Signal = _signals.signal("lms.can-see-learner", doc="""\
 Question: may this user see this learner's records (certificates, PDFs)?
 
 Sender: :func:`lms.certificates.records.can_download` and anyone else asking, outside any
-write. Arguments: ``viewer: User``, ``learner_id: int``. Each receiver answers True (yes),
-or False/None (not from me); one yes is enough. Receivers: :mod:`lms.classes.listeners`
-says yes for a teacher of a class the learner is enrolled in.""")
+write. Arguments: ``viewer: User``, ``learner_id: int``, ``course_id: int | None`` (the course
+of the course certificate asked about; None for the path certificate or a question about the
+learner as a whole). Each receiver answers True (yes), or False/None (not from me); one yes is
+enough. Receivers: :mod:`lms.classes.listeners` says yes for a teacher of a class the learner
+is enrolled in (for a course certificate: a class that has that course).""")
+
+after_sign_in: Signal = _signals.signal("lms.after-sign-in", doc="""\
+Question: a person has just signed in; is there a page they should see first?
+
+Sender: :func:`lms.accounts.views.login`, after a successful sign-in (and after the session is
+committed), unless the person must first choose a password. Arguments: ``user: User``,
+``next_url: str`` (where they were going). Each receiver returns None or
+``{"next_url": url}`` (merged by :func:`gather`).
+Receivers: :mod:`lms.classes.listeners` sends a person with pending class invitations to them.""")
 
 page_context: Signal = _signals.signal("lms.page-context", doc="""\
 Question: what does your domain add to this page? (Indico's template hooks, in small.)

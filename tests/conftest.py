@@ -143,7 +143,7 @@ def courses(app):
 
 def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2026", *,
               roles: set[str] | None = None, audience: str = "citizens", unit_code: str | None = None,
-              full_name: str = "Nguyễn Văn An", locale: str | None = None):
+              full_name: str = "Nguyễn Văn An", locale: str | None = None, birth_year: int | None = 1970):
     from werkzeug.security import generate_password_hash
 
     from lms.accounts.models import User
@@ -153,7 +153,7 @@ def make_user(app, username: str = "0912345678", password: str = "mat-khau-tot-2
         unit = find_unit(unit_code)
         user = User(
             username=username, phone=username if username.isdigit() else None, full_name=full_name,
-            audience=audience, unit_id=unit.id if unit else None, birth_year=1970,
+            audience=audience, unit_id=unit.id if unit else None, birth_year=birth_year,
             password_hash=generate_password_hash(password, method="pbkdf2:sha256:1000"),
             **({"locale": locale} if locale else {}),
         )

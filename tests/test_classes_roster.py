@@ -249,32 +249,40 @@ def test_import_twice_does_nothing_more(app, client, class_id) -> None:
     assert _count(app, User) == 3 and _count(app, Enrollment) == 2 and _count(app, PasswordSheet) == 1
 
 
-def test_existing_account_is_linked_never_duplicated(app, client, class_id) -> None:
-    existing = make_user(app, "0912345601", full_name="Nguyễn Văn Ân")
-    already = make_user(app, "binh.tran", full_name="Trần Thị Bình")
+def test_existing_account_is_linked_only_when_the_row_agrees_never_duplicated(app, client, class_id) -> None:
+    # was: any existing account was linked, with only a note that the name differed (the roster take-over)
+    agreeing = make_user(app, "0912345601", full_name="Nguyễn Văn Ân", birth_year=1958)
+    other = make_user(app, "0912345602", full_name="Phạm Văn Ân", birth_year=1958)
+    already = make_user(app, "binh.tran", full_name="Trần Thị Bình", birth_year=1962)
     from tests.classes_helpers import enroll
 
     enroll(app, class_id, already)
-    html = _preview(client, upload(client, class_id, roster_csv("Nguyễn Văn An,+84912345601,1958,", GOOD[1])))
-    assert _row(html, 2).startswith("existing") and "exists under another name" in _row(html, 2)
-    assert _row(html, 3).startswith("already")
+    html = _preview(client, upload(client, class_id, roster_csv(
+        "nguyen van an,+84912345601,1958,", "Nguyễn Văn An,0912345602,1958,", GOOD[1]
+    )))
+    assert _row(html, 2).startswith("link")  # folded for case and accents, same birth year
+    assert _row(html, 3).startswith("invite")  # another name: the person is asked
+    assert _row(html, 4).startswith("already")
+    assert "Nguyễn Văn Ân" not in html and "Phạm" not in html
+    assert "The import will create 0, link 1, invite 1 and skip 1." in html
     import_upload(app, client, class_id)
     with app.app_context():
-        assert db.session.scalar(select(func.count(User.id))) == 3
-        assert db.session.get(Enrollment, (class_id, existing)).created_account is False
-        assert db.session.get(User, existing).full_name == "Nguyễn Văn Ân"  # their data is not touched
+        assert db.session.scalar(select(func.count(User.id))) == 4
+        assert db.session.get(Enrollment, (class_id, agreeing)).created_account is False
+        assert db.session.get(Enrollment, (class_id, other)) is None
+        assert db.session.get(User, agreeing).full_name == "Nguyễn Văn Ân"  # their data is not touched
         assert db.session.scalar(select(func.count(PasswordSheet.id))) == 0
 
 
 def test_removed_learner_in_a_new_roster_comes_back(app, client, class_id) -> None:
     from lms.db import now_utc
 
-    learner = make_user(app, "0912345601")
+    learner = make_user(app, "0912345601", birth_year=1958)
     with app.app_context():
         db.session.add(Enrollment(class_id=class_id, user_id=learner, removed_at=now_utc()))
         db.session.commit()
     html = _preview(client, upload(client, class_id, roster_csv(GOOD[0])))
-    assert _row(html, 2).startswith("existing")
+    assert _row(html, 2).startswith("link")
     import_upload(app, client, class_id)
     with app.app_context():
         assert db.session.get(Enrollment, (class_id, learner)).removed_at is None
@@ -406,7 +414,7 @@ def test_an_account_created_during_the_import_saves_nothing(app, client, class_i
     from lms.classes import enroll
 
     _preview(client, upload(client, class_id, roster_csv(*GOOD)))
-    make_user(app, "binh.tran")  # registered between the preview and the click
+    make_user(app, "binh.tran", full_name="Trần Thị Bình", birth_year=1962)  # registered between preview and click
     monkeypatch.setattr(enroll, "_existing_accounts", lambda rows: ({}, {}))  # and missed by the re-check
     with app.app_context():
         upload_id = db.session.scalar(select(RosterUpload.id))

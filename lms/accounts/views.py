@@ -13,7 +13,7 @@ from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, Profile
 from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.db import db
 from lms.i18n import _
-from lms.signals import gather, page_context
+from lms.signals import after_sign_in, gather, page_context
 from lms.units.services import by_code, provinces, units_below
 from lms.web.urls import safe_next
 
@@ -81,7 +81,9 @@ def login() -> ResponseReturnValue:
         if user.must_change_password:
             flash(_("Please choose your own password before you continue."), "info")
             return redirect(url_for("lms_accounts.change_password"))
-        return redirect(safe_next(form.next.data))
+        # e.g. the classes a teacher's roster invited this person to (lms.classes.listeners)
+        first = gather(after_sign_in, user=user, next_url=safe_next(form.next.data)).get("next_url")
+        return redirect(first or safe_next(form.next.data))
     return render_template("lms/accounts/login.html", form=form), (422 if request.method == "POST" else 200)
 
 

@@ -70,7 +70,9 @@ def can_download(user: User | None, cert: Certificate) -> bool:
         return False
     if user.id == cert.user_id or user.has_role("admin"):
         return True
-    return anyone_agrees(can_see_learner, viewer=user, learner_id=cert.user_id)  # e.g. their teacher
+    # e.g. their teacher, for a course of the teacher's class
+    course_id = (cert.course_id or 0) if cert.kind == "course" else None
+    return anyone_agrees(can_see_learner, viewer=user, learner_id=cert.user_id, course_id=course_id)
 
 
 def can_revoke(user: User | None, cert: Certificate | Public) -> bool:

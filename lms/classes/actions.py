@@ -1,5 +1,8 @@
 """What a teacher does for one learner: reset an attempt, grant an attempt, extend the time, grade
-an essay. Nothing here deletes learner data; every action is written to the audit log."""
+an essay. Nothing here deletes learner data; every action is written to the audit log.
+
+A teacher sees and acts only on attempts at the class's courses started since the learner joined
+the class (``Enrollment.enrolled_at``): an account's earlier history is not the class's."""
 
 from __future__ import annotations
 
@@ -20,18 +23,31 @@ from lms.quiz.models import Answer, Attempt, QuizOverride
 MAX_EXTRA_MINUTES = 600
 
 
-def learner_attempts(user_id: int, course_ids: list[int]) -> dict[int, list[Attempt]]:
-    """Every attempt of the learner at these courses, by course, oldest first."""
+def learner_attempts(user_id: int, course_ids: list[int], since: datetime) -> dict[int, list[Attempt]]:
+    """The learner's attempts at these courses started since ``since`` (when they joined the class),
+    by course, oldest first: what came before joining is not the teacher's to see or touch."""
     found: dict[int, list[Attempt]] = {cid: [] for cid in course_ids}
     if not course_ids:
         return found
     for attempt in db.session.scalars(
         select(Attempt)
-        .where(Attempt.user_id == user_id, Attempt.course_id.in_(course_ids))
+        .where(Attempt.user_id == user_id, Attempt.course_id.in_(course_ids), Attempt.started_at >= since)
         .order_by(Attempt.course_id, Attempt.number)
     ):
         found[attempt.course_id].append(attempt)
     return found
+
+
+def attempt_in_class(classroom: Classroom, user_id: int, attempt_id: int) -> Attempt | None:
+    """The attempt if it is this active learner's, at one of the class's courses, and started since
+    they joined the class; None otherwise (the teacher acts only on what was made in the class)."""
+    enrollment = db.session.get(Enrollment, (classroom.id, user_id))
+    attempt = db.session.get(Attempt, attempt_id)
+    if enrollment is None or enrollment.removed_at is not None or attempt is None or attempt.user_id != user_id:
+        return None
+    if attempt.course_id not in {c.id for c in class_courses(classroom)}:
+        return None
+    return attempt if attempt.started_at >= enrollment.enrolled_at else None
 
 
 def overrides(user_id: int, course_ids: list[int]) -> dict[int, QuizOverride]:
@@ -88,16 +104,20 @@ def grant_attempt(user_id: int, course: Course, actor: User) -> int:
 
 
 def extend_time(
-    user_id: int, course: Course, minutes: int, actor: User, *, now: datetime | None = None
+    user_id: int, course: Course, minutes: int, actor: User, *, since: datetime, now: datetime | None = None
 ) -> Attempt | None:
-    """More minutes for future attempts and for the one running now; return that running attempt."""
+    """More minutes for future attempts and for the one running now if it started ``since`` (the
+    learner joined the class); return that running attempt."""
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise ValueError(f"minutes must be 1..{MAX_EXTRA_MINUTES}")
     row = _override(user_id, course.id)
     row.extra_minutes = (row.extra_minutes or 0) + minutes
     running = db.session.scalar(
         select(Attempt).where(
-            Attempt.user_id == user_id, Attempt.course_id == course.id, Attempt.state == "in_progress"
+            Attempt.user_id == user_id,
+            Attempt.course_id == course.id,
+            Attempt.state == "in_progress",
+            Attempt.started_at >= since,
         )
     )
     if running is not None and running.deadline is not None:
@@ -144,6 +164,7 @@ def pending_essays(classroom: Classroom, *, user_id: int | None = None) -> list[
         .join(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.class_id == classroom.id))
         .where(
             Enrollment.removed_at.is_(None),
+            Attempt.started_at >= Enrollment.enrolled_at,
             Attempt.state == "pending_review",
             Answer.fraction.is_(None),
             Attempt.course_id.in_(course_ids),
@@ -172,6 +193,7 @@ def pending_essay_count(classroom: Classroom) -> int:
             .join(Enrollment, (Enrollment.user_id == Attempt.user_id) & (Enrollment.class_id == classroom.id))
             .where(
                 Enrollment.removed_at.is_(None),
+                Attempt.started_at >= Enrollment.enrolled_at,
                 Attempt.state == "pending_review",
                 Answer.fraction.is_(None),
                 Attempt.course_id.in_(course_ids),
@@ -192,7 +214,7 @@ def essay_in_class(classroom: Classroom, answer_id: int) -> EssayItem | None:
     if attempt.course_id not in {c.id for c in class_courses(classroom)}:
         return None
     enrollment = db.session.get(Enrollment, (classroom.id, attempt.user_id))
-    if enrollment is None or enrollment.removed_at is not None:
+    if enrollment is None or enrollment.removed_at is not None or attempt.started_at < enrollment.enrolled_at:
         return None
     item = _essay_item(attempt, answer.position)
     if item is None:

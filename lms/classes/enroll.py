@@ -3,31 +3,36 @@
 Nothing is written while the teacher looks at the preview except the upload itself (its
 rows with their problem codes). Importing checks the rows again against the database (an
 account may have appeared since), creates the missing accounts with one-time passwords,
-links the existing ones (never a duplicate) and enrolls everybody in one transaction.
+links the existing ones whose details agree (never a duplicate, never a staff account), invites
+the other existing ones (they decide at their next sign-in: :mod:`lms.classes.invitations`) and
+enrolls everybody in one transaction. The teacher never learns anything about an existing
+account beyond what the roster row already said.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.models import User
+from lms.accounts.models import User, UserRole
 from lms.accounts.services import NewAccount, audit, create_accounts, revoke_credentials
-from lms.classes.models import Classroom, Enrollment, PasswordSheet, RosterUpload
+from lms.classes.models import ClassInvitation, Classroom, Enrollment, PasswordSheet, RosterUpload
 from lms.classes.passwords import hash_many, new_one_time_password, store_sheet
-from lms.classes.roster import RosterTable, check_rows
+from lms.classes.roster import RosterTable, check_rows, fold
 from lms.db import db, now_utc
 
 _CHUNK = 500
 #: a roster upload (its preview and report) is kept this long, then forgotten
 UPLOAD_DAYS = 30
 #: rows the import acts on; "already" (in the class) and "error" rows are left alone
-IMPORTABLE = ("new", "existing")
+IMPORTABLE = ("new", "link", "invite")
+#: uploads checked before invitations existed said "existing": shown (and counted) as invitations,
+#: and the import checks every row again anyway
+LEGACY = {"existing": "invite"}
 
 
 class ImportConflict(Exception):
@@ -41,17 +46,34 @@ class ImportOutcome:
     already: int
     skipped: int
     sheet_id: int | None
+    invited: int = 0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
 
-def _existing_accounts(rows: list[dict]) -> tuple[dict[str, tuple], dict[str, tuple]]:
-    """Accounts matching the rows' logins, by username and by phone: (id, full_name) each."""
+@dataclass(frozen=True)
+class Account:
+    """What the roster check needs of an existing account; never shown to the teacher."""
+
+    id: int
+    full_name: str
+    birth_year: int | None
+    #: any role beyond learner (admin, official, teacher, verifier): never linked by a roster
+    staff: bool
+
+
+def _existing_accounts(rows: list[dict]) -> tuple[dict[str, Account], dict[str, Account]]:
+    """Accounts matching the rows' logins, by username and by phone."""
     names = sorted({r["username"] for r in rows if r["status"] != "error" and r["username"]})
     phones = sorted({r["phone"] for r in rows if r["status"] != "error" and r["phone"]})
-    by_username: dict[str, tuple] = {}
-    by_phone: dict[str, tuple] = {}
+    by_username: dict[str, Account] = {}
+    by_phone: dict[str, Account] = {}
+    staff = (
+        select(UserRole.user_id)
+        .where(UserRole.user_id == User.id, UserRole.role != "learner")
+        .exists()
+    )
     for start in range(0, max(len(names), len(phones)), _CHUNK):
         chunk_names, chunk_phones = names[start : start + _CHUNK], phones[start : start + _CHUNK]
         conditions = []
@@ -59,12 +81,15 @@ def _existing_accounts(rows: list[dict]) -> tuple[dict[str, tuple], dict[str, tu
             conditions.append(User.username.in_(chunk_names))
         if chunk_phones:
             conditions.append(User.phone.in_(chunk_phones))
-        for user_id, username, phone, full_name in db.session.execute(
-            select(User.id, User.username, User.phone, User.full_name).where(or_(*conditions))
+        for user_id, username, phone, full_name, birth_year, is_staff in db.session.execute(
+            select(User.id, User.username, User.phone, User.full_name, User.birth_year, staff).where(
+                or_(*conditions)
+            )
         ):
-            by_username[username] = (user_id, full_name)
+            account = Account(user_id, full_name, birth_year, bool(is_staff))
+            by_username[username] = account
             if phone:
-                by_phone[phone] = (user_id, full_name)
+                by_phone[phone] = account
     return by_username, by_phone
 
 
@@ -82,13 +107,28 @@ def _enrollments(class_id: int, user_ids: list[int]) -> dict[int, bool]:
     return found
 
 
-def _name_key(name: str) -> str:
-    """Case and spacing do not matter; accents do ("Ân" is not "An")."""
-    return " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
+def name_key(name: str) -> str:
+    """Case, spacing and accents do not matter: "nguyen thi hoa" is "Nguyễn Thị Hoa" (đ is d)."""
+    return fold(name or "")
+
+
+def agrees(row: dict, account: Account) -> bool:
+    """The row names the account's owner: same name (folded), same birth year when both have one."""
+    if name_key(row["full_name"]) != name_key(account.full_name):
+        return False
+    year = row["birth_year"] if isinstance(row["birth_year"], int) else None
+    return year is None or account.birth_year is None or year == account.birth_year
 
 
 def classify(rows: list[dict], class_id: int) -> list[dict]:
-    """Give each valid row its status against the database: new, existing or already (enrolled)."""
+    """Give each valid row its status against the database.
+
+    ``new`` (no account has this login), ``link`` (an account has it and the row agrees with
+    it: enrolled at once), ``invite`` (an account has it but the row does not agree, or it is a
+    staff account: the person is invited and decides), ``already`` (agrees, and is in the class).
+    Nothing about the account is kept in the row but its id (``user_id``), which the teacher's
+    pages never show: the preview shows only what the teacher typed.
+    """
     rows = [
         {
             **r,
@@ -101,43 +141,48 @@ def classify(rows: list[dict], class_id: int) -> list[dict]:
     for row in rows:
         row["status"] = "error" if row["problems"] else "ok"
     by_username, by_phone = _existing_accounts(rows)
-    seen_users: dict[int, int] = {}
     for row in rows:
         if row["status"] == "error":
             continue
         match_phone = by_phone.get(row["phone"]) if row["phone"] else None
         match_name = by_username.get(row["username"])
-        if match_phone and match_name and match_phone[0] != match_name[0]:
+        if match_phone and match_name and match_phone.id != match_name.id:
             row["problems"].append({"code": "ambiguous"})
             row["status"] = "error"
             continue
-        match = match_phone or match_name
-        if match is None:
+        account = match_phone or match_name
+        if account is None:
             row["status"] = "new"
             continue
-        user_id, full_name = match
-        if user_id in seen_users:
-            row["problems"].append({"code": "duplicate", "first": seen_users[user_id]})
-            row["status"] = "error"
-            continue
-        seen_users[user_id] = row["line"]
-        row["user_id"] = user_id
-        row["status"] = "existing"
-        if _name_key(full_name) != _name_key(row["full_name"]):
-            row["notes"].append({"code": "name_differs"})
-    enrolled = _enrollments(class_id, [r["user_id"] for r in rows if r["user_id"]])
+        row["user_id"] = account.id
+        # a staff account looks exactly like any other account whose details do not agree
+        row["status"] = "link" if not account.staff and agrees(row, account) else "invite"
+    enrolled = _enrollments(class_id, [r["user_id"] for r in rows if r["status"] == "link"])
     for row in rows:
-        if row["user_id"] and enrolled.get(row["user_id"]):
+        if row["status"] == "link" and enrolled.get(row["user_id"]):
             row["status"] = "already"
     return rows
 
 
+def shown_rows(rows: list[dict]) -> list[dict]:
+    """The rows as the teacher sees them: an upload checked before invitations existed said
+    "existing" (with a note when the name differed); it shows as an invitation, without the note."""
+    return [
+        {**r, "status": LEGACY[r["status"]], "notes": [n for n in r["notes"] if n["code"] != "name_differs"]}
+        if r["status"] in LEGACY else r
+        for r in rows
+    ]
+
+
 def summary(rows: list[dict]) -> dict[str, int]:
-    counts = {"new": 0, "existing": 0, "already": 0, "error": 0}
+    """How many rows will be created, linked, invited, skipped (already in the class or in error)."""
+    counts = {"new": 0, "link": 0, "invite": 0, "already": 0, "error": 0}
     for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        status = LEGACY.get(row["status"], row["status"])
+        counts[status] = counts.get(status, 0) + 1
     counts["total"] = len(rows)
-    counts["importable"] = counts["new"] + counts["existing"]
+    counts["importable"] = counts["new"] + counts["link"] + counts["invite"]
+    counts["skip"] = counts["already"] + counts["error"]
     return counts
 
 
@@ -180,7 +225,7 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
         db.session.rollback()
         db.session.refresh(upload)
         return ImportOutcome(
-            **{k: (upload.outcome or {}).get(k, 0) for k in ("created", "linked", "already", "skipped", "sheet_id")}
+            **{k: (upload.outcome or {}).get(k, 0) for k in ImportOutcome.__dataclass_fields__}
         )
     try:
         return _apply_import(upload, classroom, actor)
@@ -192,7 +237,7 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
 
 def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> ImportOutcome:
     rows = classify(upload.rows, classroom.id)
-    previewed = {r["line"] for r in upload.rows if r["status"] in IMPORTABLE}
+    previewed = {r["line"] for r in upload.rows if LEGACY.get(r["status"], r["status"]) in IMPORTABLE}
     todo = [r for r in rows if r["status"] in IMPORTABLE and r["line"] in previewed]
     new_rows = [r for r in todo if r["status"] == "new"]
     now = now_utc()
@@ -209,29 +254,35 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     ])
     for row, user_id in zip(new_rows, created_ids, strict=True):
         row["user_id"] = user_id
-    enrolled = _enrollments(classroom.id, [r["user_id"] for r in todo])
-    fresh = [r for r in todo if r["user_id"] not in enrolled]
+    joining = [r for r in todo if r["status"] in ("new", "link")]
+    # two rows may name one account (its username and its phone): it is enrolled once
+    joining_ids = list(dict.fromkeys(r["user_id"] for r in joining))
+    created = {r["user_id"] for r in new_rows}
+    enrolled = _enrollments(classroom.id, joining_ids)
+    fresh = [user_id for user_id in joining_ids if user_id not in enrolled]
     if fresh:
         db.session.execute(
             insert(Enrollment.__table__),
             [
                 {
                     "class_id": classroom.id,
-                    "user_id": r["user_id"],
+                    "user_id": user_id,
                     "enrolled_at": now,
                     "source": "roster",
-                    "created_account": r["status"] == "new",
+                    "created_account": user_id in created,
                 }
-                for r in fresh
+                for user_id in fresh
             ],
         )
-    returning = [r["user_id"] for r in todo if r["user_id"] in enrolled]
+    returning = [user_id for user_id in joining_ids if enrolled.get(user_id) is False]
     for start in range(0, len(returning), _CHUNK):
         db.session.execute(
             update(Enrollment)
             .where(Enrollment.class_id == classroom.id, Enrollment.user_id.in_(returning[start : start + _CHUNK]))
             .values(removed_at=None, enrolled_at=now)
         )
+    invite_rows = [r for r in todo if r["status"] == "invite"]
+    invited_ids = _invite(classroom, actor, [r["user_id"] for r in invite_rows], set(joining_ids), now)
     sheet = None
     if new_rows:
         sheet = store_sheet(
@@ -242,11 +293,14 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
                 for r, p in zip(new_rows, passwords, strict=True)
             ],
         )
+    already = sum(1 for r in rows if r["status"] == "already")
+    # counted by rows, never by what the database held: the numbers reveal nothing about accounts
     outcome = ImportOutcome(
         created=len(new_rows),
-        linked=len(todo) - len(new_rows),
-        already=sum(1 for r in rows if r["status"] == "already"),
-        skipped=len(rows) - len(todo) - sum(1 for r in rows if r["status"] == "already"),
+        linked=len(joining) - len(new_rows),
+        invited=len(invite_rows),
+        already=already,
+        skipped=len(rows) - len(todo) - already,
         sheet_id=sheet.id if sheet else None,
     )
     db.session.execute(
@@ -255,10 +309,38 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
         .values(outcome=outcome.as_dict(), rows=rows)
         .execution_options(synchronize_session=False)
     )
-    audit(actor, "roster_import", "class", classroom.id, {"upload_id": upload.id, **outcome.as_dict()})
+    audit(actor, "roster_import", "class", classroom.id,
+          {"upload_id": upload.id, **outcome.as_dict(), "invited_user_ids": invited_ids})
     db.session.commit()
     db.session.refresh(upload)
     return outcome
+
+
+def _invite(classroom: Classroom, actor: User, user_ids: list[int], joining: set[int], now: datetime) -> list[int]:
+    """Invite these accounts unless they are in the class (or joining it now) or already invited."""
+    wanted = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in joining]
+    if not wanted:
+        return []
+    members = {user_id for user_id, active in _enrollments(classroom.id, wanted).items() if active}
+    pending: set[int] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        pending.update(db.session.scalars(
+            select(ClassInvitation.user_id).where(
+                ClassInvitation.class_id == classroom.id,
+                ClassInvitation.user_id.in_(wanted[start : start + _CHUNK]),
+                ClassInvitation.answered_at.is_(None),
+            )
+        ))
+    todo = [user_id for user_id in wanted if user_id not in members and user_id not in pending]
+    if todo:
+        db.session.execute(
+            insert(ClassInvitation.__table__),
+            [
+                {"class_id": classroom.id, "user_id": user_id, "invited_by_id": actor.id, "created_at": now}
+                for user_id in todo
+            ],
+        )
+    return todo
 
 
 def reissue_passwords(classroom: Classroom, user_ids: list[int], actor: User) -> PasswordSheet | None:

@@ -16,9 +16,7 @@ from lms.classes.forms import ExtraTimeForm, GradeForm
 from lms.classes.models import Classroom
 from lms.classes.progress import class_progress
 from lms.courses.models import Course
-from lms.db import db
 from lms.i18n import _
-from lms.quiz.models import Attempt
 from lms.quiz.presenting import render_text
 
 
@@ -36,13 +34,14 @@ def learner(class_id: int, user_id: int) -> ResponseReturnValue:
     person = learner_or_404(classroom, user_id)
     table = class_progress(classroom, user_id=user_id)
     course_ids = [c.id for c in table.courses]
+    since = table.rows[0].enrolled_at
     return render_template(
         "lms/classes/learner.html",
         classroom=classroom,
         person=person,
         row=table.rows[0],
         courses=table.courses,
-        attempts=actions.learner_attempts(user_id, course_ids),
+        attempts=actions.learner_attempts(user_id, course_ids, since),
         overrides=actions.overrides(user_id, course_ids),
         essays=actions.pending_essays(classroom, user_id=user_id),
         form=EmptyForm(),
@@ -67,10 +66,9 @@ def _checked_form(form_class: type = EmptyForm) -> ResponseReturnValue:
 def reset_attempt(class_id: int, user_id: int, attempt_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)
     learner_or_404(classroom, user_id)
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != user_id:
+    attempt = actions.attempt_in_class(classroom, user_id, attempt_id)  # one made since they joined
+    if attempt is None:
         abort(404)
-    _course_of_class(classroom, attempt.course_id)
     _checked_form()
     if actions.reset_attempt(attempt, current_user()):
         flash(_("Attempt %(n)d was reset. It no longer counts toward the limit.", n=attempt.number), "success")
@@ -99,7 +97,8 @@ def extend_time(class_id: int, user_id: int, course_id: int) -> ResponseReturnVa
     if not form.validate_on_submit():
         flash(" ".join(str(e) for e in form.minutes.errors) or _("Please check the number of minutes."), "error")
         return _back(class_id, user_id)
-    running = actions.extend_time(user_id, course, form.minutes.data, current_user())
+    since = services.active_enrollment(classroom.id, user_id).enrolled_at
+    running = actions.extend_time(user_id, course, form.minutes.data, current_user(), since=since)
     if running is not None:
         flash(_("%(n)d more minutes, also for the attempt running now.", n=form.minutes.data), "success")
     else:

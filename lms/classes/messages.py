@@ -47,9 +47,10 @@ def problem_message(problem: dict) -> str:
         "bad_email": lambda: _("The email address is not valid."),
         "duplicate": lambda: _("Same username or phone number as row %(first)d.", first=problem["first"]),
         "phone_zero_added": lambda: _("The leading 0 of the phone number was added back."),
-        "name_differs": lambda: _(
-            "An account with this login exists under another name; it will be "
-            "linked as it is. Check that it is the same person."
+        # the same words for every existing account that is not linked at once (a staff account
+        # too): the teacher learns nothing about it beyond what the row says
+        "invite": lambda: _(
+            "An account already exists; this person will be invited and will agree to join the class themselves."
         ),
         "ambiguous": lambda: _("This login matches two different accounts."),
     }

@@ -106,3 +106,26 @@ class PasswordSheet(db.Model):
     count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     #: Fernet token of a JSON list [{"name", "login", "password"}]
     secret: Mapped[str] = mapped_column(Text)
+
+
+
+class ClassInvitation(db.Model):
+    """A roster named an existing account whose details did not agree (or a staff account): the
+    person is asked, at their next sign-in, whether to join. The teacher sees nothing of the
+    account until it says yes (then it is an ordinary enrollment, source "join").
+
+    ``answered_at`` is None while pending; ``accepted`` says what the person answered (joining
+    with the class's code also answers yes).
+    """
+
+    __tablename__ = "lms_class_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("lms_classes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted: Mapped[bool | None] = mapped_column()
+
+    classroom = relationship("Classroom")

@@ -1,6 +1,10 @@
 """The class table: learner x course (lessons done, best grade, passed, certificate), in a fixed
 number of queries whatever the class size (one per kind of fact, grouped by learner and course).
 
+Attempts count only when made since the learner joined the class (``Enrollment.enrolled_at``):
+the best grade is the best of those; the course grade (which counts every attempt) shows only
+when no finished attempt came before joining. Passed and the course's certificate show as they are.
+
 Statuses of a cell: ``passed``; ``not_started`` (no lesson, no attempt); ``stuck`` (started, not
 passed, and either out of attempts or idle for ``LMS_STUCK_DAYS`` days); ``in_progress``.
 A course without a quiz is passed once every lesson is done (its course result says so:
@@ -175,18 +179,20 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
             .group_by(LessonProgress.user_id, Lesson.course_id)
         )
     }
-    results = {
-        (u, c): (best, grade, passed)
-        for u, c, best, grade, passed in db.session.execute(
-            select(
-                CourseResult.user_id,
-                CourseResult.course_id,
-                CourseResult.best_percent,
-                CourseResult.grade_percent,
-                CourseResult.passed,
-            ).where(CourseResult.user_id.in_(learners), CourseResult.course_id.in_(ids))
-        )
-    }
+    results: dict[tuple[int, int], tuple] = {}
+    finished_all: dict[tuple[int, int], int] = {}
+    for u, c, best, grade, passed, finished in db.session.execute(
+        select(
+            CourseResult.user_id,
+            CourseResult.course_id,
+            CourseResult.best_percent,
+            CourseResult.grade_percent,
+            CourseResult.passed,
+            CourseResult.attempts_finished,
+        ).where(CourseResult.user_id.in_(learners), CourseResult.course_id.in_(ids))
+    ):
+        results[(u, c)] = (best, grade, passed)
+        finished_all[(u, c)] = finished or 0
     certificates = {
         (u, c): code
         for u, c, code in db.session.execute(
@@ -198,9 +204,11 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
             )
         )
     }
+    # only attempts made since the learner joined this class: what came before is not the teacher's
+    graded = (Attempt.state == "finished") & Attempt.score_percent.is_not(None)
     attempts = {
-        (u, c): (used, pending, running, last)
-        for u, c, used, pending, running, last in db.session.execute(
+        (u, c): (used, pending, running, last, finished, best)
+        for u, c, used, pending, running, last, finished, best in db.session.execute(
             select(
                 Attempt.user_id,
                 Attempt.course_id,
@@ -208,8 +216,15 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
                 func.sum(case((Attempt.state == "pending_review", 1), else_=0)),
                 func.sum(case((Attempt.state == "in_progress", 1), else_=0)),
                 func.max(func.coalesce(Attempt.submitted_at, Attempt.started_at)),
+                func.sum(case((graded, 1), else_=0)),
+                func.max(case((graded, Attempt.score_percent))),
             )
-            .where(Attempt.user_id.in_(learners), Attempt.course_id.in_(ids))
+            .join(Enrollment, (Enrollment.user_id == Attempt.user_id) & (Enrollment.class_id == classroom.id))
+            .where(
+                Attempt.user_id.in_(learners),
+                Attempt.course_id.in_(ids),
+                Attempt.started_at >= Enrollment.enrolled_at,
+            )
             .group_by(Attempt.user_id, Attempt.course_id)
         )
     }
@@ -228,7 +243,7 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
         for course in courses:
             key = (uid, course.id)
             done, lesson_last = lessons.get(key, (0, None))
-            used, pending, running, attempt_last = attempts.get(key, (0, 0, 0, None))
+            used, pending, running, attempt_last, finished, best = attempts.get(key, (0, 0, 0, None, 0, None))
             result = results.get(key)
             cell = Cell(
                 course.id,
@@ -241,7 +256,11 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
                 running=int(running or 0),
             )
             if result is not None:
-                cell.best_percent, cell.grade_percent, cell.passed = result[0], result[1], bool(result[2])
+                cell.passed = bool(result[2])
+                cell.best_percent = best
+                # the course grade counts every attempt: shown only when none came before joining
+                if int(finished or 0) == finished_all.get(key, 0):
+                    cell.grade_percent = result[1]
             limit = limits[course.id]
             cell.attempts_allowed = None if limit is None else limit + extra.get(key, 0)
             stamps = [s for s in (lesson_last, attempt_last) if s is not None]

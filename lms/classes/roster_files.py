@@ -53,12 +53,14 @@ def report_csv(rows: list[dict]) -> bytes:
                      _("Result"), _("Problems")])
     status = {
         "new": _("New account"),
-        "existing": _("Existing account"),
+        "link": _("Linked (details agree)"),
+        "invite": _("Invitation"),
         "already": _("Already in the class"),
         "error": _("Not imported"),
     }
     for row in rows:
-        messages = [roster.problem_message(p) for p in row["problems"] + row["notes"]]
+        invite = [{"code": "invite"}] if row["status"] == "invite" else []
+        messages = [roster.problem_message(p) for p in row["problems"] + row["notes"] + invite]
         values = (row["line"], row["full_name"], row["login"], row["birth_year"], row["email"],
                   status.get(row["status"], ""), " ".join(messages))
         writer.writerow([safe_text(v) for v in values])

@@ -66,10 +66,10 @@ def roster_preview(class_id: int, upload_id: int) -> ResponseReturnValue:
     classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if upload.imported_at is not None:
         return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
-    rows = upload.rows
+    rows = enroll.shown_rows(upload.rows)
     show = request.args.get("show")
     if show == "problems":
-        rows = [r for r in rows if r["status"] == "error" or r["notes"]]
+        rows = [r for r in rows if r["status"] in ("error", "invite") or r["notes"]]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     return render_template(
@@ -118,7 +118,7 @@ def roster_done(class_id: int, upload_id: int) -> ResponseReturnValue:
 def roster_report(class_id: int, upload_id: int) -> ResponseReturnValue:
     """Every row with its result, to fix the file in Excel (UTF-8 with BOM)."""
     _classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
-    response = Response(roster_files.report_csv(upload.rows), mimetype="text/csv; charset=utf-8")
+    response = Response(roster_files.report_csv(enroll.shown_rows(upload.rows)), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="roster-report-{upload.id}.csv"'
     return response
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from lms.accounts.models import User
 from lms.accounts.services import audit
-from lms.classes.models import ClassCourse, Classroom, Enrollment
+from lms.classes.models import ClassCourse, ClassInvitation, Classroom, Enrollment
 from lms.clock import local_today
 from lms.courses.models import Course
 from lms.courses.services import path_courses
@@ -172,18 +172,32 @@ def has_ended(classroom: Classroom, today: date | None = None) -> bool:
 
 
 def join_class(classroom: Classroom, user: User) -> bool:
-    """Enroll ``user`` by the join code; False when they were in the class already."""
+    """Enroll ``user`` by the join code (or by accepting an invitation, which goes the same way);
+    False when they were in the class already. A pending invitation to the class is answered yes."""
     if has_ended(classroom):
         raise ClassError("class_ended", _("This class has ended; it no longer accepts learners."))
+    now = now_utc()
+    answered = db.session.execute(
+        update(ClassInvitation)
+        .where(
+            ClassInvitation.class_id == classroom.id,
+            ClassInvitation.user_id == user.id,
+            ClassInvitation.answered_at.is_(None),
+        )
+        .values(answered_at=now, accepted=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     row = db.session.get(Enrollment, (classroom.id, user.id))
     if row is not None and row.removed_at is None:
+        if answered:
+            db.session.commit()
         return False
     if row is None:
-        db.session.add(Enrollment(class_id=classroom.id, user_id=user.id, source="join", enrolled_at=now_utc()))
+        db.session.add(Enrollment(class_id=classroom.id, user_id=user.id, source="join", enrolled_at=now))
     else:
         row.removed_at = None
-        row.enrolled_at = now_utc()
-    audit(user, "class_join", "class", classroom.id, {})
+        row.enrolled_at = now
+    audit(user, "class_join", "class", classroom.id, {"invitation": bool(answered)})
     db.session.commit()
     return True
 
@@ -205,18 +219,18 @@ def remove_learner(classroom: Classroom, user_id: int, actor: User) -> bool:
     return bool(done)
 
 
-def teaches(teacher_id: int, learner_id: int) -> bool:
-    """The learner is enrolled (and not removed) in a class this teacher runs."""
-    return (
-        db.session.scalar(
-            select(Enrollment.user_id)
-            .join(Classroom, Classroom.id == Enrollment.class_id)
-            .where(
-                Classroom.teacher_id == teacher_id,
-                Enrollment.user_id == learner_id,
-                Enrollment.removed_at.is_(None),
-            )
-            .limit(1)
+def teaches(teacher_id: int, learner_id: int, course_id: int | None = None) -> bool:
+    """The learner is enrolled (and not removed) in a class this teacher runs; with ``course_id``,
+    in a class that has this course (hand-picked, or in the class's audience path)."""
+    classes = list(db.session.scalars(
+        select(Classroom)
+        .join(Enrollment, Enrollment.class_id == Classroom.id)
+        .where(
+            Classroom.teacher_id == teacher_id,
+            Enrollment.user_id == learner_id,
+            Enrollment.removed_at.is_(None),
         )
-        is not None
-    )
+    ))
+    if course_id is None:
+        return bool(classes)
+    return any(course_id in {c.id for c in class_courses(classroom)} for classroom in classes)

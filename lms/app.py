@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     LMS(app, url_prefix=app.config.get("LMS_URL_PREFIX", ""))
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # the LMS sets each of its requests' limit itself; this one covers anything else
+        app.config["MAX_CONTENT_LENGTH"] = app.config["LMS_MAX_CONTENT_LENGTH"]
     app.extensions["lms"].extras["standalone"] = True
 
     from lms.web.errors import register_app_error_pages

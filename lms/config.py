@@ -29,6 +29,11 @@ DEFAULTS: dict[str, object] = {
     "LMS_PASSWORD_SHEET_DAYS": 7,
     "LMS_STUCK_DAYS": 7,
     "LMS_ROSTER_UPLOAD_DAYS": 30,
+    # request size limits (lms.web.inputs): a larger body is refused with 413 before it is read whole
+    "LMS_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # any page; uploads have their own (LMS_ROSTER_MAX_BYTES)
+    "LMS_API_MAX_BYTES": 256 * 1024,  # a JSON body of API v1
+    "LMS_MAX_FORM_MEMORY_SIZE": 500_000,  # form fields (not files) kept in memory
+    "LMS_MAX_FORM_PARTS": 500,  # fields and files of one form
 }
 
 

@@ -15,9 +15,9 @@ from lms.db import db, now_utc
 from lms.i18n import _
 from lms.quiz import answers, attempts
 from lms.quiz.models import Attempt
+from lms.web.inputs import read_json
 
 bp = Blueprint("lms_api", __name__, url_prefix="/api/v1")
-MAX_BODY = 256 * 1024
 
 
 @bp.errorhandler(HTTPException)
@@ -28,9 +28,8 @@ def _http_error(error: HTTPException):  # noqa: ANN202
 
 
 def _json_body() -> dict | None:
-    if request.content_length and request.content_length > MAX_BODY:
-        return None
-    body = request.get_json(silent=True)
+    """The JSON object sent; the body limit (LMS_API_MAX_BYTES) holds chunked bodies too (413)."""
+    body = read_json()
     return body if isinstance(body, dict) else None
 
 

@@ -7,7 +7,7 @@ the rest need a bearer token. The JSON of the QR's target itself is ``/V/<token>
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 
 from lms.api.auth import api_error, api_user, token_required
 from lms.api.openapi import CODE, ERROR, SECURED, _ok, register_paths
@@ -20,6 +20,7 @@ from lms.certificates.urls import verify_url
 from lms.db import db
 from lms.i18n import _
 from lms.web.formatting import current_locale
+from lms.web.inputs import read_json
 
 
 def _no_store(response: Response) -> Response:
@@ -65,7 +66,7 @@ def certificate_credential(code: str) -> Response | tuple[Response, int]:
 @token_required("admin", "official")
 def certificate_revoke(code: str) -> Response | tuple[Response, int]:
     """Revoke with a reason (shown publicly); audited."""
-    body = request.get_json(silent=True)
+    body = read_json()
     reason = body.get("reason") if isinstance(body, dict) else None
     if not isinstance(reason, str):
         return api_error(400, "bad_request", _("Send {\"reason\": ...}."))

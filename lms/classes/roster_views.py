@@ -18,6 +18,7 @@ from lms.classes.models import PasswordSheet, RosterUpload
 from lms.classes.views import bp
 from lms.db import db
 from lms.i18n import _
+from lms.web.inputs import body_limit
 
 PAGE_SIZE = 200
 
@@ -44,6 +45,7 @@ def _read_upload(form: RosterForm) -> tuple[bytes, str]:
 
 
 @bp.route("/classes/<int:class_id>/roster", methods=["GET", "POST"], endpoint="roster")
+@body_limit("LMS_ROSTER_MAX_BYTES")
 @teacher_required
 def roster_page(class_id: int):  # noqa: ANN201
     classroom = class_or_404(class_id)

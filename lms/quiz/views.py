@@ -15,6 +15,7 @@ from lms.quiz.presenting import render_text, response_from_form
 from lms.quiz.queries import quiz_overview
 from lms.quiz.review import review_items
 from lms.web.errors import register_blueprint_error_pages
+from lms.web.inputs import read_json
 
 bp = Blueprint("lms_quiz", __name__, template_folder="templates")
 register_blueprint_error_pages(bp)
@@ -136,7 +137,7 @@ def attempt_course(attempt: Attempt):  # noqa: ANN201
 def autosave(attempt_id: int, position: int):  # noqa: ANN201
     """The page's script saves each answer as soon as it is given (CSRF token in a header)."""
     attempt = _own_attempt(attempt_id)
-    payload = request.get_json(silent=True)
+    payload = read_json()
     if not isinstance(payload, dict) or "response" not in payload:
         return jsonify({"error": {"code": "bad_request", "message": _("Send {\"response\": ...}.")}}), 400
     try:

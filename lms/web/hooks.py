@@ -14,6 +14,7 @@ from wtforms.validators import ValidationError
 from lms.accounts.auth import current_user, load_current_user
 from lms.i18n import LOCALES, _, domain
 from lms.web.formatting import register_template_filters
+from lms.web.inputs import apply_limits, guard_request
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -38,6 +39,10 @@ def install_app_hooks(app: Flask) -> None:
         if not is_lms_request():
             return
         g.lms_request = True
+        apply_limits()  # before anything reads the body
+        if request.routing_exception is not None:
+            return  # a 404 or 405 is answered as such, never as a missing CSRF token
+        guard_request()
         if request.blueprint == "lms_api":
             return  # bearer-token auth, no cookies, no CSRF
         load_current_user()

@@ -30,6 +30,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from lms.textcheck import printable
+
 from .qr import make_qr_png, make_qr_svg, png_data_uri
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -132,6 +134,9 @@ def prepare_view(view: Mapping) -> dict:
         facts.append(f"Đơn vị: {view['unit_name']}")
     return {
         **view,
+        # a name stored before names were checked may hold a text-direction override or a
+        # control character: it must never print reversed, nor break the PDF
+        "full_name": printable(view["full_name"]) or "—",
         "issued_on": issued,
         "issued_vi": _vi_date(issued),
         "issued_iso": issued.isoformat(),

@@ -31,8 +31,9 @@ from lms.textcheck import first_unsafe
 F = TypeVar("F", bound=Callable[..., Any])
 #: attribute a view carries when :func:`body_limit` gives it a larger body limit
 LIMIT_ATTRIBUTE = "lms_body_limit_setting"
-#: room for the multipart envelope and the other fields of an upload form
-UPLOAD_FORM_ROOM = 256 * 1024
+#: room for the multipart envelope and the other fields of an upload form; a file a little over
+#: its own limit still reaches the view, which says so in its own words ("larger than 5 MB")
+UPLOAD_FORM_ROOM = 1024 * 1024
 #: PostgreSQL's ``integer``, the type of every id column (and of every int in a URL here)
 MAX_ID = 2**31 - 1
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

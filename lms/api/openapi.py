@@ -5,6 +5,11 @@ from __future__ import annotations
 from flask import current_app
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+#: text the API accepts: no NUL byte (nor a lone surrogate, which JSON Schema cannot express);
+#: anything else is refused with a 400 (lms.web.inputs)
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
+#: any JSON value made of such text, at most 32 levels deep
+JSON_VALUE = {"$ref": "#/components/schemas/JsonValue"}
 
 
 def _ok(description: str, schema: dict | None = None, status: str = "200") -> dict:
@@ -15,20 +20,25 @@ def _ok(description: str, schema: dict | None = None, status: str = "200") -> di
 
 
 def _json_body(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+    return {"required": True, "content": {"application/json": {"schema": json_object(schema)}}}
+
+
+def json_object(schema: dict) -> dict:
+    """A request body object: other members are allowed (and ignored), with the same text rule."""
+    return {"propertyNames": TEXT, "additionalProperties": JSON_VALUE, **schema}
 
 
 SECURED = [{"bearer": []}]
 ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 POSITION = {"name": "position", "in": "path", "required": True, "schema": {"type": "integer"}}
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": TEXT}
+CODE = {"name": "code", "in": "path", "required": True, "schema": TEXT}
 
 PATHS: dict[str, dict] = {
     "/auth/token": {"post": {
         "summary": "Exchange a username (or phone number) and password for a bearer token",
         "requestBody": _json_body({"type": "object", "required": ["username", "password"], "properties": {
-            "username": {"type": "string"}, "password": {"type": "string"}}}),
+            "username": TEXT, "password": TEXT}}),
         "responses": _ok("A token", {"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
     }},
@@ -51,6 +61,7 @@ PATHS: dict[str, dict] = {
     "/attempts/{attempt_id}/answers/{position}": {"put": {
         "summary": "Save one answer", "security": SECURED, "parameters": [ATTEMPT_ID, POSITION],
         "requestBody": _json_body({"type": "object", "required": ["response"], "properties": {"response": {
+            **JSON_VALUE,
             "description": "choice id, list of choice ids, true/false, string, number or {left_id: right_id}"}}}),
         "responses": _ok("Saved", {"type": "object"}),
     }},
@@ -65,6 +76,11 @@ PATHS: dict[str, dict] = {
 }
 
 SCHEMAS = {
+    "JsonValue": {"anyOf": [
+        TEXT, {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": JSON_VALUE},
+        {"type": "object", "propertyNames": TEXT, "additionalProperties": JSON_VALUE},
+    ]},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, jsonify, url_for
 
 from lms.api.auth import api_error, api_user, token_required
-from lms.api.openapi import CODE, ERROR, SECURED, _ok, register_paths
+from lms.api.openapi import CODE, ERROR, SECURED, TEXT, _ok, json_object, register_paths
 from lms.api.views import bp
 from lms.certificates import recordcache, records
 from lms.certificates.codes import normalize_code
@@ -131,8 +131,8 @@ register_paths({
     }},
     "/certificates/{code}/revoke": {"post": {
         "summary": "Revoke a certificate (admin, official)", "security": SECURED, "parameters": [CODE],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": json_object({
+            "type": "object", "required": ["reason"], "properties": {"reason": TEXT}})}}},
         "responses": _ok("The revoked certificate's public facts", _FACTS),
     }},
     "/me/certificates": {"get": {

@@ -7,7 +7,7 @@ from datetime import date
 from flask import jsonify, request
 
 from lms.api.auth import api_error, token_required
-from lms.api.openapi import register_paths
+from lms.api.openapi import TEXT, register_paths
 from lms.api.views import bp
 from lms.audiences import AUDIENCES
 from lms.certificates.issuing import local_today
@@ -75,9 +75,9 @@ register_paths({"/coverage": {"get": {
     "summary": "Universal digital skills coverage of a unit (and the units below) for a year",
     "security": [{"bearer": []}],
     "parameters": [
-        {"name": "unit", "in": "query", "schema": {"type": "string"},
+        {"name": "unit", "in": "query", "schema": TEXT,
          "description": "official code (2 digits: province, 5: commune); omit for the whole country"},
-        {"name": "year", "in": "query", "schema": {"type": "integer"}},
+        {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}},
         {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"},
          "description": "report date; default today, or 31 December for a past year"},
     ],

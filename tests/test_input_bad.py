@@ -111,6 +111,24 @@ def test_sign_in_and_registration_refuse_nul_bytes(app, client, units) -> None: 
     assert post_form(client, "/register", good).status_code == 302  # the same form without NUL is fine
 
 
+def test_lone_surrogates_in_form_fields_and_urls(app, client, units) -> None:  # noqa: ANN001
+    """Form and URL bytes of a lone surrogate (ED A0 80) are not UTF-8: Werkzeug keeps a form's
+    invalid escapes as typed and decodes a URL's as U+FFFD; neither may cause a 500."""
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    body = f"csrf_token={token}&login=%ED%A0%80&password=%ED%A0%80x"
+    response = client.post("/login", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 401  # "wrong phone number, username or password"
+    token = csrf_from(client.get("/register").get_data(as_text=True))
+    body = (f"csrf_token={token}&login=0987654321&full_name=An%ED%A0%80&birth_year=1962&audience=citizens"
+            "&password=hoa-sen-no-2026")
+    response = client.post("/register", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.full_name)) == "An%ED%A0%80"
+    assert client.get("/courses/%ED%A0%80/").status_code == 404
+    assert client.get("/coverage/public?unit=%ED%A0%80").status_code == 404
+
+
 def test_public_pages_and_course_urls_refuse_nul_bytes(client, courses, units) -> None:  # noqa: ANN001
     for url in ("/coverage/public?unit=79%00", "/coverage/public?year=2026%00", "/courses/dien-thoai%00/",
                 "/courses/%00/lessons/x", "/certificates/AAAA%00", "/verify?code=%00", "/join/%00",
@@ -209,3 +227,13 @@ def test_wrong_method_on_the_api_is_a_json_405(client) -> None:  # noqa: ANN001
 def test_wrong_method_on_a_page_is_405_not_a_csrf_error(client) -> None:  # noqa: ANN001
     response = client.delete("/login")
     assert response.status_code == 405 and response.mimetype == "text/html"
+
+
+def test_coverage_api_year_must_be_a_year(app, client, units) -> None:  # noqa: ANN001
+    make_user(app, "canbo", roles={"official"}, audience="officials", unit_code="79")
+    headers = token_for(client, "canbo")
+    for year in ("0", "2.5", "2.5030377016017806e-284", "", "nan", HUGE, "١٢٣٤"):
+        response = client.get(f"/api/v1/coverage?year={year}", headers=headers)
+        assert response.status_code == 400 and response.json["error"]["code"] == "bad_year", year
+    assert client.get("/api/v1/coverage?year=2026", headers=headers).json["year"] == 2026
+    assert client.get("/api/v1/coverage", headers=headers).status_code == 200

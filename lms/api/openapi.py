@@ -61,8 +61,10 @@ PATHS: dict[str, dict] = {
     "/attempts/{attempt_id}/answers/{position}": {"put": {
         "summary": "Save one answer", "security": SECURED, "parameters": [ATTEMPT_ID, POSITION],
         "requestBody": _json_body({"type": "object", "required": ["response"], "properties": {"response": {
-            **JSON_VALUE,
-            "description": "choice id, list of choice ids, true/false, string, number or {left_id: right_id}"}}}),
+            "anyOf": [TEXT, {"type": ["number", "boolean"]}, {"type": "array", "items": TEXT},
+                      {"type": "object", "propertyNames": TEXT, "additionalProperties": TEXT}],
+            "description": "choice id, list of choice ids, true/false, string, number or {left_id: right_id}, "
+                           "as the question at this position takes (another one is refused with a 400)"}}}),
         "responses": _ok("Saved", {"type": "object"}),
     }},
     "/attempts/{attempt_id}/submit": {"post": {

@@ -42,8 +42,9 @@ def coverage():  # noqa: ANN201
     if code and unit is None:
         return api_error(404, "unknown_unit", _("Unknown unit code “%(code)s”.", code=code))
     today = local_today()
-    year = request.args.get("year", type=int) or today.year
-    if not 2000 <= year <= 2100:
+    raw_year = request.args.get("year")  # absent: this year; anything but 2000..2100 is refused
+    year = int(raw_year) if raw_year is not None and raw_year.isascii() and raw_year.isdigit() else today.year
+    if raw_year is not None and not (raw_year.isascii() and raw_year.isdigit() and 2000 <= year <= 2100):
         return api_error(400, "bad_year", _("Please check the year."))
     try:
         on = date.fromisoformat(request.args["on"]) if request.args.get("on") else default_date(year, today)

@@ -235,5 +235,8 @@ def test_coverage_api_year_must_be_a_year(app, client, units) -> None:  # noqa: 
     for year in ("0", "2.5", "2.5030377016017806e-284", "", "nan", HUGE, "١٢٣٤"):
         response = client.get(f"/api/v1/coverage?year={year}", headers=headers)
         assert response.status_code == 400 and response.json["error"]["code"] == "bad_year", year
+    for on in ("", "2026-13-01", "yesterday"):
+        response = client.get(f"/api/v1/coverage?on={on}", headers=headers)
+        assert response.status_code == 400 and response.json["error"]["code"] == "bad_date", on
     assert client.get("/api/v1/coverage?year=2026", headers=headers).json["year"] == 2026
     assert client.get("/api/v1/coverage", headers=headers).status_code == 200

@@ -47,7 +47,7 @@ def coverage():  # noqa: ANN201
     if raw_year is not None and not (raw_year.isascii() and raw_year.isdigit() and 2000 <= year <= 2100):
         return api_error(400, "bad_year", _("Please check the year."))
     try:
-        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else default_date(year, today)
+        on = date.fromisoformat(request.args["on"]) if "on" in request.args else default_date(year, today)
     except ValueError:
         return api_error(400, "bad_date", _("Write the date as YYYY-MM-DD."))
     report = build_report(unit, year, on)

@@ -99,7 +99,7 @@ def refuse_truncated_body() -> None:
 
 
 def guard_request() -> None:
-    """Refuse input that would break the database: NUL bytes, lone surrogates, ids above bigint.
+    """Refuse input that would break the database: NUL bytes, lone surrogates, ids above MAX_ID.
 
     Form fields are read here only for the methods that send a form (never for the JSON API,
     whose bodies :func:`read_json` checks).

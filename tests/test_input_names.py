@@ -56,6 +56,16 @@ def test_registration_refuses_such_names(app, client, units, name: str) -> None:
     assert post_form(client, "/register", {**REGISTRATION, "full_name": "Nguyễn\tVăn\r\nAn"}).status_code == 302
 
 
+def test_cli_refuses_such_names(app, runner) -> None:  # noqa: ANN001
+    for name in BAD_NAMES[:4]:
+        result = runner.invoke(args=["lms", "users", "create", "canbo1", "--password", "ca-phe-sua-da-1",
+                                     "--name", name])
+        assert result.exit_code != 0
+        assert vi(REFUSED + " Type it again without copying it from elsewhere.") in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
 @pytest.fixture
 def teacher(app, client, courses, units):  # noqa: ANN001, ANN201
     user_id = make_user(app, "co.lan", roles={"teacher"}, locale="en")

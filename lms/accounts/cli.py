@@ -41,6 +41,10 @@ def create(username: str, password: str, roles: tuple[str, ...], full_name: str 
     unit = services.find_unit(unit_code)
     if unit_code and unit is None:
         raise click.ClickException(f"unknown unit code {unit_code}")
+    from lms.textcheck import name_problem
+
+    if full_name and name_problem(full_name):
+        raise click.ClickException(name_problem(full_name))
     from lms.accounts.validators import password_problem
 
     problem = password_problem(password, min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],

@@ -240,3 +240,11 @@ def test_coverage_api_year_must_be_a_year(app, client, units) -> None:  # noqa: 
         assert response.status_code == 400 and response.json["error"]["code"] == "bad_date", on
     assert client.get("/api/v1/coverage?year=2026", headers=headers).json["year"] == 2026
     assert client.get("/api/v1/coverage", headers=headers).status_code == 200
+
+
+def test_a_404_or_405_page_still_knows_who_is_signed_in(app, client, units) -> None:  # noqa: ANN001
+    make_user(app, "co.lan", roles={"teacher"})
+    login(client, "co.lan")
+    for response in (client.get("/no-such-page"), client.delete("/login")):
+        assert response.status_code in (404, 405)
+        assert 'href="/teach/"' in response.get_data(as_text=True)  # the header's "Classes" link

@@ -40,13 +40,13 @@ def install_app_hooks(app: Flask) -> None:
             return
         g.lms_request = True
         apply_limits()  # before anything reads the body
-        if request.routing_exception is not None:
-            return  # a 404 or 405 is answered as such, never as a missing CSRF token
-        guard_request()
+        if request.routing_exception is None:
+            guard_request()
         if request.blueprint == "lms_api":
             return  # bearer-token auth, no cookies, no CSRF
         load_current_user()
-        if request.method in UNSAFE_METHODS:
+        # a 404 or 405 is answered as such, never as a missing CSRF token
+        if request.method in UNSAFE_METHODS and request.routing_exception is None:
             token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
             try:
                 validate_csrf(token)

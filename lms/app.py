@@ -49,6 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
         if key not in given:
             app.config[key] = value
     LMS(app, url_prefix=app.config.get("LMS_URL_PREFIX", ""))
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        # the LMS sets each of its requests' limit itself; this one covers anything else
+        app.config["MAX_CONTENT_LENGTH"] = app.config["LMS_MAX_CONTENT_LENGTH"]
     app.extensions["lms"].extras["standalone"] = True
     register_app_error_pages(app)
     return app

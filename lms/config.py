@@ -38,6 +38,11 @@ DEFAULTS: dict[str, object] = {
     "LMS_SIGNIN_LIMIT_ACCOUNT": "20 per 10 minutes; 60 per hour",
     "LMS_SESSION_HOURS": 24 * 14,  # a browser session ends on the server this long after sign-in
     "LMS_SESSION_COOKIE_SECURE": None,  # standalone: None = on when LMS_BASE_URL starts with https://
+    # request size limits (lms.web.inputs): a larger body is refused with 413 before it is read whole
+    "LMS_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # any page; uploads have their own (LMS_ROSTER_MAX_BYTES)
+    "LMS_API_MAX_BYTES": 256 * 1024,  # a JSON body of API v1
+    "LMS_MAX_FORM_MEMORY_SIZE": 500_000,  # form fields (not files) kept in memory
+    "LMS_MAX_FORM_PARTS": 500,  # fields and files of one form
 }
 
 

@@ -136,6 +136,10 @@ KINDS: dict[str, Kind] = {
     "LMS_SIGNIN_LIMIT_ACCOUNT": RATE,
     "LMS_SESSION_HOURS": SECONDS,
     "LMS_SESSION_COOKIE_SECURE": BOOLEAN,
+    "LMS_MAX_CONTENT_LENGTH": SIZE,
+    "LMS_API_MAX_BYTES": SIZE,
+    "LMS_MAX_FORM_MEMORY_SIZE": SIZE,
+    "LMS_MAX_FORM_PARTS": INTEGER,
 }
 #: environment variables whose value goes into another config key
 RENAMED = {"LMS_TRUSTED_HOSTS": ("TRUSTED_HOSTS", HOSTS)}

@@ -11,6 +11,7 @@ from lms.accounts.auth import current_user, load_current_user
 from lms.i18n import LOCALES, _, domain
 from lms.web.assets import asset_url
 from lms.web.formatting import register_template_filters
+from lms.web.inputs import apply_limits, guard_request
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -34,10 +35,14 @@ def install_app_hooks(app: Flask) -> None:
         if not is_lms_request():
             return
         g.lms_request = True
+        apply_limits()  # before anything reads the body
+        if request.routing_exception is None:
+            guard_request()
         if request.blueprint == "lms_api":
             return  # bearer-token auth, no cookies, no CSRF
         load_current_user()
-        if request.method in UNSAFE_METHODS:
+        # a 404 or 405 is answered as such, never as a missing CSRF token
+        if request.method in UNSAFE_METHODS and request.routing_exception is None:
             token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
             try:
                 validate_csrf(token)

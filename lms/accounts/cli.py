@@ -14,6 +14,7 @@ from lms.accounts.models import ROLES, User
 from lms.accounts.validators import password_problem
 from lms.audiences import AUDIENCES
 from lms.db import db
+from lms.textcheck import name_problem
 
 
 @click.group("users")
@@ -42,6 +43,8 @@ def create(username: str, password: str, roles: tuple[str, ...], full_name: str 
     unit = services.find_unit(unit_code)
     if unit_code and unit is None:
         raise click.ClickException(f"unknown unit code {unit_code}")
+    if full_name and name_problem(full_name):
+        raise click.ClickException(name_problem(full_name))
 
     problem = password_problem(password, min_length=current_app.config["LMS_PASSWORD_MIN_LENGTH"],
                                personal=(login, phone or ""), name=full_name or "")

@@ -23,6 +23,7 @@ from lms.accounts.validators import (
 from lms.audiences import AUDIENCES
 from lms.db import db, now_utc
 from lms.i18n import _
+from lms.textcheck import name_problem
 from lms.units.models import AdminUnit
 
 # a hash to compare against when the user does not exist, so timing does not reveal who has an account
@@ -93,6 +94,9 @@ def validate_registration(reg: Registration, *, min_length: int = 8) -> tuple[st
         raise AccountError("login", _("This username or phone number is already registered."))
     if not reg.full_name.strip():
         raise AccountError("full_name", _("Please enter your full name."))
+    problem = name_problem(" ".join(reg.full_name.split()))  # line breaks and tabs become spaces
+    if problem:
+        raise AccountError("full_name", problem)
     problem = birth_year_problem(reg.birth_year)
     if problem:
         raise AccountError("birth_year", problem)

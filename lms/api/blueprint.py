@@ -6,14 +6,14 @@ One module per resource adds its routes: :mod:`lms.api.tokens`, :mod:`lms.api.co
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import HTTPException
 
 from lms.quiz.registry import QuestionTypeRegistry
 from lms.web.errors import render_error
+from lms.web.inputs import read_json
 
 bp = Blueprint("lms_api", __name__, url_prefix="/api/v1")
-MAX_BODY = 256 * 1024
 
 
 @bp.errorhandler(HTTPException)
@@ -22,10 +22,9 @@ def _http_error(error: HTTPException) -> Response | tuple[Response, int]:
 
 
 def json_body() -> dict | None:
-    """The request's JSON object, or None when it is missing, not an object, or too large."""
-    if request.content_length and request.content_length > MAX_BODY:
-        return None
-    body = request.get_json(silent=True)
+    """The JSON object sent, or None when it is missing or not an object; the body limit
+    (LMS_API_MAX_BYTES) holds chunked bodies too (413), and bad JSON is refused (lms.web.inputs)."""
+    body = read_json()
     return body if isinstance(body, dict) else None
 
 

@@ -7,11 +7,11 @@ the rest need a bearer token. The JSON of the QR's target itself is ``/V/<token>
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from lms.api.auth import api_error, api_user, token_required
 from lms.api.blueprint import bp
-from lms.api.openapi import CODE, ERROR, SECURED, ok_response, register_paths
+from lms.api.openapi import CODE, ERROR, SECURED, TEXT, json_object, ok_response, register_paths
 from lms.certificates import recordcache, records
 from lms.certificates.codes import normalize_code
 from lms.certificates.downloads import send_credential, send_pdf
@@ -20,6 +20,7 @@ from lms.certificates.urls import verify_url
 from lms.db import db
 from lms.i18n import _
 from lms.web.formatting import current_locale
+from lms.web.inputs import read_json
 from lms.web.urls import public_url
 
 
@@ -66,7 +67,7 @@ def certificate_credential(code: str) -> Response | tuple[Response, int]:
 @token_required("admin", "official")
 def certificate_revoke(code: str) -> Response | tuple[Response, int]:
     """Revoke with a reason (shown publicly); audited."""
-    body = request.get_json(silent=True)
+    body = read_json()
     reason = body.get("reason") if isinstance(body, dict) else None
     if not isinstance(reason, str):
         return api_error(400, "bad_request", _("Send {\"reason\": ...}."))
@@ -132,8 +133,8 @@ register_paths({
     }},
     "/certificates/{code}/revoke": {"post": {
         "summary": "Revoke a certificate (admin, official)", "security": SECURED, "parameters": [CODE],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}}}},
+        "requestBody": {"required": True, "content": {"application/json": {"schema": json_object({
+            "type": "object", "required": ["reason"], "properties": {"reason": TEXT}})}}},
         "responses": ok_response("The revoked certificate's public facts", _FACTS),
     }},
     "/me/certificates": {"get": {

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from lms.api.auth import api_error, token_required
 from lms.api.blueprint import bp
-from lms.api.openapi import register_paths
+from lms.api.openapi import TEXT, register_paths
 from lms.audiences import AUDIENCES
 from lms.clock import local_today
 from lms.coverage.report import Figure, build_report, default_date
@@ -43,11 +43,12 @@ def coverage() -> ResponseReturnValue:
     if code and unit is None:
         return api_error(404, "unknown_unit", _("Unknown unit code “%(code)s”.", code=code))
     today = local_today()
-    year = request.args.get("year", type=int) or today.year
-    if not 2000 <= year <= 2100:
+    raw_year = request.args.get("year")  # absent: this year; anything but 2000..2100 is refused
+    year = int(raw_year) if raw_year is not None and raw_year.isascii() and raw_year.isdigit() else today.year
+    if raw_year is not None and not (raw_year.isascii() and raw_year.isdigit() and 2000 <= year <= 2100):
         return api_error(400, "bad_year", _("Please check the year."))
     try:
-        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else default_date(year, today)
+        on = date.fromisoformat(request.args["on"]) if "on" in request.args else default_date(year, today)
     except ValueError:
         return api_error(400, "bad_date", _("Write the date as YYYY-MM-DD."))
     report = build_report(unit, year, on)
@@ -76,9 +77,9 @@ register_paths({"/coverage": {"get": {
     "summary": "Universal digital skills coverage of a unit (and the units below) for a year",
     "security": [{"bearer": []}],
     "parameters": [
-        {"name": "unit", "in": "query", "schema": {"type": "string"},
+        {"name": "unit", "in": "query", "schema": TEXT,
          "description": "official code (2 digits: province, 5: commune); omit for the whole country"},
-        {"name": "year", "in": "query", "schema": {"type": "integer"}},
+        {"name": "year", "in": "query", "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}},
         {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"},
          "description": "report date; default today, or 31 December for a past year"},
     ],

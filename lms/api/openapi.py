@@ -7,6 +7,11 @@ from flask import Response, current_app, jsonify
 from lms.api.blueprint import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+#: text the API accepts: no NUL byte (nor a lone surrogate, which JSON Schema cannot express);
+#: anything else is refused with a 400 (lms.web.inputs)
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
+#: any JSON value made of such text, at most 32 levels deep
+JSON_VALUE = {"$ref": "#/components/schemas/JsonValue"}
 
 
 def ok_response(description: str, schema: dict | None = None, status: str = "200") -> dict:
@@ -17,14 +22,19 @@ def ok_response(description: str, schema: dict | None = None, status: str = "200
 
 
 def json_request(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+    return {"required": True, "content": {"application/json": {"schema": json_object(schema)}}}
+
+
+def json_object(schema: dict) -> dict:
+    """A request body object: other members are allowed (and ignored), with the same text rule."""
+    return {"propertyNames": TEXT, "additionalProperties": JSON_VALUE, **schema}
 
 
 SECURED = [{"bearer": []}]
 ATTEMPT_ID = {"name": "attempt_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 POSITION = {"name": "position", "in": "path", "required": True, "schema": {"type": "integer"}}
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": TEXT}
+CODE = {"name": "code", "in": "path", "required": True, "schema": TEXT}
 
 PATHS: dict[str, dict] = {
     "/auth/token": {"post": {
@@ -33,8 +43,8 @@ PATHS: dict[str, dict] = {
                        "429 `too_many_attempts` with `Retry-After` (seconds). An account that must still choose "
                        "its own password gets 403 `password_change_required`.",
         "requestBody": json_request({"type": "object", "required": ["username", "password"], "properties": {
-            "username": {"type": "string"}, "password": {"type": "string"},
-            "label": {"type": "string", "description": "shown in the token list (default: the User-Agent)"}}}),
+            "username": TEXT, "password": TEXT,
+            "label": {**TEXT, "description": "shown in the token list (default: the User-Agent)"}}}),
         "responses": ok_response("A token", {"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}}}),
     }},
@@ -67,7 +77,10 @@ PATHS: dict[str, dict] = {
     "/attempts/{attempt_id}/answers/{position}": {"put": {
         "summary": "Save one answer", "security": SECURED, "parameters": [ATTEMPT_ID, POSITION],
         "requestBody": json_request({"type": "object", "required": ["response"], "properties": {"response": {
-            "description": "choice id, list of choice ids, true/false, string, number or {left_id: right_id}"}}}),
+            "anyOf": [TEXT, {"type": ["number", "boolean"]}, {"type": "array", "items": TEXT},
+                      {"type": "object", "propertyNames": TEXT, "additionalProperties": TEXT}],
+            "description": "choice id, list of choice ids, true/false, string, number or {left_id: right_id}, "
+                           "as the question at this position takes (another one is refused with a 400)"}}}),
         "responses": ok_response("Saved", {"type": "object"}),
     }},
     "/attempts/{attempt_id}/submit": {"post": {
@@ -81,6 +94,11 @@ PATHS: dict[str, dict] = {
 }
 
 SCHEMAS = {
+    "JsonValue": {"anyOf": [
+        TEXT, {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": JSON_VALUE},
+        {"type": "object", "propertyNames": TEXT, "additionalProperties": JSON_VALUE},
+    ]},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message"],
         "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},

@@ -31,6 +31,7 @@ from lms.i18n import _
 from lms.printing.dates import vi_date
 from lms.printing.fonts import FontFiles, RestrictedFetcher, find_fonts
 from lms.printing.qr import make_qr_png, make_qr_svg, png_data_uri
+from lms.textcheck import printable
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -77,6 +78,9 @@ def prepare_view(view: Mapping) -> dict:
         facts.append(f"Đơn vị: {view['unit_name']}")
     return {
         **view,
+        # a name stored before names were checked may hold a text-direction override or a
+        # control character: it must never print reversed, nor break the PDF
+        "full_name": printable(view["full_name"]) or "—",
         "issued_on": issued,
         "issued_vi": vi_date(issued),
         "issued_iso": issued.isoformat(),

@@ -20,7 +20,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.audiences import AUDIENCE_LABELS, AUDIENCES
 from lms.i18n import _l
+from lms.textcheck import name_problem
 from lms.web.choices import choices
+from lms.web.validators import Finite
 
 ORGANISATION_LABELS = {
     "school": _l("School"),
@@ -58,6 +60,14 @@ class ClassForm(FlaskForm):
     def fill_choices(self) -> None:
         self.audience.choices = choices([("", _l("— choose —"))] + [(a, AUDIENCE_LABELS[a]) for a in AUDIENCES])
         self.organisation_kind.choices = choices([("", _l("— choose —"))] + list(ORGANISATION_LABELS.items()))
+
+    def validate_name(self, field: StringField) -> None:
+        problem = name_problem(" ".join((field.data or "").split()))
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_organisation(self, field: StringField) -> None:
+        self.validate_name(field)
 
     def validate_audience(self, field: SelectField) -> None:
         if field.data and field.data not in AUDIENCES:
@@ -101,6 +111,7 @@ class GradeForm(FlaskForm):
         places=None,
         validators=[
             InputRequired(_l("Please fill in this field.")),
+            Finite(_l("Between 0 and 100.")),
             NumberRange(min=0, max=100, message=_l("Between 0 and 100.")),
         ],
     )

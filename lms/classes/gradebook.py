@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from lms.classes.models import Classroom
 from lms.classes.progress import ClassProgress
 from lms.i18n import _
+from lms.textcheck import printable, xml_safe
 from lms.web.formatting import current_locale
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,7 +61,7 @@ def rows(progress: ClassProgress, *, protect: bool = True) -> Iterator[list[obje
     yes, no = _("Yes"), _("No")
     for row in progress.rows:
         line: list[object] = [
-            row.full_name,
+            printable(row.full_name),  # a name stored before names were checked
             row.login,
             row.birth_year,
             row.email or "",
@@ -94,7 +95,7 @@ def to_xlsx(progress: ClassProgress, classroom: Classroom) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_title(classroom.name))
+    sheet = book.create_sheet(title=sheet_title(printable(classroom.name)))
     sheet.freeze_panes = "B2"
     widths = [28, 18, 10, 24, 14, 10] + [14] * (5 * len(progress.courses))
     for index, width in enumerate(widths, start=1):
@@ -102,13 +103,14 @@ def to_xlsx(progress: ClassProgress, classroom: Classroom) -> bytes:
     bold = Font(bold=True)
     head = []
     for title in header(progress):
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=xml_safe(title))
         cell.font = bold
         head.append(cell)
     sheet.append(head)
     for line in rows(progress, protect=False):
         cells = []
         for value in line:
+            value = xml_safe(value)  # XML cannot hold most control characters: openpyxl would raise
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with

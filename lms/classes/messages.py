@@ -36,6 +36,9 @@ def problem_message(problem: dict) -> str:
         "old_excel": lambda: _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV."),
         "missing_full_name": lambda: _("The full name is missing."),
         "full_name_too_long": lambda: _("The full name is longer than 120 characters."),
+        "bad_name_characters": lambda: _(
+            "The full name contains control characters, invisible characters or text-direction marks."
+        ),
         "missing_login": lambda: _("The username or phone number is missing."),
         "bad_phone": lambda: _("This is not a Vietnamese mobile number (10 digits, e.g. 0912345678)."),
         "bad_username": lambda: _(

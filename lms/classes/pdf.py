@@ -19,6 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from lms.i18n import domain
 from lms.printing.fonts import FontFiles, RestrictedFetcher, find_fonts
 from lms.printing.qr import make_qr_png, png_data_uri
+from lms.textcheck import printable
 
 _MONO_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"),
@@ -68,10 +69,12 @@ def _pages(entries: Sequence[Mapping], size: int) -> list[list[Mapping]]:
 
 def password_sheet_pdf(entries: Sequence[Mapping], *, class_name: str, site_name: str, login_url: str) -> bytes:
     """Slips to cut apart, ten a page: name, login, one-time password, where to sign in."""
+    # names stored before they were checked: no control or text-direction character in print
+    entries = [{**entry, "name": printable(entry.get("name"))} for entry in entries]
     html = render_template(
         "lms/classes/sheet_pdf.html",
         pages=_pages(entries, SLIPS_PER_PAGE),
-        class_name=class_name,
+        class_name=printable(class_name),
         site_name=site_name,
         login_url=login_url,
         _=domain.gettext,
@@ -85,8 +88,8 @@ def join_poster_pdf(
     """One A4 page: the class, a large QR of the join link, the code to type by hand."""
     html = render_template(
         "lms/classes/poster_pdf.html",
-        class_name=class_name,
-        organisation=organisation,
+        class_name=printable(class_name),
+        organisation=printable(organisation),
         code=code,
         join_url=join_url,
         short_url=short_url,

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from lms.accounts.validators import birth_year_problem, looks_like_phone, normalize_phone, username_problem
 from lms.classes.messages import problem_message
 from lms.i18n import _
+from lms.textcheck import name_problem, replace_unsafe
 
 COLUMNS: tuple[str, ...] = ("full_name", "login", "birth_year", "email")
 REQUIRED: tuple[str, ...] = ("full_name", "login", "birth_year")
@@ -105,7 +106,10 @@ class RosterTable:
 def decode_text(data: bytes) -> tuple[str, str]:
     """UTF-16 (with BOM), then UTF-8 (BOM or not), then Windows-1258; NFC-normalised."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = data.decode("utf-16"), "utf-16"
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:  # an odd length or a lone surrogate
+            raise RosterFileError("unreadable_encoding") from error
     else:
         try:
             text, encoding = data.decode("utf-8-sig"), "utf-8"
@@ -125,7 +129,9 @@ def _cell_text(value: object, column: str) -> str:
         return str(value.year) if column == "birth_year" else value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", " ".join(str(value).split()))
+    text = unicodedata.normalize("NFC", " ".join(str(value).split()))
+    # rows are stored (JSON) for the preview: PostgreSQL cannot store a NUL or a lone surrogate
+    return replace_unsafe(text)
 
 
 def map_header(header: list[object]) -> tuple[dict[int, str], list[dict]]:
@@ -228,6 +234,8 @@ def check_row(line: int, values: dict[str, str]) -> dict:
         problems.append({"code": "missing_full_name"})
     elif len(full_name) > 120:
         problems.append({"code": "full_name_too_long"})
+    elif name_problem(full_name):
+        problems.append({"code": "bad_name_characters"})
     login = values.get("login", "").strip()
     username, phone = login, None
     if not login:

@@ -15,6 +15,7 @@ from lms.classes.forms import RosterForm
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
+from lms.web.inputs import body_limit
 from lms.web.urls import public_url
 
 PAGE_SIZE = 200
@@ -32,6 +33,7 @@ def _read_upload(form: RosterForm) -> tuple[bytes, str]:
 
 
 @bp.route("/classes/<int:class_id>/roster", methods=["GET", "POST"], endpoint="roster")
+@body_limit("LMS_ROSTER_MAX_BYTES")
 @teacher_required
 def roster_page(class_id: int) -> ResponseReturnValue:
     classroom = class_or_404(class_id)

@@ -13,6 +13,7 @@ from lms.coverage import present
 from lms.coverage.report import Figure, Report, UnitRow, sort_rows
 from lms.i18n import _
 from lms.printing.dates import vi_date
+from lms.textcheck import xml_safe
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -66,6 +67,11 @@ def csv_bytes(report: Report) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
+def _append(sheet, values: list) -> None:
+    """A row whose text XML can hold (openpyxl raises on control characters in a stored name)."""
+    sheet.append([xml_safe(value) for value in values])
+
+
 def xlsx_bytes(report: Report) -> bytes:
     """Three sheets: the summary against targets, the units below, and the month-by-month trend."""
     from openpyxl import Workbook  # openpyxl loads on the first spreadsheet, not in every worker
@@ -75,14 +81,14 @@ def xlsx_bytes(report: Report) -> bytes:
     bold = Font(bold=True)
     summary = book.active
     summary.title = _("Summary")[:31]
-    summary.append([present.report_title(report)])
-    summary.append([present.as_of_text(report)])
-    summary.append([])
-    summary.append([_("Indicator"), _("Covered"), _("Baseline"), _("Percent"), _("Target"), _("Gap"),
+    _append(summary, [present.report_title(report)])
+    _append(summary, [present.as_of_text(report)])
+    _append(summary, [])
+    _append(summary, [_("Indicator"), _("Covered"), _("Baseline"), _("Percent"), _("Target"), _("Gap"),
                     _("Status")])
     for indicator in INDICATOR_ORDER:
         f = report.figures[indicator]
-        summary.append([
+        _append(summary, [
             present.indicator_label(indicator), f.covered, f.population,
             float(f.percent) / 100 if f.percent is not None else present.percent_text(f),
             (f.target.value / 100 if f.target.kind == "percent" else f.target.value) if f.target else None,
@@ -96,19 +102,19 @@ def xlsx_bytes(report: Report) -> bytes:
     for indicator in (*AUDIENCES, "all"):
         label = present.indicator_label(indicator, short=True)
         header += [f"{label}: {_('covered')}", f"{label}: {_('baseline')}", f"{label}: %"]
-    units.append(header)
+    _append(units, header)
     for code, name, _level, figures in list(_unit_rows(report))[1:]:
         line: list = [code, name]
         for indicator in (*AUDIENCES, "all"):
             f = figures[indicator]
             line += [f.covered, f.population, float(f.percent) / 100 if f.percent is not None else None]
-        units.append(line)
+        _append(units, line)
         for column in range(5, len(line) + 1, 3):
             units.cell(units.max_row, column).number_format = "0.0%"
     trend = book.create_sheet(_("Trend")[:31])
-    trend.append([_("Month")] + [present.indicator_label(a, short=True) for a in AUDIENCES])
+    _append(trend, [_("Month")] + [present.indicator_label(a, short=True) for a in AUDIENCES])
     for point in report.trend:
-        trend.append([present.month_name(report.year, point.month)] + [point.covered[a] for a in AUDIENCES])
+        _append(trend, [present.month_name(report.year, point.month)] + [point.covered[a] for a in AUDIENCES])
     for sheet in (summary, units, trend):
         for cell in sheet[4 if sheet is summary else 1]:
             cell.font = bold

@@ -10,6 +10,7 @@ from lms.audiences import AUDIENCE_LABELS
 from lms.coverage.baselines import MAX_POPULATION
 from lms.i18n import _l
 from lms.web.choices import choices
+from lms.web.validators import Finite
 
 _COUNT = [Optional(), NumberRange(min=0, max=MAX_POPULATION, message=_l("A whole number, 0 or more."))]
 
@@ -36,6 +37,6 @@ class TargetForm(FlaskForm):
                                                 NumberRange(min=2000, max=2100)])
     kind = SelectField(_l("Kind"), choices=choices([("percent", _l("Percent")), ("count", _l("Number of persons"))]))
     value = DecimalField(_l("Value"), places=None,
-                         validators=[InputRequired(_l("Please fill in this field.")), NumberRange(min=0)])
+                         validators=[InputRequired(_l("Please fill in this field.")), Finite(), NumberRange(min=0)])
     source = StringField(_l("Source (e.g. the plan's number)"), validators=[Optional(), Length(max=120)])
     submit = SubmitField(_l("Save target"))

@@ -7,6 +7,7 @@ migration; provinces set different figures (see docs: Tuyên Quang 50% on VNeID,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,6 +83,13 @@ def targets_for_tree(tree: Tree, year: int) -> dict[int | None, dict[str, Target
     return result
 
 
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a signalling NaN cannot even be converted
+        return False
+
+
 def set_target(indicator: str, year: int, value: float, *, kind: str = "percent",
                unit: AdminUnit | None = None, source: str = "") -> Target:
     """Create or change a target (the caller commits)."""
@@ -89,6 +97,8 @@ def set_target(indicator: str, year: int, value: float, *, kind: str = "percent"
         raise TargetError(_("Unknown indicator “%(name)s”.", name=indicator))
     if kind not in KINDS:
         raise TargetError(_("A target is a percent or a count."))
+    if not _finite(value):
+        raise TargetError(_("A target is a number: %(value)s is not one.", value=value))
     if value < 0 or (kind == "percent" and value > 100):
         raise TargetError(_("A percent target is between 0 and 100."))
     if not 2000 <= year <= 2100:

@@ -146,6 +146,8 @@ def unit_data() -> ResponseReturnValue:
 @roles_required(*STAFF)
 def target_list() -> ResponseReturnValue:
     year = request.args.get("year", type=int) or local_today().year
+    if not 2000 <= year <= 2100:  # the targets' range; a larger int would overflow the column
+        abort(400, description=_("Please check the year."))
     form = TargetForm()
     form.indicator.choices = choices((code, present.indicator_label(code)) for code in INDICATORS)
     if request.method == "GET":

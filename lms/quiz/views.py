@@ -19,6 +19,7 @@ from lms.quiz.presenting import render_text, response_from_form
 from lms.quiz.queries import quiz_overview
 from lms.quiz.review import review_items
 from lms.signals import gather, page_context
+from lms.web.inputs import read_json
 
 
 def _registry() -> ResponseReturnValue:
@@ -133,7 +134,7 @@ def attempt_course(attempt: Attempt) -> Course:
 def autosave(attempt_id: int, position: int) -> ResponseReturnValue:
     """The page's script saves each answer as soon as it is given (CSRF token in a header)."""
     attempt = _own_attempt(attempt_id)
-    payload = request.get_json(silent=True)
+    payload = read_json()
     if not isinstance(payload, dict) or "response" not in payload:
         return jsonify({"error": {"code": "bad_request", "message": _("Send {\"response\": ...}.")}}), 400
     try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, make_response, render_template, request
+from flask import Blueprint, Flask, jsonify, make_response, render_template
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from lms.i18n import _
-from lms.web.negotiation import wants_json
+from lms.web.inputs import too_large_message
+from lms.web.negotiation import api_request, wants_json
 
 #: the errors the LMS renders itself, in the user's language (texts in ``_title``)
 HANDLED_CODES: tuple[int, ...] = (400, 403, 404, 405, 413, 429)
@@ -31,13 +32,18 @@ def render_error(error: HTTPException) -> ResponseReturnValue:
     retry_after = getattr(error, "retry_after", None)  # a 429's or 503's hint
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)
+    valid_methods = getattr(error, "valid_methods", None)  # a 405's
+    if valid_methods:
+        response.headers["Allow"] = ", ".join(valid_methods)
     return response
 
 
 def _error_body(error: HTTPException) -> tuple:
     code = error.code or 500
     description = error.description if code in (400, 429) else None
-    if request.blueprint == "lms_api" or wants_json():
+    if code == 413:
+        description = too_large_message()
+    if api_request() or wants_json():
         message = description if description and description != type(error).description else _title(code)
         return jsonify({"error": {"code": error.name.lower().replace(" ", "_"), "message": message}}), code
     if description == type(error).description:

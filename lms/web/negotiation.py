@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 
 
 def wants_json() -> bool:
@@ -10,3 +10,10 @@ def wants_json() -> bool:
     if "json" not in request.headers.get("Accept", ""):
         return False  # nearly every request: no need to parse the header
     return request.accept_mimetypes.best_match(("text/html", "application/json")) == "application/json"
+
+
+def api_request() -> bool:
+    """A request to API v1, also one that matched no route there (a 404 or 405 answers JSON)."""
+    if request.blueprint == "lms_api":
+        return True
+    return request.path.startswith(current_app.extensions["lms"].url_prefix + "/api/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -89,12 +90,18 @@ def test_open_badge_is_signed_and_verifies_against_the_published_keys(app, clien
     answer = client.get(f"/certificates/{code}/credential.json")
     assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
     vc = json.loads(answer.data)
-    assert "OpenBadgeCredential" in vc["type"] and vc["id"] == f"HTTP://LOCALHOST/V/{record(app, code).token}"
-    assert vc["credentialSubject"]["identifier"][0]["identityHash"] == "Nguyễn Văn An"
+    assert "OpenBadgeCredential" in vc["type"] and vc["id"] == f"http://localhost/V/{record(app, code).token}"
+    subject = vc["credentialSubject"]
+    assert "Nguyễn Văn An" not in answer.get_data(as_text=True) and subject["id"].startswith("urn:bdhvs:learner:")
+    salt = subject["identifier"][0]["salt"]
+    digest = hashlib.sha256(("Nguyễn Văn An" + salt).encode()).hexdigest()
+    assert subject["identifier"][0]["identityHash"] == "sha256$" + digest
+    again = json.loads(client.get(f"/certificates/{code}/credential.json").data)["credentialSubject"]
+    assert again["id"] == subject["id"]  # a stable subject across downloads
     keys = KeyStore.from_jwks(client.get("/.well-known/lms-keys.json").json)
     assert verify_credential(vc, keys, base_url="http://localhost")["issuer"]["id"] == did_web("http://localhost")
     did = client.get("/.well-known/did.json").json
-    assert did["id"] == "did:web:localhost" and vc["proof"]["verificationMethod"] in did["assertionMethod"]
+    assert did["id"] == "did:web:localhost" and vc["proof"][0]["verificationMethod"] in did["assertionMethod"]
     tampered = {**vc, "name": "Tiến sĩ"}
     try:
         verify_credential(tampered, keys)

@@ -6,26 +6,31 @@ page, and the PDF rasterised).
 
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.db import db
+from lms.printing.qr import qr_info
 from lms.schema import upgrade
 from tests.certs_helpers import PASSWORD, pass_quiz, record
 from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chromium
+from tests.qr_readers import DECODERS, failures, matrix, pdf_images
+from tests.quiz_helpers import token_for
 
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "docs" / "screenshots"
 NAME = "Nguyễn Thị Ánh Tuyết"
 
 
-def build_app(instance: Path):
-    app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {"TESTING": False})
+def build_app(instance: Path, **config):
+    app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {"TESTING": False} | config)
     with app.app_context():
         upgrade()
         from lms.courses.loader import import_courses
@@ -124,7 +129,6 @@ def test_pdf_raster_for_the_docs(site) -> None:
     make_user(app, "0912000777", PASSWORD, full_name="Trần Thị Ngọc Ánh", unit_code="26734")
     client = app.test_client()
     code = pass_quiz(app, client, "0912000777")["certificate"]["code"]
-    from tests.quiz_helpers import token_for
 
     pdf = client.get(f"/api/v1/certificates/{code}/pdf", headers=token_for(client, "0912000777", PASSWORD)).data
     image = pdfium.PdfDocument(pdf)[0].render(scale=110 / 72).to_pil()
@@ -165,3 +169,37 @@ def test_offline_check_after_one_online_visit(browser, tmp_path) -> None:
     page.wait_for_selector("[data-result]")
     assert page.locator("[data-lms-verify-offline]").get_attribute("data-result") != "valid"
     context.close()
+
+
+def test_every_reader_decodes_the_certificate_qr(browser, tmp_path) -> None:
+    """The whole matrix: zxing-cpp and zbar on the PDF page (150 dpi, 96 dpi, blurred, JPEG 30)
+    and on the holder's certificate page at a 360 px phone width and device scale 1, each
+    decoding to the certificate's verify URL. A long base URL and name: a version 10 code."""
+    app = build_app(tmp_path / "instance", LMS_BASE_URL="https://hoc.example-province.gov.vn/hoc")
+    make_user(app, "0912000555", PASSWORD, full_name="Phạm Đức Ưng Ơn Ăn Âu Êm Ôn Ịt Ỹ Ển Ững Ựa", unit_code="26734")
+    client = app.test_client()
+    code = pass_quiz(app, client, "0912000555")["certificate"]["code"]
+    url = f"HTTPS://HOC.EXAMPLE-PROVINCE.GOV.VN/hoc/V/{record(app, code).token}"
+    assert qr_info(url).version == 10
+    pdf = client.get(f"/api/v1/certificates/{code}/pdf", headers=token_for(client, "0912000555", PASSWORD)).data
+    cells = matrix(pdf_images(pdf), url)
+    server = serve(app)
+    context = phone(browser)
+    try:
+        page = context.new_page()
+        base = f"http://127.0.0.1:{server.server_port}"
+        page.goto(f"{base}/login")
+        page.fill("#login", "0912000555")
+        page.fill("#password", PASSWORD)
+        page.click("#submit")
+        page.goto(f"{base}/certificates/{code}")
+        assert page.locator("article.cert svg.qr").is_visible() and fits(page)
+        screen = Image.open(io.BytesIO(page.screenshot(full_page=True)))
+        assert screen.size[0] == 360
+        for decoder, read in DECODERS.items():
+            cells[("phone page 360 px", decoder)] = url in read(screen)
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert len(cells) == 10 and failures(cells) == []

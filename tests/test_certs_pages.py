@@ -64,6 +64,9 @@ def test_owner_sees_the_phone_page_others_do_not(app, client, people) -> None:
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Nguyễn Văn An" in html and "<svg" in html
     assert f'href="/certificates/{code}/pdf"' in html and f'href="/certificates/{code}/credential.json"' in html
+    # what the credential file is for, in plain Vietnamese, not "Open Badge"
+    assert "Tải chứng nhận số" in html and "chứng nhận số để lưu vào ví hoặc gửi cho nơi tuyển dụng" in html.lower()
+    assert "Open Badge" not in html
     assert "<style" not in html  # the card's CSS is a file: the Content-Security-Policy forbids inline styles
     css = client.get("/certificates/static/certificate.css")
     assert css.status_code == 200 and css.mimetype == "text/css"

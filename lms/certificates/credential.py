@@ -12,17 +12,30 @@ can check it. The issuer is a ``did:web`` DID derived from the site's base URL
 (``https://host/hoc`` -> ``did:web:host:hoc``, resolved at ``https://host/hoc/did.json``;
 a bare host at ``/.well-known/did.json``); :func:`did_document` builds that document with
 every published key as a ``Multikey``. The proof's verificationMethod is ``<did>#<kid>``.
+
+Shape (valid against 1EdTech's AchievementCredential JSON schema, tested): ``proof`` is an
+array (a proof set of one); :func:`verify_credential` also accepts the single object that
+credentials exported before carried. Identifiers are lower-case ``https`` URLs (the QR's
+upper-case form is only for alphanumeric mode). The learner is identified by a salted
+SHA-256 of their name, never the name itself: ``credentialSubject.id`` is
+``urn:bdhvs:learner:sha256:<hex>`` and the ``IdentityObject`` carries the same hash with its
+salt, so whoever holds the credential and knows the person's name can check it, while the
+identifier alone reveals nothing. Achievement and issuer carry :data:`BADGE_IMAGE`, a small
+PNG shipped with the package, as a ``data:`` URI (a wallet shows it offline).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -38,6 +51,11 @@ SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievemen
 CRYPTOSUITE = "eddsa-jcs-2022"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ED25519_MULTICODEC = b"\xed\x01"
+SUBJECT_URN = "urn:bdhvs:learner:sha256:"
+#: the badge picture (64x64 PNG, ~1 KB) for achievement and issuer, as a data: URI
+BADGE_IMAGE = "data:image/png;base64," + base64.b64encode(
+    (Path(__file__).resolve().parent / "static" / "badge.png").read_bytes()
+).decode("ascii")
 
 
 class InvalidCredential(ValueError):
@@ -134,6 +152,17 @@ def did_document(keystore: KeyStore, base_url: str) -> dict:
 # -- build, sign, verify -----------------------------------------------------------------
 
 
+def lower_url(url: str) -> str:
+    """``HTTPS://HOST/hoc/V/TOKEN`` -> ``https://host/hoc/V/TOKEN``: scheme and host lower case, path kept."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, parts.fragment))
+
+
+def name_hash(full_name: str, salt: str) -> str:
+    """Hex SHA-256 of the NFC name followed by the salt (Open Badges' ``identityHash`` recipe)."""
+    return hashlib.sha256((unicodedata.normalize("NFC", full_name.strip()) + salt).encode("utf-8")).hexdigest()
+
+
 def build_credential(
     claims: CertificateClaims,
     *,
@@ -145,45 +174,50 @@ def build_credential(
     description: str = "",
     issued_at: datetime | None = None,
     achievement_id: str | None = None,
-    hash_name: bool = False,
+    salt: str | None = None,
+    image: str = BADGE_IMAGE,
 ) -> dict:
     """The unsigned OpenBadgeCredential for a certificate.
 
-    ``credential_id`` should be the verify URL (where revocation is checked online).
-    The learner's name is the subject's identifier (identityType "name"), in clear by
-    default since the learner exports it to show it; ``hash_name`` salts and hashes it.
+    ``credential_id`` should be the verify URL (where revocation is checked online); it is
+    written with a lower-case scheme and host. The learner's name appears only salted and
+    hashed (``salt``: pass a stable one, e.g. derived from a server secret and the code, so
+    every download of a certificate names the same subject; random if omitted).
+    ``image``: a URL or ``data:`` URI of the badge picture.
     """
-    base = base_url.rstrip("/")
+    base = lower_url(base_url.rstrip("/"))
     when = (
         issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         if issued_at is not None
         else f"{claims.issued_on.isoformat()}T00:00:00+07:00"  # the issue date is a Vietnamese date
     )
-    if hash_name:
-        salt = secrets.token_hex(8)
-        identity = {"hashed": True, "salt": salt,
-                    "identityHash": "sha256$" + hashlib.sha256((full_name + salt).encode()).hexdigest()}
-    else:
-        identity = {"hashed": False, "identityHash": full_name}
+    salt = salt or secrets.token_hex(16)
+    digest = name_hash(full_name, salt)
     path = "courses" if claims.kind == "course" else "paths"
+    picture = {"id": image, "type": "Image", "caption": title}
     return {
         "@context": list(CONTEXT),
-        "id": credential_id,
+        "id": lower_url(credential_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": title,
         "description": description or f"Mã chứng nhận / Certificate code: {claims.code}",
-        "issuer": {"id": did_web(base_url), "type": ["Profile"], "name": issuer_name, "url": base},
+        "issuer": {"id": did_web(base_url), "type": ["Profile"], "name": issuer_name, "url": base,
+                   "image": {"id": image, "type": "Image", "caption": issuer_name}},
         "validFrom": when,
+        "awardedDate": when,
         "credentialSubject": {
+            "id": SUBJECT_URN + digest,
             "type": ["AchievementSubject"],
-            "identifier": [{"type": "IdentityObject", "identityType": "name", **identity}],
+            "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": True, "salt": salt,
+                            "identityHash": "sha256$" + digest}],
             "achievement": {
-                "id": achievement_id or f"{base}/{path}/{claims.subject}",
+                "id": lower_url(achievement_id or f"{base}/{path}/{claims.subject}"),
                 "type": ["Achievement"],
                 "achievementType": "CertificateOfCompletion" if claims.kind == "course" else "Certificate",
                 "name": title,
                 "description": title,
                 "criteria": {"narrative": "Hoàn thành các bài học và đạt bài kiểm tra cuối khóa."},
+                "image": picture,
                 "humanCode": claims.subject,
             },
         },
@@ -198,7 +232,10 @@ def _hash_data(unsecured: Mapping, proof_options: Mapping) -> bytes:
 def sign_credential(
     credential: Mapping, keystore: KeyStore, *, created: datetime | None = None, kid: str | None = None
 ) -> dict:
-    """``credential`` with an eddsa-jcs-2022 proof by the active key (or ``kid``)."""
+    """``credential`` with an eddsa-jcs-2022 proof by the active key (or ``kid``), as a proof set of one.
+
+    Any proof already there is dropped: the new proof signs the credential without it.
+    """
     kid, private = keystore.signing_key(kid)
     issuer = credential["issuer"]
     did = issuer["id"] if isinstance(issuer, Mapping) else issuer
@@ -213,12 +250,26 @@ def sign_credential(
         "@context": copy.deepcopy(unsecured["@context"]),
     }
     proof["proofValue"] = "z" + b58encode(private.sign(_hash_data(unsecured, proof)))
-    return {**unsecured, "proof": proof}
+    return {**unsecured, "proof": [proof]}
 
 
-def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey) -> bool:
-    """The eddsa-jcs-2022 "verify proof" algorithm against one known public key."""
+def proofs(credential: Mapping) -> list:
+    """The credential's proofs: ``proof`` as a set (array) or, as exported before, one object."""
     proof = credential.get("proof")
+    if isinstance(proof, Mapping):
+        return [proof]
+    return list(proof) if isinstance(proof, list) else []
+
+
+def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey, proof: Mapping | None = None) -> bool:
+    """The eddsa-jcs-2022 "verify proof" algorithm against one known public key.
+
+    ``proof``: which of the credential's proofs (default: its only one). Each proof of a set
+    signs the credential without any ``proof`` (Data Integrity proof sets).
+    """
+    if proof is None:
+        found = proofs(credential)
+        proof = found[0] if len(found) == 1 else None
     if not isinstance(proof, Mapping) or proof.get("type") != "DataIntegrityProof":
         return False
     if proof.get("cryptosuite") != CRYPTOSUITE or not isinstance(proof.get("proofValue"), str):
@@ -243,23 +294,33 @@ def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey) -> bool:
 def verify_credential(
     credential: Mapping, keys: PublicKeys | Mapping, *, base_url: str | None = None
 ) -> dict:
-    """The credential without its proof if the proof holds; raises :class:`InvalidCredential`.
+    """The credential without its proof if a proof holds; raises :class:`InvalidCredential`.
 
-    Checks the proof purpose, that the verification method belongs to the issuer's DID
-    (and, given ``base_url``, that this DID is ours), then the signature.
+    ``proof`` may be an array (a proof set) or a single object. One proof suffices, as
+    Open Badges 3.0 verification says; each is checked for the proof purpose, that its
+    verification method belongs to the issuer's DID (and, given ``base_url``, that this DID
+    is ours), then the signature. The reason given is the first proof's.
     """
-    proof = credential.get("proof")
-    if not isinstance(proof, Mapping) or proof.get("proofPurpose") != "assertionMethod":
+    found = proofs(credential)
+    if not found:
         raise InvalidCredential("no assertion proof")
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    did, _, kid = str(proof.get("verificationMethod", "")).partition("#")
-    if not kid or did != issuer_id or (base_url is not None and did != did_web(base_url)):
-        raise InvalidCredential("verification method is not the issuer's")
-    key = lookup_public_key(keys, kid)
-    if key is None:
-        raise InvalidCredential("unknown key")
-    if not verify_proof_with_key(credential, key):
-        raise InvalidCredential("bad proof")
-    return {k: v for k, v in credential.items() if k != "proof"}
-
+    reasons = []
+    for proof in found:
+        if not isinstance(proof, Mapping) or proof.get("proofPurpose") != "assertionMethod":
+            reasons.append("no assertion proof")
+            continue
+        did, _, kid = str(proof.get("verificationMethod", "")).partition("#")
+        if not kid or did != issuer_id or (base_url is not None and did != did_web(base_url)):
+            reasons.append("verification method is not the issuer's")
+            continue
+        key = lookup_public_key(keys, kid)
+        if key is None:
+            reasons.append("unknown key")
+            continue
+        if not verify_proof_with_key(credential, key, proof):
+            reasons.append("bad proof")
+            continue
+        return {k: v for k, v in credential.items() if k != "proof"}
+    raise InvalidCredential(reasons[0])

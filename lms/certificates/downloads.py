@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 from flask import Response, current_app, send_file
@@ -30,6 +32,13 @@ def send_pdf(cert: Certificate) -> Response:
     return _private(response)
 
 
+def subject_salt(cert: Certificate) -> str:
+    """The salt of the learner's name hash: the same for every download of one certificate,
+    unknowable without the server's secret key (so the subject id alone reveals nothing)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(secret, b"ob3-subject-salt:" + cert.code.encode("ascii"), hashlib.sha256).hexdigest()[:32]
+
+
 def signed_credential(cert: Certificate) -> dict:
     """An Open Badges 3.0 credential for ``cert``, signed (eddsa-jcs-2022) with the active key."""
     claims = CertificateClaims(
@@ -39,7 +48,7 @@ def signed_credential(cert: Certificate) -> dict:
     title = records.title_vi(cert)
     vc = build_credential(
         claims, full_name=cert.full_name, title=title, issuer_name=current_app.config["LMS_ISSUER"],
-        base_url=base_url(), credential_id=verify_url(cert), issued_at=cert.issued_at,
+        base_url=base_url(), credential_id=verify_url(cert), issued_at=cert.issued_at, salt=subject_salt(cert),
     )
     return sign_credential(vc, keystore())
 

@@ -1,6 +1,8 @@
 """QR codes for verify URLs: at most version 10 (57x57 modules), error correction M or better.
 
-Version 10 is the budget that still scans from a 30 mm print and from a phone screen.
+Version 10 is the budget that still scans from a phone screen and from the certificate's 52 mm
+print with zbar as well as zxing (zbar needs about 3 pixels a module: a whole A4 page at 96 dpi
+gets that from 52 mm, not from 36 mm; see lms/certificates/README.md, "QR for every reader").
 The URL is split into QR segments by hand: the upper-cased ``HTTPS://HOST`` and
 ``/V/<token>`` parts use alphanumeric mode (5.5 bits a character), only a lower-case path
 prefix such as ``/hoc`` falls back to byte mode (8 bits). When the data leaves room, the

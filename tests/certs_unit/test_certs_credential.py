@@ -2,11 +2,15 @@ import copy
 import hashlib
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
+import jsonschema
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lms.certificates.credential import (
+    BADGE_IMAGE,
+    SUBJECT_URN,
     InvalidCredential,
     _hash_data,
     b58decode,
@@ -28,6 +32,9 @@ from lms.certificates.tokens import sign, verification_url
 from .conftest import BASE_URL, FULL_NAME
 
 ISSUER = "Ban Chỉ đạo phong trào Bình dân học vụ số"
+#: 1EdTech's published AchievementCredential schema (provenance in tests/fixtures/openbadges/SOURCE.txt)
+SCHEMA_FILE = (Path(__file__).resolve().parents[1] / "fixtures" / "openbadges"
+               / "ob_v3p0_achievementcredential_schema.json")
 
 
 def build(claims, keystore, **kw):
@@ -41,18 +48,69 @@ def test_open_badge_shape(claims, keystore):
     assert vc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert "OpenBadgeCredential" in vc["type"]
     assert vc["issuer"]["id"] == "did:web:hoc.example-province.gov.vn:hoc"
-    assert vc["validFrom"] == "2026-03-05T00:00:00+07:00"
+    assert vc["validFrom"] == vc["awardedDate"] == "2026-03-05T00:00:00+07:00"
     subject = vc["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"]
-    assert subject["identifier"][0]["identityHash"] == FULL_NAME
     assert subject["achievement"]["id"] == BASE_URL + "/courses/ky-nang-so-co-ban"
+    assert subject["achievement"]["image"]["id"] == vc["issuer"]["image"]["id"] == BADGE_IMAGE
+    assert BADGE_IMAGE.startswith("data:image/png;base64,") and len(BADGE_IMAGE) < 2000
     json.dumps(vc)  # plain JSON
+
+
+def test_identifiers_are_lower_case_https(claims, keystore):
+    vc = build(claims, keystore)
+    token = sign(claims, keystore)
+    assert verification_url(BASE_URL, token).startswith("HTTPS://HOC.")  # the QR's form
+    assert vc["id"] == f"{BASE_URL}/V/{token}"
+    for url in (vc["id"], vc["issuer"]["url"], vc["credentialSubject"]["achievement"]["id"]):
+        assert url.startswith("https://") and url.split("/")[2].islower()
+
+
+def test_subject_identifier_hides_the_name(claims, keystore):
+    vc = build(claims, keystore, salt="0f" * 16)
+    subject = vc["credentialSubject"]
+    (identity,) = subject["identifier"]
+    text = json.dumps(vc, ensure_ascii=False)
+    assert FULL_NAME not in text and "Tuyết" not in text and "Nguy" not in subject["id"]
+    digest = hashlib.sha256((FULL_NAME + "0f" * 16).encode()).hexdigest()
+    assert subject["id"] == SUBJECT_URN + digest and subject["id"].startswith("urn:")
+    assert identity == {"type": "IdentityObject", "identityType": "name", "hashed": True, "salt": "0f" * 16,
+                        "identityHash": "sha256$" + digest}
+    # who holds the credential and knows the name can check it; same salt, same subject
+    assert build(claims, keystore, salt="0f" * 16)["credentialSubject"]["id"] == subject["id"]
+    other = build(claims, keystore)["credentialSubject"]  # no salt given: a random one
+    assert other["id"] != subject["id"] and len(other["identifier"][0]["salt"]) == 32
+
+
+def schema_errors(vc) -> list[str]:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft201909Validator(schema, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
+    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(vc)]
+
+
+@pytest.mark.parametrize("kind", ["course", "path"])
+def test_valid_against_1edtech_achievementcredential_schema(keystore, kind):
+    from .conftest import make_claims
+
+    claims = make_claims(kind=kind, subject="citizens" if kind == "path" else "ky-nang-so-co-ban")
+    signed = sign_credential(build(claims, keystore, issued_at=datetime(2026, 3, 5, 3, tzinfo=UTC)), keystore)
+    assert schema_errors(json.loads(json.dumps(signed))) == []
+    assert isinstance(signed["proof"], list) and len(signed["proof"]) == 1
+
+
+def test_the_schema_catches_what_it_should(claims, keystore):
+    """The validator is really applied: a single proof object (the old export) and a missing
+    subject are errors."""
+    signed = sign_credential(build(claims, keystore), keystore)
+    old_style = {**signed, "proof": signed["proof"][0]}
+    assert any(e.startswith("['proof']") for e in schema_errors(old_style))
+    assert schema_errors({k: v for k, v in signed.items() if k != "credentialSubject"})
 
 
 def test_sign_and_verify_round_trip(claims, keystore):
     created = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)
     signed = sign_credential(build(claims, keystore), keystore, created=created)
-    proof = signed["proof"]
+    (proof,) = signed["proof"]
     assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-jcs-2022"
     assert proof["verificationMethod"] == f"did:web:hoc.example-province.gov.vn:hoc#{keystore.active_kid}"
     assert proof["created"] == "2026-03-05T08:00:00Z" and proof["proofValue"].startswith("z")
@@ -65,14 +123,18 @@ def test_sign_and_verify_round_trip(claims, keystore):
     "tamper",
     [
         lambda vc: vc["credentialSubject"]["identifier"][0].__setitem__("identityHash", "Nguyễn Thị Ánh"),
+        lambda vc: vc["credentialSubject"].__setitem__("id", SUBJECT_URN + "0" * 64),
         lambda vc: vc.__setitem__("validFrom", "2025-03-05T00:00:00+07:00"),
-        lambda vc: vc["proof"].__setitem__("created", "2030-01-01T00:00:00Z"),
-        lambda vc: vc["proof"].__setitem__("proofValue", "z" + b58encode(bytes(64))),
-        lambda vc: vc["proof"].__setitem__("proofValue", vc["proof"]["proofValue"][:-1]),
-        lambda vc: vc["proof"].__setitem__("@context", ["https://example.com/other"]),
-        lambda vc: vc["proof"].__setitem__("proofPurpose", "authentication"),
-        lambda vc: vc["proof"].__setitem__("cryptosuite", "eddsa-rdfc-2022"),
+        lambda vc: vc["proof"][0].__setitem__("created", "2030-01-01T00:00:00Z"),
+        lambda vc: vc["proof"][0].__setitem__("proofValue", "z" + b58encode(bytes(64))),
+        lambda vc: vc["proof"][0].__setitem__("proofValue", vc["proof"][0]["proofValue"][:-1]),
+        lambda vc: vc["proof"][0].__setitem__("@context", ["https://example.com/other"]),
+        lambda vc: vc["proof"][0].__setitem__("proofPurpose", "authentication"),
+        lambda vc: vc["proof"][0].__setitem__("cryptosuite", "eddsa-rdfc-2022"),
         lambda vc: vc.pop("proof"),
+        lambda vc: vc.__setitem__("proof", []),
+        lambda vc: vc.__setitem__("proof", "z" + b58encode(bytes(64))),
+        lambda vc: vc.__setitem__("proof", [{**vc["proof"][0], "proofValue": "z1"}]),
     ],
 )
 def test_tampering_is_detected(claims, keystore, tamper):
@@ -80,6 +142,30 @@ def test_tampering_is_detected(claims, keystore, tamper):
     tamper(signed)
     with pytest.raises(InvalidCredential):
         verify_credential(signed, keystore)
+
+
+def test_a_single_proof_object_still_verifies(claims, keystore):
+    """Credentials exported before the proof became an array carry one object: still checked."""
+    signed = sign_credential(build(claims, keystore), keystore)
+    old_style = {**signed, "proof": signed["proof"][0]}
+    assert verify_credential(old_style, keystore, base_url=BASE_URL)["id"] == signed["id"]
+    old_style["name"] = "Tiến sĩ"
+    with pytest.raises(InvalidCredential):
+        verify_credential(old_style, keystore)
+
+
+def test_one_good_proof_in_a_set_suffices_and_bad_ones_alone_do_not(claims, keystore, tmp_path):
+    signed = sign_credential(build(claims, keystore), keystore)
+    stranger = KeyStore.load(tmp_path / "stranger", environ={})
+    stranger.keygen()
+    foreign = sign_credential(build(claims, keystore), stranger)["proof"][0]
+    both = {**signed, "proof": [foreign, signed["proof"][0]]}
+    assert verify_credential(both, keystore)
+    with pytest.raises(InvalidCredential, match="unknown key"):
+        verify_credential({**signed, "proof": [foreign]}, keystore)
+    forged = {**both, "name": "Tiến sĩ"}
+    with pytest.raises(InvalidCredential):
+        verify_credential(forged, keystore)
 
 
 def test_someone_elses_did_is_refused(claims, keystore):
@@ -98,7 +184,7 @@ def test_unknown_key_and_rotation(claims, keystore, instance, tmp_path):
     rotated = KeyStore.load(instance, environ={})
     assert verify_credential(old, rotated)  # old credentials keep verifying
     new = sign_credential(build(claims, rotated), rotated)
-    assert new["proof"]["verificationMethod"].endswith("#" + rotated.active_kid)
+    assert new["proof"][0]["verificationMethod"].endswith("#" + rotated.active_kid)
     stranger = KeyStore.load(tmp_path / "stranger", environ={})
     stranger.keygen()
     with pytest.raises(InvalidCredential):
@@ -106,7 +192,7 @@ def test_unknown_key_and_rotation(claims, keystore, instance, tmp_path):
 
 
 def test_hashed_name(claims, keystore):
-    identity = build(claims, keystore, hash_name=True)["credentialSubject"]["identifier"][0]
+    identity = build(claims, keystore)["credentialSubject"]["identifier"][0]
     assert identity["hashed"] is True and FULL_NAME not in json.dumps(identity, ensure_ascii=False)
     expected = hashlib.sha256((FULL_NAME + identity["salt"]).encode()).hexdigest()
     assert identity["identityHash"] == "sha256$" + expected

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app
 from sqlalchemy import BigInteger, Connection, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import db
-from lms.fastread import compile_read, first_row
+from lms.fastread import read_one
 
 #: the counters the LMS keeps (the migration creates a row for each)
 CERTIFICATES = "certificates"
@@ -44,12 +43,7 @@ def bump(connection: Connection, name: str) -> None:
 
 def read(name: str) -> int:
     """The counter's committed value (0 before its first change)."""
-    engine = db.engine
-    extras = current_app.extensions["lms"].extras
-    cached = extras.get("change_counter_read")
-    if cached is None or cached[0] is not engine:
-        cached = extras["change_counter_read"] = (engine, compile_read(_READ, engine))
-    row = first_row(engine, cached[1], {"name": name})
+    row = read_one("change_counter_read", _READ, {"name": name})
     return int(row[0]) if row is not None else 0
 
 

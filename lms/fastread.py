@@ -16,7 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Engine, Select
+
+from lms.db import db
 
 IDLE = 0  # libpq's PQTRANS_IDLE: psycopg's TransactionStatus.IDLE (psycopg2's too)
 
@@ -67,3 +70,14 @@ def first_row(engine: Engine, read: CompiledRead, params: dict[str, Any]) -> Seq
         return None
     return [value if convert is None or value is None else convert(value)
             for convert, value in zip(read.converters, row, strict=True)]
+
+
+def read_one(name: str, statement: Select, params: dict[str, Any]) -> Sequence[Any] | None:
+    """:func:`first_row` of ``statement`` on this app's engine, compiled once per app and engine
+    (kept in the app's LMS state under ``name``)."""
+    engine = db.engine
+    extras = current_app.extensions["lms"].extras
+    cached = extras.get(name)
+    if cached is None or cached[0] is not engine:
+        cached = extras[name] = (engine, compile_read(statement, engine))
+    return first_row(engine, cached[1], params)

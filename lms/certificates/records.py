@@ -20,7 +20,7 @@ from lms.certificates.urls import base_url, verify_url
 from lms.clock import local_day
 from lms.courses.models import Course
 from lms.db import db, now_utc
-from lms.fastread import compile_read, first_row
+from lms.fastread import read_one
 from lms.i18n import _
 from lms.signals import anyone_agrees, can_see_learner
 from lms.units.models import AdminUnit
@@ -168,12 +168,7 @@ def public_record(code: str | None) -> Public | None:
     canonical = normalize_code(code or "")
     if canonical is None:
         return None
-    engine = db.engine
-    extras = current_app.extensions["lms"].extras
-    cached = extras.get("cert_public_read")
-    if cached is None or cached[0] is not engine:
-        cached = extras["cert_public_read"] = (engine, compile_read(_PUBLIC, engine))
-    row = first_row(engine, cached[1], {"code": canonical})
+    row = read_one("cert_public_read", _PUBLIC, {"code": canonical})
     return Public(*row) if row is not None else None
 
 

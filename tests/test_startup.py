@@ -59,3 +59,13 @@ def test_lms_group_lists_and_runs_every_command(app, runner) -> None:
     assert runner.invoke(args=["lms", "nope"]).exit_code != 0
     assert "Manage accounts" in runner.invoke(args=["lms", "users", "--help"]).output
 
+
+def test_favicon_is_a_real_icon_kept_a_year(client) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/x-icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00" and len(icon.data) < 4096
+    assert icon.headers["Cache-Control"] in ("public, max-age=31536000", "max-age=31536000, public")
+    again = client.get("/favicon.ico", headers={"If-None-Match": icon.headers["ETag"]})
+    assert again.status_code == 304
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.ico?v=' in page

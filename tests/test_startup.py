@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 from tests.conftest import REPO, base_config, make_user
 
-#: libraries only the command line or a job uses (migrations, spreadsheets, PDFs and their fonts), and
-#: qrcode with PIL, which load on a worker's first QR code
+#: libraries only the command line or a job uses (migrations, course files, spreadsheets, PDFs and their
+#: fonts), and qrcode with PIL, which load on a worker's first QR code
 CLI_AND_JOB_ONLY = ("alembic", "mako", "pygments", "openpyxl", "weasyprint", "pydyf", "fontTools",
                     "lms.schema", "lms.setup_cli", "lms.printing.fonts", "lms.certificates.pdf", "lms.classes.pdf",
-                    "qrcode", "PIL")
+                    "qrcode", "PIL", "yaml")
 LMS_COMMANDS = ["certs", "classes", "courses", "coverage", "init", "make-migration", "quiz", "seed-demo", "units",
                 "users"]
 

@@ -100,14 +100,14 @@ def hammer(urls: list[str], count: int, threads: int = 4) -> None:
         t.join()
 
 
-def one_run(env: dict, code: Path, paths: list[str], requests: int) -> dict:
+def one_run(env: dict, code: Path, paths: list[str], requests: int, extra: list[str]) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(env["LMS_INSTANCE_PATH"]) / f"access-{port}.log"
     started = time.perf_counter()
     server = subprocess.Popen(  # noqa: S603 (our own gunicorn, on 127.0.0.1)
         [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", str(log),
-         "--access-logformat", "%(p)s", "lms:create_app()"],
+         "--access-logformat", "%(p)s", *extra, "lms:create_app()"],
         env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose lms package is measured")
+    parser.add_argument("--preload", action="store_true", help="an experiment: gunicorn --preload")
     args = parser.parse_args()
     code = args.code.resolve()
     load_before = os.getloadavg()
@@ -166,7 +167,8 @@ def main() -> None:
         paths = ["/", "/courses/", course, lesson]
         modules = subprocess.run([sys.executable, "-c", MODULES, str(REPO / "courses"), lesson],  # noqa: S603
                                  env=env, cwd=code, check=True, capture_output=True, text=True).stdout.split(maxsplit=1)
-        runs = [one_run(env, code, paths, args.requests) for _ in range(args.runs)]
+        extra = ["--preload"] if args.preload else []
+        runs = [one_run(env, code, paths, args.requests, extra) for _ in range(args.runs)]
     load_after = os.getloadavg()
 
     def med(values: list[float]) -> float:
@@ -185,7 +187,8 @@ def main() -> None:
         rows[f"RSS per worker {label}, MB"] = (med(rss), f"{min(rss):.1f}–{max(rss):.1f}")
         rows[f"PSS per worker {label}, MB"] = (med(pss), f"{min(pss):.1f}–{max(pss):.1f}")
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores; {platform.processor() or ''}"
-          f" Python {platform.python_version()}; code: {code}; runs: {args.runs}")
+          f" Python {platform.python_version()}; code: {code}; runs: {args.runs}"
+          f"{'; gunicorn --preload' if args.preload else ''}")
     print(f"load average (1/5/15 min) before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
           f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}")
     print(f"modules after create_app() and a lesson page: {modules[0]}; heavy ones loaded: {modules[1].strip()}")

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from lms.app import create_app
-from lms.commands import COMMANDS
+from lms.commands import LazyCommands
 from lms.envsettings import SettingError
 
 
@@ -24,12 +24,14 @@ def _create_app() -> Flask:
         sys.exit(2)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+class _LMSFlaskGroup(LazyCommands, FlaskGroup):
+    """``lms ...``: Flask's group (app loading, ``run``) with the LMS commands loaded on demand."""
+
+
+@click.group(cls=_LMSFlaskGroup, create_app=_create_app, add_default_commands=False,
              help="bdhvs-lms: learning-management system for 'Bình dân học vụ số'.")
 def main() -> None:
     os.environ.setdefault("FLASK_APP", "lms:create_app")
 
 
-for _command in COMMANDS:
-    main.add_command(_command)
 main.add_command(flask_cli.run_command)

@@ -70,6 +70,9 @@ def test_mounted_under_prefix_learner_journey(tmp_path: Path) -> None:
     page = client.get("/hoc/register")
     assert page.status_code == 200
     assert 'href="/hoc/static/lms.css?v=' in page.get_data(as_text=True)
+    # the host owns /favicon.ico: pages point at the LMS's copy, which it also serves at its root
+    assert '<link rel="icon" href="/hoc/static/favicon.ico?v=' in page.get_data(as_text=True)
+    assert client.get("/hoc/favicon.ico").status_code == 200 and client.get("/favicon.ico").status_code == 404
     response = client.post("/hoc/register", data={
         "csrf_token": csrf_from(page.get_data(as_text=True)), "login": "0987000111", "full_name": "Lê Thị Hoa",
         "birth_year": "1975", "audience": "citizens", "province": "79", "commune": "26734",

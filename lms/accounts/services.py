@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -26,8 +27,13 @@ from lms.i18n import _
 from lms.textcheck import name_problem
 from lms.units.models import AdminUnit
 
-# a hash to compare against when the user does not exist, so timing does not reveal who has an account
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the user does not exist, so timing does not reveal who has an
+    account. Made on a worker's first sign-in, not at import (a password hash is a noticeable part of
+    a worker's start); every sign-in asks for it first, so the first one costs the same for anyone."""
+    return generate_password_hash("not-a-real-password")
 
 
 class SignInBlocked(Exception):
@@ -162,9 +168,10 @@ def register(reg: Registration, *, min_length: int = 8) -> User:
 
 
 def authenticate(login: str, password: str) -> User | None:
+    dummy = _dummy_hash()
     user = find_by_login(login)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(dummy, password or "")
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
@@ -178,6 +185,7 @@ def sign_in(login: str, password: str, address: str, limits: SignInLimits) -> Us
     An unknown login is counted like a known one, under what was typed, so the limits do not tell
     who has an account.
     """
+    dummy = _dummy_hash()
     user = find_by_login(login)
     account = f"user:{user.id}" if user is not None else "login:" + (login or "").strip().lower()[:64]
     address = client_key(address)
@@ -186,7 +194,7 @@ def sign_in(login: str, password: str, address: str, limits: SignInLimits) -> Us
     if wait:
         raise SignInBlocked(wait)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(dummy, password or "")
     if user is None or not check_password_hash(user.password_hash, password or ""):
         throttle.failed(account, address, limits)
         return None

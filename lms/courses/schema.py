@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from lms.audiences import AUDIENCES
 from lms.courses.lesson_files import check_links, read_assets, read_lessons
 from lms.courses.sources import CourseFolder, CourseSource, ImportProblem, ProblemList
@@ -33,6 +31,8 @@ QUIZ_DEFAULTS = {
 
 def _key_lines(text: str) -> dict[str, int]:
     """Line (1-based) of each top-level and ``quiz.*`` key, for error messages."""
+    import yaml  # PyYAML loads on the first course import (the CLI), not in every web worker
+
     lines: dict[str, int] = {}
     try:
         node = yaml.compose(text)
@@ -49,6 +49,8 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def load_yaml(path: Path, problems: ProblemList) -> tuple[object, dict[str, int]] | None:
+    import yaml  # PyYAML loads on the first course import (the CLI), not in every web worker
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

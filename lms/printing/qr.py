@@ -12,6 +12,9 @@ The mask pattern is fixed rather than chosen by the ISO penalty score: scoring a
 masks costs ~14 ms a code in pure Python (most of a batch page's budget), and on random
 base32 tokens every mask scored within 1.3x of the best one (40 samples). Pass
 ``mask=None`` to score them anyway.
+
+qrcode (which imports PIL: together ~10 MB and ~30 ms) is imported inside the functions, on the
+first QR code a worker draws, so a web worker that never shows one never loads it.
 """
 
 from __future__ import annotations
@@ -20,17 +23,16 @@ import base64
 import html
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import qrcode
-from PIL import Image
-from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M, ERROR_CORRECT_Q
-from qrcode.util import BIT_LIMIT_TABLE, MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData, mode_sizes_for_version
+if TYPE_CHECKING:
+    import qrcode
+    from qrcode.util import QRData
 
 MAX_VERSION = 10
 DEFAULT_MASK = 3
 QUIET_ZONE = 4  # modules of white border the standard requires
 _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
-_EC_NAMES = {ERROR_CORRECT_M: "M", ERROR_CORRECT_Q: "Q", ERROR_CORRECT_H: "H"}
 
 
 class QRTooLarge(ValueError):
@@ -51,6 +53,8 @@ def _segments(data: str) -> list[QRData]:
     20 bits) but saves 2.5 bits a character, so it pays from 6 characters at either end of
     the data and from 14 in the middle.
     """
+    from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData  # first use: see the module's note
+
     runs: list[list] = []
     for ch in data:
         alnum = ch in _ALNUM
@@ -75,6 +79,8 @@ def _segments(data: str) -> list[QRData]:
 
 def _bits(segments: list[QRData], version: int) -> int:
     # computed, not written into a BitBuffer: qrcode's bit-by-bit best_fit costs ~1 ms a try
+    from qrcode.util import MODE_ALPHA_NUM, mode_sizes_for_version  # first use: see the module's note
+
     sizes = mode_sizes_for_version(version)
     total = 0
     for seg in segments:
@@ -86,6 +92,8 @@ def _bits(segments: list[QRData], version: int) -> int:
 
 def _fit(segments: list[QRData], level: int) -> int | None:
     """The smallest version holding ``segments`` at error correction ``level``."""
+    from qrcode.util import BIT_LIMIT_TABLE  # first use: see the module's note
+
     for version in range(1, 41):
         if _bits(segments, version) <= BIT_LIMIT_TABLE[level][version]:
             return version
@@ -93,6 +101,8 @@ def _fit(segments: list[QRData], level: int) -> int | None:
 
 
 def _plan(data: str, max_version: int) -> tuple[list[QRData], int, int]:
+    from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M, ERROR_CORRECT_Q  # first use: see the module's note
+
     segments = _segments(data)
     version = _fit(segments, ERROR_CORRECT_M)
     if version is None or version > max_version:
@@ -104,6 +114,8 @@ def _plan(data: str, max_version: int) -> tuple[list[QRData], int, int]:
 
 def make_qr(data: str, *, max_version: int = MAX_VERSION, mask: int | None = DEFAULT_MASK) -> qrcode.QRCode:
     """A built QR code for ``data``; raises :class:`QRTooLarge` above ``max_version`` at M."""
+    import qrcode  # first use: see the module's note
+
     segments, version, level = _plan(data, max_version)
     qr = qrcode.QRCode(version=version, error_correction=level, border=0, mask_pattern=mask)
     for segment in segments:
@@ -114,8 +126,11 @@ def make_qr(data: str, *, max_version: int = MAX_VERSION, mask: int | None = DEF
 
 def qr_info(data: str, *, max_version: int = MAX_VERSION) -> QRInfo:
     """Version and error correction the code for ``data`` gets, without drawing it."""
+    from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_M, ERROR_CORRECT_Q  # first use: see the module's note
+
     _, version, level = _plan(data, max_version)
-    return QRInfo(version, _EC_NAMES[level], version * 4 + 17)
+    names = {ERROR_CORRECT_M: "M", ERROR_CORRECT_Q: "Q", ERROR_CORRECT_H: "H"}
+    return QRInfo(version, names[level], version * 4 + 17)
 
 
 def qr_version(data: str) -> int:
@@ -158,6 +173,8 @@ def make_qr_png(data: str, *, scale: int = 1, mask: int | None = DEFAULT_MASK) -
     At scale 1 it is ~300 bytes; the PDF scales it up with ``image-rendering: pixelated``
     (no interpolation), so print stays sharp.
     """
+    from PIL import Image  # first use: see the module's note
+
     rows = _matrix(data, mask)
     side = len(rows) + 2 * QUIET_ZONE
     pixels = bytearray(b"\xff" * (side * side))

@@ -41,6 +41,18 @@ class AssetBlueprint(Blueprint):
         return response.make_conditional(request)
 
 
+def favicon() -> Response:
+    """``/favicon.ico`` at the LMS's root, which browsers ask for unprompted: a real icon, kept a year
+    (pages also link to the hashed copy, which a host app mounting the LMS under a prefix needs)."""
+    folder = current_app.blueprints["lms"].static_folder
+    data, _mimetype, etag = asset(str(folder), "favicon.ico")
+    response = current_app.response_class(data, mimetype="image/x-icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = YEAR
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
 def asset_url(blueprint: str, filename: str) -> str:
     """The file's URL with its content hash; kept per app, since pages ask on every request."""
     urls = current_app.extensions["lms"].extras.setdefault("asset_urls", {})

@@ -74,7 +74,11 @@ def run_engine(engine: str, seconds: int, work: Path) -> list[dict]:
     url = fresh_postgres("lms_bench_quiz") if engine == "postgres" else f"sqlite:///{instance}/lms.sqlite3"
     saves, submits, env = prepare(url, instance, learners=200, submit_sets=2500)
     rows = []
-    with gunicorn("bench.bare_app:app", {}) as bare, gunicorn("lms:create_app()", env, path="/courses/") as lms:
+    # PostgreSQL: the default (durable: every acknowledged save is on disk) beside the opt-in
+    # LMS_ASYNC_ANSWER_COMMIT (a crash may lose the last saves), in the same run on the same data
+    async_env = {**env, "LMS_ASYNC_ANSWER_COMMIT": "true"}
+    with (gunicorn("bench.bare_app:app", {}) as bare, gunicorn("lms:create_app()", env, path="/courses/") as lms,
+          gunicorn("lms:create_app()", async_env, path="/courses/") as lms_async):
         for connections in (1, 16):
             base = wrk(bare + "/", connections, seconds)
             rows.append({"engine": engine, "what": "bare Flask page", "c": connections, **base})
@@ -82,6 +86,10 @@ def run_engine(engine: str, seconds: int, work: Path) -> list[dict]:
             result = wrk(lms, connections, seconds, script)
             rows.append({"engine": engine, "what": "answer save (PUT)", "c": connections, **result,
                          "ratio": result["rps"] / base["rps"]})
+            if engine == "postgres":
+                result = wrk(lms_async, connections, seconds, script)
+                rows.append({"engine": engine, "what": "answer save (PUT), async commit opt-in", "c": connections,
+                             **result, "ratio": result["rps"] / base["rps"]})
         for connections, share in ((1, slice(0, 500)), (16, slice(500, None))):
             script = lua_requests(work / f"submit-{connections}.lua", "POST", submits[share], True,
                                   min(connections, 2))

@@ -25,7 +25,8 @@ DEFAULTS: dict[str, object] = {
     "LMS_VERIFY_CACHE_SECONDS": 60,  # certificate records kept per process; a revocation empties it at once
     "LMS_VERIFY_CHANGE_SECONDS": 1,  # how often a process looks for revocations made on other servers
     "LMS_PASSWORD_MIN_LENGTH": 8,
-    "LMS_ASYNC_ANSWER_COMMIT": True,  # PostgreSQL: answer saves skip the WAL flush wait
+    "LMS_ASYNC_ANSWER_COMMIT": False,  # opt-in, PostgreSQL: answer saves skip the WAL flush wait (may lose the last
+    # acknowledged saves in a database crash)
     "LMS_ROSTER_MAX_ROWS": 10_000,
     "LMS_ROSTER_MAX_BYTES": 5 * 1024 * 1024,
     "LMS_PASSWORD_SHEET_DAYS": 7,

@@ -120,7 +120,7 @@ def _commit_without_flush_wait() -> str:
     on the phone until the server has acknowledged it.
     """
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", True):
+    if dialect == "postgresql" and current_app.config.get("LMS_ASYNC_ANSWER_COMMIT", False):
         db.session.execute(_SYNC_OFF)
     return dialect
 

@@ -120,6 +120,7 @@ def test_failed_result_offers_a_retry_folds_details_and_hides_right_answers(app,
     assert ">Làm lại</button>" in html and "Bạn còn 1 lượt làm bài." in html
     assert '<details class="review">' in html and "<summary>" in html  # folded: no "open"
     assert "Chưa chính xác" in html  # correctness is shown...
+    assert "<strong>Bạn chưa trả lời câu này.</strong>" in html and "(chưa trả lời)" not in html
     assert "Đáp án:" not in html  # ...but not the right answers while a retry is possible
     # the retry button starts the second attempt, as the quiz page's "Start" does
     started = client.post("/courses/kiem-tra/quiz/start", data={"csrf_token": csrf_from(html)})

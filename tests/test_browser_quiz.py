@@ -87,3 +87,91 @@ def test_autosave_and_offline_queue(quiz_server, browser) -> None:
     # the server has it; the phone forgets it once the server's reply arrives (a moment later)
     wait_for(lambda: page.evaluate("localStorage.getItem('lms-unsent-answers')") == "{}")
     context.close()
+
+
+EFFECTIVE_COLOURS = """el => {
+  const rgba = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  let node = el, bg = [0, 0, 0, 0];
+  while (node && node.nodeType === 1) {  // the first opaque background behind the text
+    const c = rgba(getComputedStyle(node).backgroundColor);
+    if (c.length >= 3 && (c.length === 3 || c[3] > 0)) { bg = c; break; }
+    node = node.parentElement;
+  }
+  if (bg[3] === 0) bg = [255, 255, 255, 1];
+  return {fg: rgba(getComputedStyle(el).color), bg: bg};
+}"""
+
+
+def contrast(fg: list[float], bg: list[float]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (alpha ignored: the colours here are opaque)."""
+
+    def luminance(rgb: list[float]) -> float:
+        parts = [c / 255 for c in rgb[:3]]
+        parts = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * parts[0] + 0.7152 * parts[1] + 0.0722 * parts[2]
+
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_formula() -> None:
+    assert round(contrast([0, 0, 0], [255, 255, 255]), 1) == 21.0
+    assert contrast([255, 255, 255], [255, 255, 255]) == 1.0
+
+
+def test_see_all_questions_is_visible_and_true_false_review_reads_right(quiz_server, browser) -> None:
+    app, url = quiz_server
+    make_user(app, "0987111222")
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN")
+    page = context.new_page()
+    page.goto(url + "/login")
+    page.fill("#login", "0987111222")
+    page.fill("#password", "mat-khau-tot-2026")
+    page.click("#submit")
+    page.goto(url + "/courses/kiem-tra/quiz")
+    page.click("text=Bắt đầu làm bài")
+    page.wait_for_url("**/q/1")
+    with app.app_context():
+        attempt = db.session.scalar(select(Attempt).order_by(Attempt.id.desc()))
+        positions = {i["qtype"]: i["position"] for i in attempt.snapshot["questions"]}
+        attempt_id = attempt.id
+        db.session.remove()
+    # every control of a question page can be seen: non-zero size and a contrast of at least 4.5:1
+    for control in page.locator("form#answer-form button").all():
+        box = control.bounding_box()
+        assert box and box["width"] > 0 and box["height"] >= 44, (control.inner_text(), box)
+        colours = control.evaluate(EFFECTIVE_COLOURS)
+        assert contrast(colours["fg"], colours["bg"]) >= 4.5, (control.inner_text(), colours)
+    see_all = page.get_by_role("button", name="Xem tất cả câu hỏi")
+    assert see_all.is_visible()
+    shot(page, "07-quiz-see-all.png")
+    see_all.click()
+    page.wait_for_url(f"**/attempts/{attempt_id}/summary")
+    # the learner rightly says the statement is false ("Sai"), leaves the rest and submits
+    page.goto(f"{url}/attempts/{attempt_id}/q/{positions['truefalse']}")
+    page.get_by_label("Sai").check()
+    page.get_by_role("button", name="Xem tất cả câu hỏi").click()
+    page.wait_for_url("**/summary")
+    page.locator("form[action$='/submit'] button").click()
+    page.wait_for_url(f"**/attempts/{attempt_id}/result")
+    # failed: "Làm lại" sits beside the score, on the first screen; the details are folded
+    retry = page.get_by_role("button", name="Làm lại")
+    box = retry.bounding_box()
+    assert retry.is_visible() and box["y"] + box["height"] <= 640, box
+    colours = retry.evaluate(EFFECTIVE_COLOURS)
+    assert contrast(colours["fg"], colours["bg"]) >= 4.5, colours
+    review = page.locator("details.review")
+    assert review.get_attribute("open") is None
+    assert not page.get_by_text("Bạn chọn: Sai").is_visible()
+    shot(page, "08-quiz-result-failed.png")
+    page.locator("details.review > summary").click()
+    card = page.locator("details.review .card").nth(positions["truefalse"] - 1)
+    text = " ".join(card.inner_text().split())
+    assert "Bạn chọn: Sai" in text and "Chính xác" in text and "Chưa chính xác" not in text, text
+    assert "Đáp án: Sai" in text and "✓" not in text and "✗" not in text, text
+    badge = card.locator(".badge")
+    colours = badge.evaluate(EFFECTIVE_COLOURS)
+    assert contrast(colours["fg"], colours["bg"]) >= 4.5, colours
+    card.scroll_into_view_if_needed()
+    shot(page, "09-quiz-review.png")
+    context.close()

@@ -17,7 +17,9 @@ from lms.i18n import _
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 COURSE_KEYS = {"title", "summary", "audiences", "quiz", "certificate"}
 GRADING_METHODS = ("highest", "last", "first", "average")
-REVIEW_OPTIONS = ("score", "correctness", "right_answers", "feedback")
+#: "right_answers" shows the right answers after every attempt; "right_answers_at_end" only once the
+#: learner can start no other attempt (the default: a quiz cannot be passed by copying a review)
+REVIEW_OPTIONS = ("score", "correctness", "right_answers", "right_answers_at_end", "feedback")
 QUIZ_KEYS = {
     "questions": int, "pass_percent": (int, float), "time_limit_minutes": int, "max_attempts": int,
     "shuffle_answers": bool, "grading_method": str, "review": list, "draw_by_category": bool,
@@ -25,7 +27,7 @@ QUIZ_KEYS = {
 QUIZ_DEFAULTS = {
     "questions": None, "pass_percent": 80, "time_limit_minutes": None, "max_attempts": None,
     "shuffle_answers": True, "grading_method": "highest",
-    "review": ["score", "correctness", "right_answers", "feedback"], "draw_by_category": False,
+    "review": ["score", "correctness", "right_answers_at_end", "feedback"], "draw_by_category": False,
 }
 
 

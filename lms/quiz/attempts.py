@@ -85,6 +85,12 @@ def attempts_used(user_id: int, course: Course) -> int:
     ) or 0
 
 
+def attempts_left(user_id: int, course: Course) -> int | None:
+    """How many more attempts the learner may start (None: no limit)."""
+    limit = allowed_attempts(user_id, course)
+    return None if limit is None else max(0, limit - attempts_used(user_id, course))
+
+
 def open_attempt(user_id: int, course: Course) -> Attempt | None:
     return db.session.scalar(
         select(Attempt).where(

@@ -174,9 +174,12 @@ def result(attempt_id: int) -> ResponseReturnValue:
     if attempt.state == "in_progress":
         return redirect(url_for(".question", attempt_id=attempt.id, position=attempt.current_position))
     course = attempt_course(attempt)
+    left = attempts.attempts_left(attempt.user_id, course)
+    running = attempts.open_attempt(attempt.user_id, course)
     return render_template(
         "lms/quiz/result.html", attempt=attempt, course=course,
-        review=review_items(attempt, _registry()), settings=attempt.snapshot["settings"],
+        review=review_items(attempt, _registry(), attempts_left=left), settings=attempt.snapshot["settings"],
+        can_retry=running is None and left != 0, attempts_left=left, form=EmptyForm(),
         # the certificate just earned, from lms.certificates
         **gather(page_context, page="quiz_result", user_id=attempt.user_id, course=course, passed=attempt.passed),
     )

@@ -55,7 +55,8 @@ def test_failures_look_alike(app, client, courses) -> None:
     for page in pages:
         assert page.status_code == 200
         assert page.get_data(as_text=True) == pages[0].get_data(as_text=True)
-    assert 'class="st st-invalid"' in unknown_code.get_data(as_text=True)
+    # a typed code no certificate has is a typo until shown otherwise: "not found", not "not valid"
+    assert 'class="st st-notfound"' in unknown_code.get_data(as_text=True)
 
 
 def test_code_form_accepts_what_people_type_and_pasted_links(app, client, courses) -> None:

@@ -177,4 +177,6 @@ def test_random_codes_are_all_unknown(app, client, courses) -> None:
         statuses.add(client.get(f"/api/v1/certificates/{generate_code()}").json["status"])
     assert statuses == {"unknown"}
     for _ in range(20):
-        assert 'class="st st-invalid"' in client.get(f"/verify?code={generate_code()}").get_data(as_text=True)
+        # typed: "not found, check each character" (a typo, not a forgery), and no suggestion
+        html = client.get(f"/verify?code={generate_code()}").get_data(as_text=True)
+        assert 'class="st st-notfound"' in html and 'class="sugg"' not in html

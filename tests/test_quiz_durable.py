@@ -23,7 +23,7 @@ def _save_statements(app, client, opt_in: bool | None) -> list[str]:
     with app.app_context():
         engine = db.engine
 
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def record(_conn, _cursor, statement, *_args) -> None:
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import User
 from lms.accounts.services import audit
 from lms.audiences import AUDIENCE_VI, audience_label
-from lms.certificates.codes import normalize_code
+from lms.certificates.codes import ALPHABET, CODE_SYMBOLS, GROUP, normalize_code
 from lms.certificates.issuing import issue
 from lms.certificates.models import Certificate
 from lms.certificates.tokens import verification_url
@@ -241,3 +241,73 @@ def reissue(cert: Certificate) -> Certificate:
     if cert.status != "revoked":
         raise RevokeError("not_revoked", _("Revoke the certificate first."))
     return issue(cert.user, cert.kind, cert.subject, cert.course)
+
+
+# -- help after a typo ----------------------------------------------------------------------
+
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An existing code one symbol away from a typed one; the masked name only if it is valid."""
+
+    code: str
+    masked_name: str | None
+
+
+def one_typo_away(code: str) -> list[str]:
+    """Every code differing from ``code`` (canonical) in exactly one symbol: 16 x 31 = 496."""
+    flat = code.replace("-", "")
+    found = []
+    for i, old in enumerate(flat):
+        for new in ALPHABET:
+            if new != old:
+                other = flat[:i] + new + flat[i + 1:]
+                found.append("-".join(other[j : j + GROUP] for j in range(0, CODE_SYMBOLS, GROUP)))
+    return found
+
+
+def suggestions(code: str) -> list[Suggestion]:
+    """Existing codes one typed symbol away from an unknown ``code`` (one ``IN`` query, unique index).
+
+    Codes carry no check symbol, so every one-symbol neighbour is a well-formed code; 80 random
+    bits make a real neighbour of a random code vanishingly rare, so this finds the typo, not
+    strangers. A revoked certificate's holder is never named, not even masked.
+    """
+    canonical = normalize_code(code)
+    if canonical is None:
+        return []
+    rows = db.session.execute(
+        select(_CERTS.c.code, _CERTS.c.status, _CERTS.c.masked_name)
+        .where(_CERTS.c.code.in_(one_typo_away(canonical)))
+        .order_by(_CERTS.c.code)
+        .limit(MAX_SUGGESTIONS)
+    )
+    return [Suggestion(found, masked if status == "valid" else None) for found, status, masked in rows]
+
+
+def holder_identity(code: str) -> tuple[str, int | None] | None:
+    """The holder's full name (as printed) and birth year: for a verifier comparing an ID card."""
+    row = db.session.execute(
+        select(_CERTS.c.full_name, User.birth_year)
+        .join(User, User.id == _CERTS.c.user_id)
+        .where(_CERTS.c.code == code)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+#: who may see, on the verification page, whom a certificate names (to compare with an ID card)
+FULL_VIEW_ROLES = ("verifier", "official", "admin")
+
+
+def view_in_full(user: User | None, cert: Public | None, via: str) -> tuple[str, int | None] | None:
+    """The holder's full name and birth year for a verifier, official or admin (audited); else None."""
+    if user is None or cert is None or not user.has_role(*FULL_VIEW_ROLES):
+        return None
+    identity = holder_identity(cert.code)
+    if identity is None:
+        return None
+    audit(user, "certificate_viewed_in_full", "certificate", cert.code, {"via": via, "status": cert.status})
+    db.session.commit()
+    return identity

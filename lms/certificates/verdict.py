@@ -34,11 +34,19 @@ TEXTS = {
     "valid": _l("VALID"),
     "revoked": _l("REVOKED"),
     "invalid": _l("NOT VALID"),
+    "not_found": _l("NOT FOUND"),
     "check_title": _l("Check a certificate"),
     "certificate_check": _l("Certificate check"),
     "valid_line": _l("Issued by us and not altered."),
     "revoked_line": _l("This certificate was withdrawn and is no longer valid."),
     "invalid_line": _l("We did not issue this certificate, or it has been altered."),
+    "not_found_line": _l("No certificate has this code — check each character."),
+    "did_you_mean": _l("Did you mean:"),
+    "holder": _l("Holder (shown only to verifiers, officials and administrators)"),
+    "full_name": _l("Full name"),
+    "birth_year": _l("Birth year"),
+    "no_birth_year": _l("Not recorded"),
+    "compare_card": _l("Compare with the holder's ID card. This look is recorded in the audit log."),
     "revoked_on": _l("Revoked on"),
     "reason": _l("Reason"),
     "name": _l("Name"),
@@ -62,6 +70,8 @@ PRIVATE_HEADERS: tuple[tuple[str, str], ...] = (
     ("X-Robots-Tag", "noindex"),
     ("Referrer-Policy", "no-referrer"),
 )
+#: a page naming the holder (verifier's view): never kept by anyone, this process included
+FULL_VIEW_HEADERS: tuple[tuple[str, str], ...] = (("Cache-Control", "private, no-store"), *PRIVATE_HEADERS[1:])
 GZIP_MIN_BYTES = 500  # below that, gzip's own 18 bytes and the time are not worth it
 #: the variants kept per certificate (language, mount point, query, compression): typed spellings
 #: of a code each make one, and must not grow the cache without bound
@@ -98,7 +108,8 @@ def _formatted_day(value: date, locale: str) -> str:
 
 
 def render(status: str | None, facts: dict | None, record: Public | None, code: str | None,
-           code_error: str | None) -> str:
+           code_error: str | None, suggestions: list[records.Suggestion] | None = None,
+           holder: tuple[str, int | None] | None = None) -> str:
     """The page: ``status`` None shows the code form alone."""
     locale = current_locale()
     other = "en" if locale == "vi" else "vi"
@@ -119,36 +130,49 @@ def render(status: str | None, facts: dict | None, record: Public | None, code: 
         "revoke_url": url_for("lms_certificates.revoke", code=facts["code"]) if can_revoke and facts else None,
         "code": code,
         "code_error": code_error,
+        "suggestions": [(s, url_for("lms_certificates.verify_code", code=s.code)) for s in suggestions or ()],
+        "holder": holder,
     }
     return current_app.jinja_env.get_template(TEMPLATE).render(context)
 
 
 def page(outcome: Outcome, code: str | None = None, code_error: str | None = None,
-         form_only: bool = False) -> Response:
-    """The verdict (or the code form alone) as a private, compressed HTML response."""
+         form_only: bool = False, not_found: bool = False, via: str = "qr") -> Response:
+    """The verdict (or the code form alone) as a private, compressed HTML response.
+
+    ``not_found``: a typed code no certificate has (a typo, not a forgery): says so and
+    suggests the existing codes one symbol away. A verifier, official or admin signed in sees
+    the holder's full name and birth year (audited, ``via`` "qr" or "code"); that page is never
+    kept (only pages for visitors not signed in are) and is sent ``private, no-store``.
+    """
     gzip = bool(request.accept_encodings["gzip"])
     locale = current_locale()
     key = None
-    if outcome.entry is not None and not (form_only or code_error) and current_user() is None:
+    user = current_user()
+    shown = outcome.entry is not None and not (form_only or code_error)
+    holder = records.view_in_full(user, outcome.cert, via) if shown and user is not None else None
+    if shown and user is None:
         key = (locale, request.script_root, request.query_string, gzip)
         kept = outcome.entry.pages.get(key)
         if kept is not None:
             return _response(kept)
     cert = outcome.cert
-    html = render(status=None if form_only or code_error else outcome.status,
-                  facts=records.public_facts(cert, locale) if cert is not None else None,
-                  record=cert, code=code, code_error=code_error).encode()
+    status = None if form_only or code_error else "not_found" if not_found else outcome.status
+    html = render(status=status, facts=records.public_facts(cert, locale) if cert is not None else None,
+                  record=cert, code=code, code_error=code_error,
+                  suggestions=records.suggestions(code) if not_found and code else None,
+                  holder=holder).encode()
     body = zlib.compress(html, 6, wbits=31) if gzip and len(html) >= GZIP_MIN_BYTES else html  # wbits 31: gzip
     made = (body, body is not html)
     if key is not None and len(outcome.entry.pages) < MAX_PAGES_PER_RECORD:
         outcome.entry.pages[key] = made
-    return _response(made)
+    return _response(made, full=holder is not None)
 
 
-def _response(made: tuple[bytes, bool]) -> Response:
+def _response(made: tuple[bytes, bool], full: bool = False) -> Response:
     body, compressed = made
     # headers given at construction: each later ``headers[...] =`` rescans the list
-    headers = [*PRIVATE_HEADERS, ("Vary", "Accept, Accept-Encoding")]
+    headers = [*(FULL_VIEW_HEADERS if full else PRIVATE_HEADERS), ("Vary", "Accept, Accept-Encoding")]
     if compressed:
         headers.append(("Content-Encoding", "gzip"))
     return current_app.response_class(body, mimetype="text/html", headers=headers)

@@ -40,12 +40,17 @@ def private_answer(response: Response) -> Response:
     return response
 
 
-def answer(outcome: Outcome, code: str | None = None, code_error: str | None = None) -> Response:
-    """The verification result as a page, or as JSON for ``Accept: application/json``."""
+def answer(outcome: Outcome, code: str | None = None, code_error: str | None = None,
+           not_found: bool = False, via: str = "qr") -> Response:
+    """The verification result as a page, or as JSON for ``Accept: application/json``.
+
+    ``not_found``: a well-formed typed code that no certificate has; the page says "not found,
+    check each character" and suggests codes one symbol away (JSON keeps ``"invalid"``).
+    """
     if wants_json():
         facts = records.public_facts(outcome.cert, current_locale()) if outcome.cert is not None else None
         return private_answer(jsonify({**(facts or {}), "status": outcome.status}))
-    return verdict.page(outcome, code=code, code_error=code_error)
+    return verdict.page(outcome, code=code, code_error=code_error, not_found=not_found, via=via)
 
 
 @bp.get("/v/<token>")
@@ -79,7 +84,8 @@ def verify_code() -> Response:
             return redirect(url_for(".verify_token", token=token))
         error = _("A certificate code has 16 letters and digits, like 7KQ4-M2XD-9RTE-H3AB.")
         return answer(Outcome("invalid"), code=typed[:40], code_error=error)
-    return answer(check_code(code), code=code)
+    outcome = check_code(code)
+    return answer(outcome, code=code, not_found=outcome.entry is None, via="code")
 
 
 @bp.get("/verify/offline")

@@ -279,18 +279,24 @@ def _in_thread(target: Callable[[], None]) -> None:
         raise errors[0]
 
 
+def _running_truefalse(app):
+    """A signed-in learner's running attempt: (client, API headers, attempt, its true/false position)."""
+    client = app.test_client()
+    headers, _user_id = _setup(app, client)
+    login(client)
+    attempt = _start(client, headers)
+    position = next(q["position"] for q in attempt["questions"] if q["type"] == "truefalse")
+    return client, headers, attempt, position
+
+
 @pytest.mark.parametrize("how", ["submit", "deadline"])
 @pytest.mark.parametrize("kind", ["api_checked", "autosave", "form"])
 def test_save_checked_then_finished_before_its_write_is_refused(app, monkeypatch, kind: str, how: str) -> None:
     """The save's checks pass, then the attempt is finished, then the save writes: it must be refused."""
     import lms.quiz.answers as answers
 
-    client = app.test_client()
-    headers, _user_id = _setup(app, client)
-    login(client)
-    attempt = _start(client, headers)
+    client, headers, attempt, position = _running_truefalse(app)
     attempt_id = attempt["id"]
-    position = next(q["position"] for q in attempt["questions"] if q["type"] == "truefalse")
     app.extensions["lms"].extras["snapshot_cache"] = NoCache()  # the API takes the checked path
     real = answers.validate_response
     fired: list[bool] = []
@@ -320,12 +326,8 @@ def test_save_during_an_uncommitted_finish_waits_and_is_refused(app, monkeypatch
     import lms.quiz.attempts as attempts_module
     import lms.quiz.grading as grading
 
-    client = app.test_client()
-    headers, _user_id = _setup(app, client)
-    login(client)
-    attempt = _start(client, headers)
+    client, headers, attempt, position = _running_truefalse(app)
     attempt_id = attempt["id"]
-    position = next(q["position"] for q in attempt["questions"] if q["type"] == "truefalse")
     csrf = csrf_from(client.get(f"/attempts/{attempt_id}/q/{position}").get_data(as_text=True))
     if kind == "api_fast":
         with app.app_context():
@@ -379,12 +381,8 @@ def test_refusal_is_in_the_learners_language(app) -> None:
 @pytest.mark.parametrize("kind", ["api_fast", "api_checked", "autosave"])
 def test_finish_waits_for_a_save_that_is_writing(app, monkeypatch, kind: str, how: str) -> None:
     """A save has written its answer, not yet committed, when a finish comes: the grade counts it."""
-    client = app.test_client()
-    headers, _user_id = _setup(app, client)
-    login(client)
-    attempt = _start(client, headers)
+    client, headers, attempt, position = _running_truefalse(app)
     attempt_id = attempt["id"]
-    position = next(q["position"] for q in attempt["questions"] if q["type"] == "truefalse")
     right = right_answers(app, attempt_id)[position]
     csrf = csrf_from(client.get(f"/attempts/{attempt_id}/q/{position}").get_data(as_text=True))
     if kind == "api_fast":

@@ -71,7 +71,8 @@ Sender: a view of a lower domain about to render ``page``, with the page's objec
 ``"profile"`` (``user``), ``"course"`` (``course``, ``user`` or None), ``"quiz_result"``
 (``user_id``, ``course``, ``passed``). Each receiver returns a dict of template variables, or None.
 Receivers: :mod:`lms.quiz.listeners` (the course page's quiz box), :mod:`lms.certificates.listeners`
-(the profile's certificates, the quiz result's certificate).""")
+(the profile's certificates, the quiz result's certificate), :mod:`lms.classes.listeners` (the
+profile's pending class invitations).""")
 
 
 def send(signal: Signal, **kwargs: Any) -> list[tuple[Any, Any]]:

@@ -350,3 +350,19 @@ def test_attempts_from_before_joining_are_out_of_every_teacher_action(app, clien
     gradebook = client.get(f"{base}/gradebook.csv").data.decode("utf-8-sig")
     line = gradebook.splitlines()[1]
     assert line.startswith("Nguyễn Văn An,") and f",{vi('Not started')}," in line  # nothing counted yet
+
+
+def test_an_invitation_put_off_stays_on_the_profile_until_answered(app, client, world) -> None:
+    """"Để sau" (later) must not lose the invitation: the learner's own page links to it."""
+    login_as(client, "co.lan")
+    _preview(client, world["class_id"], "Trần Văn Giả,0912345678,1965,")
+    _import(app, client, world["class_id"])
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/me").get_data(as_text=True))})
+    login_as(client, LEARNER)
+    profile = client.get("/me").get_data(as_text=True)
+    assert 'href="/invitations"' in profile and f"{vi('Invitations to a class')}: 1" in profile
+    page = client.get("/invitations").get_data(as_text=True)
+    with app.app_context():
+        invitation = db.session.scalar(select(ClassInvitation.id))
+    client.post(f"/invitations/{invitation}", data={"csrf_token": csrf_from(page), "answer": "no"})
+    assert 'href="/invitations"' not in client.get("/me").get_data(as_text=True)

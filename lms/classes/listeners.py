@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, url_for
 
 from lms.accounts.models import User
-from lms.classes.invitations import has_pending
+from lms.classes.invitations import has_pending, pending
 from lms.classes.services import teaches
-from lms.signals import after_sign_in, can_see_learner
+from lms.signals import after_sign_in, can_see_learner, page_context
 
 
 @can_see_learner.connect
@@ -25,3 +25,11 @@ def invitations_first(_app: Flask, *, user: User, next_url: str = "", **_kwargs:
     if not has_pending(user):
         return None
     return {"next_url": url_for("lms_join.invitations", next=next_url or None)}
+
+
+@page_context.connect
+def invitations_on_the_profile(_app: Flask, *, page: str, **objects: object) -> dict | None:
+    """Someone who answered "later" finds their invitations again on their own page."""
+    if page != "profile":
+        return None
+    return {"invitations": pending(objects["user"])}

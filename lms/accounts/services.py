@@ -246,7 +246,8 @@ def audit(actor: User | None, action: str, object_type: str, object_id: object, 
     )
 
 
-def _digest(raw: str) -> str:
+def secret_digest(raw: str) -> str:
+    """What is stored of a bearer token or a session id: its SHA-256, never the secret itself."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -256,7 +257,7 @@ def issue_api_token(user: User, hours: int, label: str = "") -> tuple[str, ApiTo
     now = now_utc()
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     row = ApiToken(
-        user_id=user.id, token_hash=_digest(token), expires_at=now + timedelta(hours=hours),
+        user_id=user.id, token_hash=secret_digest(token), expires_at=now + timedelta(hours=hours),
         label=" ".join((label or "").split())[:120],
     )
     db.session.add(row)
@@ -273,7 +274,7 @@ def list_tokens(user_id: int) -> list[ApiToken]:
 
 
 def token_id_for(token: str) -> int | None:
-    return db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == _digest(token)))
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.token_hash == secret_digest(token)))
 
 
 def revoke_token(user_id: int, token_id: int) -> bool:
@@ -291,7 +292,7 @@ def start_session(user: User, lifetime: timedelta) -> str:
     raw = secrets.token_urlsafe(32)
     now = now_utc()
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now))
-    db.session.add(UserSession(user_id=user.id, sid_hash=_digest(raw), created_at=now, expires_at=now + lifetime))
+    db.session.add(UserSession(user_id=user.id, sid_hash=secret_digest(raw), created_at=now, expires_at=now + lifetime))
     return raw
 
 
@@ -299,7 +300,7 @@ def user_for_session(raw: str) -> User | None:
     """The account of a live session, in one query; None when it ended or expired."""
     row = db.session.execute(
         select(User, UserSession.expires_at).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.sid_hash == _digest(raw))
+        .where(UserSession.sid_hash == secret_digest(raw))
     ).first()
     if row is None or row.expires_at <= now_utc():
         return None
@@ -307,7 +308,7 @@ def user_for_session(raw: str) -> User | None:
 
 
 def end_session(raw: str) -> None:
-    db.session.execute(delete(UserSession).where(UserSession.sid_hash == _digest(raw)))
+    db.session.execute(delete(UserSession).where(UserSession.sid_hash == secret_digest(raw)))
 
 
 def revoke_credentials(user_id: int) -> None:
@@ -317,7 +318,7 @@ def revoke_credentials(user_id: int) -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    digest = secret_digest(token)
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if row is None or row.expires_at <= now_utc():
         return None
@@ -325,7 +326,7 @@ def user_for_token(token: str) -> User | None:
 
 
 def user_id_for_token(token: str) -> int | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    digest = secret_digest(token)
     row = db.session.execute(
         select(ApiToken.user_id, ApiToken.expires_at).where(ApiToken.token_hash == digest)
     ).first()

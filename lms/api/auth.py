@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from flask import Response, g, jsonify, request
 
 from lms.accounts.models import User
-from lms.accounts.services import user_for_token, user_id_for_token
+from lms.accounts.services import secret_digest, user_for_token, user_id_for_token
 from lms.db import db
 from lms.i18n import _
 
@@ -27,7 +26,7 @@ def bearer_token() -> str | None:
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return secret_digest(token)
 
 
 def bearer_user() -> User | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Config, Flask
 
 from lms.config import load_secret_key, session_cookie_settings
-from lms.envsettings import check, from_environment
+from lms.envsettings import from_environment, from_text
 from lms.extension import LMS
 from lms.web.errors import register_app_error_pages
 
@@ -37,7 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     # what the operator set; precedence: ``config``, then the environment, then lms.cfg (lms.envsettings)
     given = Config(app.instance_path)
     given.from_pyfile("lms.cfg", silent=True)
-    check(given)
+    given.update(from_text(given))
     given.update(from_environment(os.environ))
     given.update(config)
     app.config.update(given)

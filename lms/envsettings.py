@@ -167,14 +167,10 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, object]:
     return found
 
 
-def check(config: Mapping[str, object]) -> None:
-    """Check settings given as Python values (lms.cfg, a host's config) that arrived as text."""
-    for name, kind in KINDS.items():
-        value = config.get(name)
-        if isinstance(value, str) and kind not in (TEXT, URL, RATE, LOCALE, PREFIX):
-            parse_setting(name, value)  # e.g. LMS_VERIFY_CACHE_SECONDS = "soon" in lms.cfg
-        elif isinstance(value, str) and kind is RATE:
-            parse_setting(name, value)
+def from_text(config: Mapping[str, object]) -> dict[str, object]:
+    """The settings ``lms.cfg`` gives as text, read the way the environment's are (``"5 MB"``
+    becomes 5242880; ``LMS_VERIFY_CACHE_SECONDS = "soon"`` stops start-up, named)."""
+    return {name: parse_setting(name, value) for name in KINDS if isinstance(value := config.get(name), str)}
 
 
 def masked(name: str, value: object) -> str:

@@ -106,3 +106,18 @@ def test_lms_config_shows_the_effective_settings_with_secrets_masked(tmp_path: P
     bad = _lms({**env, "LMS_VERIFY_CACHE_SECONDS": "soon"}, "config")
     assert bad.returncode != 0
     assert "LMS_VERIFY_CACHE_SECONDS='soon' cannot be used" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("line, name", [('LMS_VERIFY_CACHE_SECONDS = "soon"', "LMS_VERIFY_CACHE_SECONDS"),
+                                        ('LMS_VERIFY_RATE_LIMIT = "many"', "LMS_VERIFY_RATE_LIMIT"),
+                                        ('LMS_BASE_URL = "hoc.example.vn"', "LMS_BASE_URL")])
+def test_a_bad_value_in_lms_cfg_stops_start_up_too(tmp_path: Path, line: str, name: str) -> None:
+    (tmp_path / "lms.cfg").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(SettingError, match=name):
+        create_app({"LMS_INSTANCE_PATH": str(tmp_path), "TESTING": True})
+
+
+def test_text_in_lms_cfg_is_read_like_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "lms.cfg").write_text('LMS_ROSTER_MAX_BYTES = "2 MB"\nLMS_ASYNC_ANSWER_COMMIT = "no"\n')
+    app = create_app({"LMS_INSTANCE_PATH": str(tmp_path), "TESTING": True})
+    assert app.config["LMS_ROSTER_MAX_BYTES"] == 2 * 1024 * 1024 and app.config["LMS_ASYNC_ANSWER_COMMIT"] is False

@@ -25,25 +25,19 @@ otherwise take a fresh address for every guess.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
 from flask import current_app
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from lms.counters import ResilientCounter
 from lms.i18n import _
 
-log = logging.getLogger(__name__)
-RETRY_STORAGE_SECONDS = 30.0
 SCOPE_PAIR, SCOPE_ADDRESS, SCOPE_ACCOUNT = "lms-signin-pair", "lms-signin-address", "lms-signin-account"
-T = TypeVar("T")
 
 
 @lru_cache(maxsize=16)
@@ -75,23 +69,8 @@ class SignInLimits:
 class SignInThrottle:
     """Counts failed sign-ins of one app; shared through the configured storage."""
 
-    def __init__(self, uri: str) -> None:
-        self.counter = MovingWindowRateLimiter(storage_from_string(uri, wrap_exceptions=True))
-        self.fallback: MovingWindowRateLimiter | None = None
-        self._storage_down_until = 0.0
-
-    def _with_storage(self, action: Callable[[MovingWindowRateLimiter], T]) -> T:
-        if self.fallback is not None and time.monotonic() < self._storage_down_until:
-            return action(self.fallback)
-        try:
-            return action(self.counter)
-        except Exception:
-            log.warning("sign-in counter storage failed; counting in memory for %ss", RETRY_STORAGE_SECONDS,
-                        exc_info=True)
-            self._storage_down_until = time.monotonic() + RETRY_STORAGE_SECONDS
-            if self.fallback is None:
-                self.fallback = MovingWindowRateLimiter(MemoryStorage())
-            return action(self.fallback)
+    def __init__(self, uri: str | None) -> None:
+        self.counter = ResilientCounter(uri, MovingWindowRateLimiter, "sign-in")
 
     def wait_seconds(self, account: str, address: str, limits: SignInLimits) -> int:
         """0 when this client may try this account now, else the seconds to wait."""
@@ -106,7 +85,7 @@ class SignInThrottle:
             wait = max(resets, default=0.0)
             return max(1, math.ceil(wait - time.time())) if wait else 0
 
-        return self._with_storage(check)
+        return self.counter.run(check)
 
     def failed(self, account: str, address: str, limits: SignInLimits) -> None:
         def count(counter: MovingWindowRateLimiter) -> None:
@@ -117,14 +96,14 @@ class SignInThrottle:
             for item in limits.account:
                 counter.hit(item, SCOPE_ACCOUNT, account)
 
-        self._with_storage(count)
+        self.counter.run(count)
 
     def succeeded(self, account: str, address: str, limits: SignInLimits) -> None:
         def clear(counter: MovingWindowRateLimiter) -> None:
             for item in limits.pair:
                 counter.clear(item, SCOPE_PAIR, f"{account}|{address}")
 
-        self._with_storage(clear)
+        self.counter.run(clear)
 
 
 def _reset(counter: MovingWindowRateLimiter, item: RateLimitItem, scope: str, key: str) -> float:
@@ -161,7 +140,7 @@ def throttle_for_app() -> SignInThrottle:
     throttle = extras.get("signin_throttle")
     if throttle is None:
         throttle = extras.setdefault(
-            "signin_throttle", SignInThrottle(current_app.config.get("LMS_RATELIMIT_STORAGE_URI") or "memory://")
+            "signin_throttle", SignInThrottle(current_app.config.get("LMS_RATELIMIT_STORAGE_URI"))
         )
     return throttle
 

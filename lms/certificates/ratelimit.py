@@ -17,7 +17,6 @@ header injection) cost ~0.2 ms a verification, a third of the page's own work.
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Callable
@@ -25,10 +24,10 @@ from functools import lru_cache, wraps
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from lms.counters import ResilientCounter
 from lms.i18n import _
 
 #: the QR target, the code form and the JSON look-up by code
@@ -38,34 +37,6 @@ VERIFY_ENDPOINTS: tuple[str, ...] = (
     "lms_api.certificate_status",
 )
 SCOPE = "lms-verify"
-RETRY_STORAGE_SECONDS = 30.0
-log = logging.getLogger(__name__)
-
-
-class QuietMemoryStorage(MemoryStorage):
-    """limits' in-process storage without its expiry thread: ``MemoryStorage`` starts a new
-    ``threading.Timer`` whenever the last one (10 ms) has ended, i.e. on nearly every hit under
-    load, which cost ~1 ms a request here. Expired counters are already dropped when read; this
-    sweeps the rest inline once a minute. ``memory://`` in ``LMS_RATELIMIT_STORAGE_URI`` uses it."""
-
-    STORAGE_SCHEME = ["lms-memory"]
-    SWEEP_SECONDS = 60.0
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str) -> None:
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-        self._next_sweep = time.monotonic() + self.SWEEP_SECONDS
-
-    def _MemoryStorage__schedule_expiry(self) -> None:
-        now = time.monotonic()
-        if now >= self._next_sweep:
-            self._next_sweep = now + self.SWEEP_SECONDS
-            self._MemoryStorage__expire_events()
-
-
-def storage_uri(configured: str | None) -> str:
-    """The storage for ``LMS_RATELIMIT_STORAGE_URI``: redis://, memcached://... as given."""
-    uri = configured or "memory://"
-    return "lms-memory://" + uri[len("memory://"):] if uri.startswith("memory://") else uri
 
 
 @lru_cache(maxsize=8)
@@ -76,32 +47,20 @@ def _item(setting: str) -> RateLimitItem:
 class VerifyLimiter:
     """One budget per client address for every verification endpoint of one app."""
 
-    def __init__(self, uri: str) -> None:
-        self.storage: Storage = storage_from_string(uri, wrap_exceptions=True)
-        self.counter = FixedWindowRateLimiter(self.storage)
-        self.fallback: FixedWindowRateLimiter | None = None  # made on the first storage failure
-        self._storage_down_until = 0.0
-
-    def _strategy(self) -> FixedWindowRateLimiter:
-        down = self.fallback is not None and time.monotonic() < self._storage_down_until
-        return self.fallback if down else self.counter
+    def __init__(self, uri: str | None) -> None:
+        self.counter = ResilientCounter(uri, FixedWindowRateLimiter, "rate-limit")
 
     def check(self, setting: str, client: str) -> None:
         """Count this request; past the limit, raise 429 with ``Retry-After``."""
         item = _item(setting)
-        strategy = self._strategy()
-        try:
-            allowed = strategy.hit(item, SCOPE, client)
-        except Exception:
-            log.warning("rate-limit storage failed; counting in memory for %ss", RETRY_STORAGE_SECONDS,
-                        exc_info=True)
-            self._storage_down_until = time.monotonic() + RETRY_STORAGE_SECONDS
-            if self.fallback is None:
-                self.fallback = FixedWindowRateLimiter(QuietMemoryStorage())
-            strategy = self.fallback
-            allowed = strategy.hit(item, SCOPE, client)
-        if not allowed:
-            reset = strategy.get_window_stats(item, SCOPE, client).reset_time
+
+        def hit(strategy: FixedWindowRateLimiter) -> float | None:
+            if strategy.hit(item, SCOPE, client):
+                return None
+            return strategy.get_window_stats(item, SCOPE, client).reset_time
+
+        reset = self.counter.run(hit)
+        if reset is not None:
             raise TooManyRequests(description=_message(), retry_after=max(1, math.ceil(reset - time.time())))
 
 
@@ -131,7 +90,7 @@ def init_limiter(app: Flask) -> None:
         _item(str(setting))
     except ValueError:
         raise ValueError(f'LMS_VERIFY_RATE_LIMIT must read like "60 per minute", not {setting!r}') from None
-    limiter = VerifyLimiter(storage_uri(app.config.get("LMS_RATELIMIT_STORAGE_URI")))
+    limiter = VerifyLimiter(app.config.get("LMS_RATELIMIT_STORAGE_URI"))
     for endpoint in VERIFY_ENDPOINTS:
         view = app.view_functions.get(endpoint)
         if view is not None:

@@ -115,31 +115,51 @@ def public() -> ResponseReturnValue:
 @bp.route("/data", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def unit_data() -> ResponseReturnValue:
-    """Populations (baselines) and the reported VNeID figure of one unit for one year."""
+    """Populations (baselines) and the reported VNeID figure of one unit for one year.
+
+    The form is rendered only for a unit the user may change: an official never types a whole
+    province's figures into a form that the server then refuses (other units are shown read-only)."""
     unit, year, _on = _selection()
+    user = current_user()
     if unit is None:
-        return render_template("lms/coverage/data_pick.html", provinces=provinces(), years=_years(),
-                               year=year)
+        if not user.has_role("admin") and user.unit is not None:
+            return redirect(url_for(".unit_data", unit=user.unit.code, year=year))
+        return render_template("lms/coverage/data_pick.html", provinces=editable_provinces(user),
+                               years=_years(), year=year)
+    editable = may_edit(user, unit)
+    if request.method == "POST" and not editable:
+        abort(403)
+    saved = read_unit_data(unit, year)
+    if not editable:
+        return render_template("lms/coverage/data.html", form=None, saved=saved, unit=unit, year=year,
+                               years=_years(), children=[], ancestors=ancestors(unit), own_unit=user.unit,
+                               can_edit=lambda other: may_edit(user, other))
     form = UnitDataForm()
     if request.method == "GET":
-        saved = read_unit_data(unit, year)
         for group in POPULATIONS:
             getattr(form, group).data = saved.populations[group]
         form.source.data = saved.source
         form.vneid.data = saved.vneid
         form.vneid_reported_on.data = saved.vneid_reported_on
-    if request.method == "POST" and not may_edit(current_user(), unit):
-        abort(403)
     if form.validate_on_submit():
         typed = UnitData(populations={group: getattr(form, group).data for group in POPULATIONS},
                          source=form.source.data or "", vneid=form.vneid.data,
                          vneid_reported_on=form.vneid_reported_on.data)
-        save_unit_data(unit, year, typed, current_user())
+        save_unit_data(unit, year, typed, user)
         flash(_("Saved."), "success")
         return redirect(url_for(".unit_data", unit=unit.code, year=year))
+    # a refused form is rendered from what was posted: every typed value stays in its field
     status = 422 if request.method == "POST" else 200
-    return render_template("lms/coverage/data.html", form=form, unit=unit, year=year, years=_years(),
-                           children=children(unit), ancestors=ancestors(unit)), status
+    return render_template("lms/coverage/data.html", form=form, saved=saved, unit=unit, year=year,
+                           years=_years(), children=children(unit), ancestors=ancestors(unit),
+                           own_unit=user.unit, can_edit=lambda other: may_edit(user, other)), status
+
+
+def editable_provinces(user) -> list[AdminUnit]:
+    """The provinces whose data page the user may open with a form: every one for an admin."""
+    if user.has_role("admin"):
+        return provinces()
+    return [unit for unit in provinces() if may_edit(user, unit)]
 
 
 @bp.route("/targets", methods=["GET", "POST"])

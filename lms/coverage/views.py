@@ -19,7 +19,8 @@ from lms.coverage.access import may_edit
 from lms.coverage.blueprint import bp
 from lms.coverage.forms import TargetForm, UnitDataForm
 from lms.coverage.models import INDICATORS, POPULATIONS, Target
-from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
+from lms.coverage.report import SORT_KEYS, build_report, default_date, furthest_behind, search_rows, sort_rows
+from lms.coverage.text import fold
 from lms.coverage.unit_data import UnitData, read_unit_data, save_unit_data
 from lms.db import db
 from lms.i18n import _
@@ -30,6 +31,7 @@ from lms.web.choices import choices
 STAFF = ("official", "admin")
 FIRST_YEAR = 2025
 PUBLIC_CACHE_SECONDS = 300
+PAGE_SIZE = 15
 _public_cache: dict[tuple, tuple[float, object]] = {}
 
 
@@ -69,9 +71,16 @@ def dashboard() -> ResponseReturnValue:
     indicator = indicator if indicator in (*INDICATORS[:4], "all") else "all"
     sort = request.args.get("sort", "name")
     descending = request.args.get("dir") == "desc"
-    rows = sort_rows(report.children, sort, descending, indicator)
+    query = request.args.get("q", "").strip()[:60]
+    found = search_rows(report.children, query, fold)
+    rows = sort_rows(found, sort, descending, indicator)
+    # a province has up to ~170 communes: a page of them at a time keeps the page short on a phone
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     return render_template(
-        "lms/coverage/dashboard.html", report=report, rows=rows, p=present, indicator=indicator,
+        "lms/coverage/dashboard.html", report=report, rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
+        total=len(rows), page=page, pages=pages, query=query, p=present, indicator=indicator,
+        behind=furthest_behind(report.children, indicator) if not query else [],
         sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=ancestors(unit),
         provinces=provinces(), years=_years(), bar_svg=present.bar_svg(report),
         trend_svg=present.trend_svg(report),
@@ -85,8 +94,20 @@ def export(fmt: str) -> ResponseReturnValue:
     if fmt not in exports.FORMATS:
         abort(404)
     report = build_report(*_selection())
-    response = Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt])
+    # export.csv is for a person (their language and decimals); export-codes.csv for a program
+    response = Response(exports.render(report, fmt, display=True), mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(report, fmt)}"'
+    return response
+
+
+@bp.route("/export-codes.csv")
+@roles_required(*STAFF)
+def export_codes() -> ResponseReturnValue:
+    """The CSV with machine codes, dot decimals and ISO dates (columns: ``exports.CSV_COLUMNS``)."""
+    report = build_report(*_selection())
+    response = Response(exports.csv_bytes(report), mimetype=exports.FORMATS["csv"])
+    name = exports.filename(report, "csv").replace(".csv", "_codes.csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -73,3 +73,31 @@ def test_province_page_is_short_on_a_phone(province_server, browser) -> None:
     names = page.locator("#units-table tbody td:first-child a").all_inner_texts()
     assert names and all("Điện Biên" in name for name in names)
     context.close()
+
+
+def test_upload_populations_in_the_browser(province_server, browser, tmp_path) -> None:
+    url, code, _communes = province_server
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url + "/login")
+    page.fill("#login", "canbo")
+    page.fill("#password", "mat-khau-tot-2026")
+    page.click("button[type=submit], input[type=submit]")
+    page.goto(f"{url}/coverage/data?year=2026")
+    assert page.url.endswith(f"/coverage/data?unit={code}&year=2026")
+    page.click("text=Nhiều đơn vị một lúc")
+    with page.expect_download() as download:
+        page.click("text=Mẫu (CSV) >> nth=0")
+    template = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    filled = [template[0], template[6].rstrip(",") + ",1234", template[7].rstrip(",") + ",mười"]
+    path = tmp_path / "dan-so.csv"
+    path.write_text("\n".join(filled) + "\n", encoding="utf-8")
+    page.set_input_files("#data", str(path))
+    page.click("#submit")
+    assert page.locator("#upload-rows tr[data-status=error]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "coverage-upload-preview.png")
+    page.click("#import")
+    assert "Đã nhập 1 dòng" in page.content()
+    context.close()

@@ -57,6 +57,11 @@ def population_label(group: str) -> str:
     return audience_label(group) if group in AUDIENCES else _("Adults (the population of the VNeID indicator)")
 
 
+def shown_audience(code: str) -> str:
+    """An audience code read from a file, as the preview shows it (unknown text as it was)."""
+    return population_label(code) if code in POPULATIONS else code
+
+
 def _audience_code(text: str) -> str:
     """An audience by its code or its label in the user's language (folded)."""
     key = fold(text)

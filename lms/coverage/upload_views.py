@@ -90,6 +90,7 @@ def data_upload() -> ResponseReturnValue:
             rows = sorted(result.rows, key=lambda r: (r["status"] != "error", r["line"]))[:SHOWN_ROWS]
             return render_template("lms/coverage/upload_preview.html", unit=unit, year=year, result=result,
                                    rows=rows, labels=upload.column_labels(result.kind),
+                                   audience_label=upload.shown_audience,
                                    form=ConfirmForm(token=token)), (422 if result.count("error") else 200)
     elif request.method == "POST":
         status = 422

@@ -164,3 +164,19 @@ def test_an_unreadable_upload_says_why_in_vietnamese(official) -> None:
     response = _upload(official, "79", b"ten,tuoi\r\nAn,3\r\n")
     assert response.status_code == 422
     assert "Thiếu cột" in response.get_data(as_text=True) or "Columns missing" in response.get_data(as_text=True)
+
+
+def test_the_targets_form_offers_only_the_officials_units(app, commune_official) -> None:
+    from lms.coverage.targets import set_target
+
+    with app.app_context():
+        set_target("citizens", 2026, 60, unit=by_code("01"), source="Hà Nội")
+        set_target("citizens", 2026, 65, unit=by_code("26734"), source="Sài Gòn")
+        db.session.commit()
+    html = commune_official.get("/coverage/targets?year=2026").get_data(as_text=True)
+    select_html = html.split('<select id="unit_code"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'value="(\d+)"', select_html) == ["26734"]
+    assert html.count("/delete?year=2026") == 1  # its own unit's target only, not Hà Nội's
+    response = post_form(commune_official, "/coverage/targets?year=2026", {
+        "unit_code": "26734", "indicator": "citizens", "year": "2026", "kind": "percent", "value": "75"})
+    assert response.status_code == 302

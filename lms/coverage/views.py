@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from lms.accounts.auth import current_user, roles_required
 from lms.accounts.forms import EmptyForm
@@ -176,6 +177,14 @@ def unit_data() -> ResponseReturnValue:
                            own_unit=user.unit, can_edit=lambda other: may_edit(user, other)), status
 
 
+def units_within(unit: AdminUnit | None) -> list[AdminUnit]:
+    """``unit`` and every unit below it, the unit first (none without a unit)."""
+    if unit is None:
+        return []
+    return list(db.session.scalars(select(AdminUnit).where(AdminUnit.path.startswith(unit.path))
+                                   .order_by(AdminUnit.level != unit.level, AdminUnit.name)))
+
+
 def editable_provinces(user) -> list[AdminUnit]:
     """The provinces whose data page the user may open with a form: every one for an admin."""
     if user.has_role("admin"):
@@ -215,8 +224,12 @@ def target_list() -> ResponseReturnValue:
                 return redirect(url_for(".target_list", year=form.year.data))
     elif request.method == "POST":
         status = 422
+    user = current_user()
+    # an official picks among the units they may change: no form offers what the server refuses
+    options = None if user.has_role("admin") else units_within(user.unit)
     return render_template("lms/coverage/targets.html", form=form, rows=targets.year_targets(year), year=year,
-                           years=_years(), p=present, delete_form=EmptyForm()), status
+                           years=_years(), p=present, delete_form=EmptyForm(), unit_options=options,
+                           can_edit=lambda unit: may_edit(user, unit)), status
 
 
 @bp.post("/targets/<int:target_id>/delete")

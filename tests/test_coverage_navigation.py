@@ -145,3 +145,8 @@ def test_an_english_user_gets_english_words_and_dot_decimals(app, units, client)
     assert rows[0][0] == "Year"
     citizens = next(r for r in rows if r[2] == "79" and r[5] == "Citizens")
     assert citizens[9:11] == ["10.00", "10%"] and citizens[-1] == "Target met"
+
+
+def test_the_vietnamese_csv_writes_dates_the_vietnamese_way(official) -> None:
+    text = official.get(f"/coverage/export.csv?unit=79&{ON}").data.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(text.split("\r\n", 1)[1]), delimiter=";"))[:2] == ["2026", "30/06/2026"]

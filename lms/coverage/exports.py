@@ -86,7 +86,10 @@ def _level_label(level: str) -> str:
 
 def display_csv_bytes(report: Report) -> bytes:
     """The CSV a person opens in Excel: the user's language, the user's decimal mark."""
-    decimal = get_decimal_symbol(get_locale() or "vi")
+    locale = get_locale()
+    decimal = get_decimal_symbol(locale or "vi")
+    # a Vietnamese reader writes 30/06/2026; anyone else gets the unambiguous ISO date
+    day = format_date(report.on, "dd/MM/yyyy") if str(locale or "vi") == "vi" else report.on.isoformat()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if decimal == "," else ",", lineterminator="\r\n")
 
@@ -105,7 +108,7 @@ def display_csv_bytes(report: Report) -> bytes:
                 continue
             target = figure.target
             writer.writerow([safe_cell(v) for v in (
-                report.year, format_date(report.on, "short"), code, name, _level_label(level),
+                report.year, day, code, name, _level_label(level),
                 present.indicator_label(indicator), num(figure.covered), num(figure.population),
                 baseline_words[figure.baseline_status], num(figure.percent), present.percent_text(figure),
                 kinds[target.kind] if target else "", num(target.value if target else None), num(figure.gap),

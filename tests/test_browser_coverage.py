@@ -93,7 +93,7 @@ def test_upload_populations_in_the_browser(province_server, browser, tmp_path) -
     filled = [template[0], template[6].rstrip(",") + ",1234", template[7].rstrip(",") + ",mười"]
     path = tmp_path / "dan-so.csv"
     path.write_text("\n".join(filled) + "\n", encoding="utf-8")
-    page.set_input_files("#data", str(path))
+    page.set_input_files("#upload", str(path))
     page.click("#submit")
     assert page.locator("#upload-rows tr[data-status=error]").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

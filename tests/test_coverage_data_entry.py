@@ -83,7 +83,7 @@ def test_a_validation_error_keeps_every_typed_value(app, official) -> None:
 
 def _upload(client, unit: str, data: bytes, name: str = "dan-so.csv", kind: str = "baselines"):
     page = f"/coverage/data/upload?unit={unit}&year=2026"
-    return post_form(client, page, {"kind": kind, "data": (io.BytesIO(data), name)},
+    return post_form(client, page, {"kind": kind, "upload": (io.BytesIO(data), name)},
                      content_type="multipart/form-data")
 
 

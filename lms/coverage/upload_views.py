@@ -30,7 +30,7 @@ SHOWN_ROWS = 300  # the preview lists problems first, then this many rows in all
 class UploadForm(FlaskForm):
     kind = SelectField(_l("What the file holds"), choices=choices([
         ("baselines", _l("Populations (baselines)")), ("vneid", _l("Adults confirmed on VNeID"))]))
-    data = FileField(_l("File (CSV or Excel .xlsx)"))
+    upload = FileField(_l("File (CSV or Excel .xlsx)"))
     source = StringField(_l("Source of the populations"), validators=[Optional(), Length(max=120)])
     submit = SubmitField(_l("Check the file"))
 
@@ -60,7 +60,7 @@ def _scope() -> tuple[AdminUnit | None, int]:
 
 
 def _read(form: UploadForm) -> bytes:
-    storage = form.data.data
+    storage = form.upload.data
     if storage is None or not getattr(storage, "filename", ""):
         raise upload.UploadError(_("Please choose a file."))
     limit = int(current_app.config["LMS_ROSTER_MAX_BYTES"])

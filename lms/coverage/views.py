@@ -10,13 +10,12 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from lms.accounts.auth import current_user, roles_required
 from lms.accounts.forms import EmptyForm
 from lms.clock import local_today
 from lms.coverage import exports, present, targets
-from lms.coverage.access import may_edit
+from lms.coverage.access import editable_provinces, may_edit, units_within
 from lms.coverage.blueprint import bp
 from lms.coverage.forms import TargetForm, UnitDataForm
 from lms.coverage.models import INDICATORS, POPULATIONS, Target
@@ -82,6 +81,7 @@ def dashboard() -> ResponseReturnValue:
         "lms/coverage/dashboard.html", report=report, rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
         total=len(rows), page=page, pages=pages, query=query, p=present, indicator=indicator,
         behind=furthest_behind(report.children, indicator) if not query else [],
+        editable=unit is not None and may_edit(current_user(), unit),
         sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=ancestors(unit),
         provinces=provinces(), years=_years(), bar_svg=present.bar_svg(report),
         trend_svg=present.trend_svg(report),
@@ -175,21 +175,6 @@ def unit_data() -> ResponseReturnValue:
     return render_template("lms/coverage/data.html", form=form, saved=saved, unit=unit, year=year,
                            years=_years(), children=children(unit), ancestors=ancestors(unit),
                            own_unit=user.unit, can_edit=lambda other: may_edit(user, other)), status
-
-
-def units_within(unit: AdminUnit | None) -> list[AdminUnit]:
-    """``unit`` and every unit below it, the unit first (none without a unit)."""
-    if unit is None:
-        return []
-    return list(db.session.scalars(select(AdminUnit).where(AdminUnit.path.startswith(unit.path))
-                                   .order_by(AdminUnit.level != unit.level, AdminUnit.name)))
-
-
-def editable_provinces(user) -> list[AdminUnit]:
-    """The provinces whose data page the user may open with a form: every one for an admin."""
-    if user.has_role("admin"):
-        return provinces()
-    return [unit for unit in provinces() if may_edit(user, unit)]
 
 
 @bp.route("/targets", methods=["GET", "POST"])

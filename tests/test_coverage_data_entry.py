@@ -180,3 +180,19 @@ def test_the_targets_form_offers_only_the_officials_units(app, commune_official)
     response = post_form(commune_official, "/coverage/targets?year=2026", {
         "unit_code": "26734", "indicator": "citizens", "year": "2026", "kind": "percent", "value": "75"})
     assert response.status_code == 302
+
+
+def test_the_web_upload_and_the_command_line_apply_the_same_rules(app, official, runner, tmp_path) -> None:
+    """Same file, same problems on the same lines: the web reuses the CLI's checks (the web adds
+    only "a unit within yours", so the file here stays inside 79)."""
+    text = ("unit_code,audience,year,population\n26734,citizens,2026,10\n99999,citizens,2026,10\n"
+            "26734,aliens,2026,10\n26740,workers,1800,x\n26734,citizens,2026,11\n")
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    cli = runner.invoke(args=["lms", "coverage", "baselines", str(path)])
+    assert cli.exit_code != 0 and "nothing was imported" in cli.output
+    cli_lines = {int(m) for m in re.findall(r"bad\.csv:(\d+)", cli.output)}
+    html = _upload(official, "79", text.encode()).get_data(as_text=True)
+    web_lines = {int(n) for n, s in re.findall(r'data-line="(\d+)" data-status="(\w+)"', html) if s == "error"}
+    assert cli_lines == web_lines == {3, 4, 5, 6}
+    assert _baselines(app) == set()

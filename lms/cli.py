@@ -24,8 +24,24 @@ def _create_app() -> Flask:
         sys.exit(2)
 
 
+#: Flask's own options: still accepted (scripts may pass them), not listed in ``lms --help``
+FLASK_OPTIONS = ("env_file", "app", "debug", "version")
+#: the host-app group ``flask lms`` that the extension adds to the app's commands: ``lms lms users``
+#: still runs, but ``lms --help`` lists each command once, at the top
+HIDDEN_COMMANDS = ("lms",)
+
+
 class _LMSFlaskGroup(LazyCommands, FlaskGroup):
     """``lms ...``: Flask's group (app loading, ``run``) with the LMS commands loaded on demand."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.name in FLASK_OPTIONS and isinstance(param, click.Option):
+                param.hidden = True
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name not in HIDDEN_COMMANDS]
 
 
 @click.group(cls=_LMSFlaskGroup, create_app=_create_app, add_default_commands=False,

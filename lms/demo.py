@@ -1,7 +1,11 @@
-"""Demo accounts for a first look (``lms seed-demo``, run by ``make run``).
+"""Demo accounts and figures for a first look (``lms seed-demo``, run by ``make run``).
 
 Passwords are random per installation and kept in the instance folder (mode 0600), so none
-is ever committed; running again prints the same accounts.
+is ever committed; running again prints the same accounts. Accounts live in two provinces (so
+that an official of one can be seen not to change the other's figures), and the first province
+gets populations for the current year, so that the coverage dashboard has figures on first run.
+Staff accounts have no audience: they are not learners of a path, and sign-in takes them to
+their own pages (the teacher's classes, the official's province).
 """
 
 from __future__ import annotations
@@ -9,45 +13,95 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import zlib
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import User
 from lms.accounts.services import NewAccount, create_accounts, set_roles
+from lms.clock import local_today
+from lms.coverage.baselines import save_baselines, save_vneid
+from lms.coverage.models import Baseline
 from lms.db import db
 from lms.units.models import AdminUnit
 
+#: username, full name, roles, audience, where: "A" the first province's commune, "A*" that
+#: province itself, "B" a commune of a second province, "B*" that province itself
 DEMO_ACCOUNTS = (
-    # username, full name, roles, audience
-    ("admin", "Quản trị viên", {"admin"}, None),
-    ("giaovien", "Trần Thị Giáo", {"teacher"}, "citizens"),
-    ("canbo", "Lê Văn Cán", {"official"}, "officials"),
-    ("kiemtra", "Phạm Thu Kiểm", {"verifier"}, None),
-    ("0912345678", "Nguyễn Văn An", set(), "citizens"),
-    ("hocsinh", "Đỗ Minh Học", set(), "students"),
-    ("congnhan", "Vũ Thị Công", set(), "workers"),
+    ("admin", "Quản trị viên", {"admin"}, None, "A"),
+    ("giaovien", "Trần Thị Giáo", {"teacher"}, None, "A"),
+    ("canbo", "Lê Văn Cán", {"official"}, None, "A*"),
+    ("kiemtra", "Phạm Thu Kiểm", {"verifier"}, None, None),
+    ("0912345678", "Nguyễn Văn An", set(), "citizens", "A"),
+    ("hocsinh", "Đỗ Minh Học", set(), "students", "A"),
+    ("congnhan", "Vũ Thị Công", set(), "workers", "B"),
+    ("0987654321", "Hoàng Thị Bình", set(), "citizens", "B"),
+    ("canbo2", "Ngô Văn Tỉnh", {"official"}, None, "B*"),
 )
+#: per commune: (officials, students, workers, citizens) ranges; adults = workers + citizens + officials
+_SIZES = {"officials": (40, 120), "students": (800, 3000), "workers": (1000, 6000), "citizens": (4000, 15000)}
+DEMO_SOURCE = "Số liệu mẫu (lms seed-demo)"
 
 
 def _passwords(instance: Path) -> dict[str, str]:
+    """The installation's demo passwords; accounts added to the list later get one too."""
     path = instance / "demo-accounts.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    passwords = {name: "demo-" + secrets.token_urlsafe(6) for name, *_ in DEMO_ACCOUNTS}
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(passwords, handle)
+    passwords = json.loads(path.read_text()) if path.exists() else {}
+    missing = [name for name, *_ in DEMO_ACCOUNTS if name not in passwords]
+    if missing or not path.exists():
+        passwords |= {name: "demo-" + secrets.token_urlsafe(6) for name in missing}
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(passwords, handle)
     return passwords
+
+
+def _places() -> dict[str, AdminUnit | None]:
+    """The first commune (by code) and its province, and a commune of another province."""
+    communes = select(AdminUnit).where(AdminUnit.level == "commune").order_by(AdminUnit.code)
+    first = db.session.scalar(communes)
+    province_a = first.parent if first is not None else None
+    second = None
+    if province_a is not None:
+        second = db.session.scalar(communes.where(~AdminUnit.path.startswith(province_a.path)))
+    province_b = second.parent if second is not None else None
+    return {"A": first, "A*": province_a, "B": second or first, "B*": province_b or province_a}
+
+
+def _demo_number(code: str, low: int, high: int) -> int:
+    """The same 'random' figure for a commune on every installation (a checksum of its code)."""
+    return low + zlib.crc32(code.encode()) % (high - low + 1)
+
+
+def seed_populations(province: AdminUnit, year: int) -> int:
+    """Populations of every commune of ``province`` for ``year`` and a VNeID figure, unless the
+    province already has any population that year (never overwrites figures an official typed)."""
+    communes = list(db.session.scalars(select(AdminUnit).where(
+        AdminUnit.path.startswith(province.path), AdminUnit.level == "commune")))
+    ids = [province.id, *(c.id for c in communes)]
+    if not communes or db.session.scalar(select(func.count()).select_from(Baseline).where(
+            Baseline.unit_id.in_(ids), Baseline.year == year)):
+        return 0
+    rows, confirmed = [], []
+    for commune in communes:
+        sizes = {group: _demo_number(f"{commune.code}{group}", *span) for group, span in _SIZES.items()}
+        sizes["adults"] = sizes["officials"] + sizes["workers"] + sizes["citizens"]
+        rows += [(commune.id, group, year, n) for group, n in sizes.items()]
+        confirmed.append((commune.id, year, sizes["adults"] * _demo_number(commune.code, 20, 60) // 100, None))
+    save_baselines(rows, DEMO_SOURCE)
+    save_vneid(confirmed)
+    return len(rows)
 
 
 def seed_demo(instance: Path) -> list[str]:
     passwords = _passwords(instance)
-    unit = db.session.scalar(select(AdminUnit).where(AdminUnit.level == "commune").order_by(AdminUnit.code))
-    lines = ["Demo accounts (username / password / roles):"]
-    for username, full_name, roles, audience in DEMO_ACCOUNTS:
+    places = _places()
+    lines = ["Demo accounts (username / password / roles / unit):"]
+    for username, full_name, roles, audience, where in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.username == username))
+        unit = places.get(where) if where else None
         if user is None:
             [user_id] = create_accounts([NewAccount(
                 username=username, phone=username if username.isdigit() else None, full_name=full_name,
@@ -56,6 +110,12 @@ def seed_demo(instance: Path) -> list[str]:
             )])
             user = db.session.get(User, user_id)
             set_roles(user, roles)
-        lines.append(f"  {username:<12} {passwords[username]:<16} {', '.join(sorted(user.roles))}")
+        place = user.unit.name if user.unit is not None else ""
+        lines.append(f"  {username:<12} {passwords[username]:<16} {', '.join(sorted(user.roles)):<18} {place}")
+    province = places["A*"]
+    if province is not None:
+        year = local_today().year
+        seed_populations(province, year)
+        lines.append(f"Demo populations {year}: the communes of {province.name} ({DEMO_SOURCE})")
     db.session.commit()
     return lines

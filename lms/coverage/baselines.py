@@ -49,34 +49,57 @@ def _number(text: str, low: int, high: int) -> int | None:
     return int(text) if text.isdigit() and low <= int(text) <= high else None
 
 
-def _unit_ids() -> dict[str, int]:
-    return dict(db.session.execute(select(AdminUnit.code, AdminUnit.id)).all())
+def _units() -> dict[str, tuple[int, str]]:
+    """Every unit's id and path by code."""
+    return {code: (unit_id, path) for code, unit_id, path in db.session.execute(
+        select(AdminUnit.code, AdminUnit.id, AdminUnit.path)).all()}
 
 
-def read_baselines(path: Path) -> list[tuple[int, str, int, int]]:
-    """Validated rows (unit_id, audience, year, population); every problem at once, with its line."""
-    units, problems, rows, seen = _unit_ids(), [], [], {}
-    for line, row in _rows(path, BASELINE_COLUMNS):
+def _unit_problem(code: str, units: dict[str, tuple[int, str]], scope: AdminUnit | None) -> str | None:
+    if code not in units:
+        return _("Unknown unit code “%(code)s”.", code=code)
+    if scope is not None and not units[code][1].startswith(scope.path):
+        return _("The unit “%(code)s” is not %(scope)s or a unit below it: you may not change its figures.",
+                 code=code, scope=scope.name)
+    return None
+
+
+def check_baselines(lines: list[tuple[int, dict]], where: str = "",
+                    scope: AdminUnit | None = None) -> tuple[list[tuple[int, str, int, int]], list[Problem]]:
+    """The rules of a populations file, for the command line and the web upload alike.
+
+    ``lines`` are (line number, {column: text}); returns the valid rows (unit_id, audience, year,
+    population), one per line in order (None values on a line with problems), and every problem
+    with its line. ``scope``: only this unit and the units below it may be named."""
+    units, problems, rows, seen = _units(), [], [], {}
+    for line, row in lines:
         def bad(message: str, line: int = line) -> None:
-            problems.append(Problem(str(path), line, message))
+            problems.append(Problem(where, line, message))
 
-        unit_id = units.get(row["unit_code"])
-        year = _number(row["year"], 2000, 2100)
-        population = _number(row["population"], 0, MAX_POPULATION)
-        if unit_id is None:
-            bad(_("Unknown unit code “%(code)s”.", code=row["unit_code"]))
-        if row["audience"] not in POPULATIONS:
-            bad(_("Unknown audience “%(name)s” (use %(options)s).", name=row["audience"],
+        code = row.get("unit_code", "")
+        year = _number(row.get("year", ""), 2000, 2100)
+        population = _number(row.get("population", ""), 0, MAX_POPULATION)
+        unit_problem = _unit_problem(code, units, scope)
+        if unit_problem:
+            bad(unit_problem)
+        if row.get("audience") not in POPULATIONS:
+            bad(_("Unknown audience “%(name)s” (use %(options)s).", name=row.get("audience", ""),
                   options=", ".join(POPULATIONS)))
         if year is None:
             bad(_("Please check the year."))
         if population is None:
             bad(_("The population must be a whole number, 0 or more."))
-        key = (row["unit_code"], row["audience"], row["year"])
+        key = (code, row.get("audience"), year)
         if key in seen:
             bad(_("The same unit, audience and year are already on line %(line)d.", line=seen[key]))
-        seen[key] = line
-        rows.append((unit_id, row["audience"], year, population))
+        seen.setdefault(key, line)
+        rows.append((units[code][0] if code in units else None, row.get("audience"), year, population))
+    return rows, problems
+
+
+def read_baselines(path: Path) -> list[tuple[int, str, int, int]]:
+    """Validated rows (unit_id, audience, year, population); every problem at once, with its line."""
+    rows, problems = check_baselines(_rows(path, BASELINE_COLUMNS), str(path))
     if problems:
         raise CoverageImportError(problems)
     return rows
@@ -113,26 +136,39 @@ def set_baseline(unit: AdminUnit, audience: str, year: int, population: int | No
     save_baselines([(unit.id, audience, year, population)], source)
 
 
-def read_vneid(path: Path) -> list[tuple[int, int, int, date | None]]:
-    """Rows (unit_id, year, confirmed, reported_on) of adults confirmed on VNeID, reported from outside."""
-    units, problems, rows = _unit_ids(), [], []
-    for line, row in _rows(path, VNEID_COLUMNS, ("reported_on",)):
-        unit_id = units.get(row["unit_code"])
-        year = _number(row["year"], 2000, 2100)
-        confirmed = _number(row["confirmed"], 0, MAX_POPULATION)
+def check_vneid(lines: list[tuple[int, dict]], where: str = "",
+                scope: AdminUnit | None = None) -> tuple[list[tuple[int, int, int, date | None]], list[Problem]]:
+    """The rules of a VNeID file (see :func:`check_baselines`): rows (unit_id, year, confirmed, reported_on)."""
+    units, problems, rows, seen = _units(), [], [], {}
+    for line, row in lines:
+        def bad(message: str, line: int = line) -> None:
+            problems.append(Problem(where, line, message))
+
+        code = row.get("unit_code", "")
+        year = _number(row.get("year", ""), 2000, 2100)
+        confirmed = _number(row.get("confirmed", ""), 0, MAX_POPULATION)
         try:
             reported = date.fromisoformat(row["reported_on"]) if row.get("reported_on") else None
         except ValueError:
             reported = None
-            problems.append(Problem(str(path), line, _("Write the date as YYYY-MM-DD.")))
-        if unit_id is None:
-            problems.append(Problem(str(path), line,
-                                    _("Unknown unit code “%(code)s”.", code=row["unit_code"])))
+            bad(_("Write the date as YYYY-MM-DD."))
+        unit_problem = _unit_problem(code, units, scope)
+        if unit_problem:
+            bad(unit_problem)
         if year is None:
-            problems.append(Problem(str(path), line, _("Please check the year.")))
+            bad(_("Please check the year."))
         if confirmed is None:
-            problems.append(Problem(str(path), line, _("The number must be a whole number, 0 or more.")))
-        rows.append((unit_id, year, confirmed, reported))
+            bad(_("The number must be a whole number, 0 or more."))
+        if (code, year) in seen:
+            bad(_("The same unit and year are already on line %(line)d.", line=seen[(code, year)]))
+        seen.setdefault((code, year), line)
+        rows.append((units[code][0] if code in units else None, year, confirmed, reported))
+    return rows, problems
+
+
+def read_vneid(path: Path) -> list[tuple[int, int, int, date | None]]:
+    """Rows (unit_id, year, confirmed, reported_on) of adults confirmed on VNeID, reported from outside."""
+    rows, problems = check_vneid(_rows(path, VNEID_COLUMNS, ("reported_on",)), str(path))
     if problems:
         raise CoverageImportError(problems)
     return rows

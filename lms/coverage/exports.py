@@ -1,4 +1,12 @@
-"""The report as CSV (UTF-8 with BOM, for Excel), XLSX and PDF (WeasyPrint, A4, with the charts)."""
+"""The report as CSV (UTF-8 with BOM, for Excel), XLSX and PDF (WeasyPrint, A4, with the charts).
+
+Two CSVs. The one a person opens (``export.csv``) speaks the user's language: headers, levels and
+statuses in words, numbers written the way the user's Excel reads them, that is for Vietnamese a
+comma as the decimal mark and therefore ";" between columns (Excel with Vietnamese regional
+settings splits on ";"), plus a display column ("< 0,1%"). The one a program reads
+(``export-codes.csv``, and ``lms coverage report --format csv``) keeps the machine codes, a dot
+decimal and "," between columns: its columns are a contract (``CSV_COLUMNS``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +14,9 @@ import csv
 import io
 from collections.abc import Iterator
 
+from babel.numbers import get_decimal_symbol
 from flask import current_app, render_template
+from flask_babel import format_date, get_locale
 
 from lms.audiences import AUDIENCES
 from lms.coverage import present
@@ -16,7 +26,8 @@ from lms.printing.dates import vi_date
 from lms.textcheck import xml_safe
 
 FORMATS = {
-    "csv": "text/csv; charset=utf-8",
+    # Flask adds "; charset=utf-8" to a text/* type: naming it here too sent it twice
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
@@ -48,7 +59,8 @@ def _plain(value: object) -> str:
 
 
 def csv_bytes(report: Report) -> bytes:
-    """One row per unit and indicator; machine-readable values (dot decimals, ISO dates, codes)."""
+    """The "codes" CSV: one row per unit and indicator; machine-readable values (dot decimals, ISO
+    dates, codes)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -65,6 +77,65 @@ def csv_bytes(report: Report) -> bytes:
                 figure.status,
             ])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def _level_label(level: str) -> str:
+    return str({"country": _("Whole country"), "province": _("Province or city"),
+                "commune": _("Commune or ward")}.get(level, level))
+
+
+def display_csv_bytes(report: Report) -> bytes:
+    """The CSV a person opens in Excel: the user's language, the user's decimal mark."""
+    locale = get_locale()
+    decimal = get_decimal_symbol(locale or "vi")
+    # a Vietnamese reader writes 30/06/2026; anyone else gets the unambiguous ISO date
+    day = format_date(report.on, "dd/MM/yyyy") if str(locale or "vi") == "vi" else report.on.isoformat()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if decimal == "," else ",", lineterminator="\r\n")
+
+    def num(value: object) -> str:
+        return "" if value is None else str(value).replace(".", decimal)
+
+    writer.writerow([_("Year"), _("As of"), _("Unit code"), _("Unit"), _("Level"), _("Indicator"), _("Covered"),
+                     _("Baseline"), _("Baseline complete"), _("Percent (number)"), _("Percent"), _("Target kind"),
+                     _("Target"), _("Gap"), _("Status")])
+    baseline_words = {"ok": _("Complete"), "partial": _("Some units below have none"), "none": _("No baseline")}
+    kinds = {"percent": _("Percent"), "count": _("Number of persons")}
+    for code, name, level, figures in _unit_rows(report):
+        for indicator in INDICATOR_ORDER:
+            figure = figures.get(indicator)
+            if figure is None:
+                continue
+            target = figure.target
+            writer.writerow([safe_cell(v) for v in (
+                report.year, day, code, name, _level_label(level),
+                present.indicator_label(indicator), num(figure.covered), num(figure.population),
+                baseline_words[figure.baseline_status], num(figure.percent), present.percent_text(figure),
+                kinds[target.kind] if target else "", num(target.value if target else None), num(figure.gap),
+                present.STATUS_LABELS[figure.status] if figure.status != "none" else "",
+            )])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def safe_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice)."""
+    value = str(value) if value is not None and not isinstance(value, int | float) else value
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
+def _share(figure: Figure) -> float | str:
+    """An XLSX percent cell: the exact share as a number (formatted as percent), or why there is none."""
+    if figure.percent is None:
+        return present.percent_text(figure)
+    return figure.covered / figure.population
+
+
+def _percent_format() -> str:
+    """0.0% in Excel; a share above 0 that would round to 0.0% shows "< 0,1%" (in the user's decimals)."""
+    small = present.percent(present.SMALLEST_SHARE)
+    return f'[=0]0.0%;[<0.001]"< {small}";0.0%'
 
 
 def _append(sheet, values: list) -> None:
@@ -89,12 +160,11 @@ def xlsx_bytes(report: Report) -> bytes:
     for indicator in INDICATOR_ORDER:
         f = report.figures[indicator]
         _append(summary, [
-            present.indicator_label(indicator), f.covered, f.population,
-            float(f.percent) / 100 if f.percent is not None else present.percent_text(f),
+            present.indicator_label(indicator), f.covered, f.population, _share(f),
             (f.target.value / 100 if f.target.kind == "percent" else f.target.value) if f.target else None,
             present.gap_text(f), str(present.STATUS_LABELS[f.status]),
         ])
-        summary.cell(summary.max_row, 4).number_format = "0.0%"
+        summary.cell(summary.max_row, 4).number_format = _percent_format()
         if f.target is not None and f.target.kind == "percent":
             summary.cell(summary.max_row, 5).number_format = "0%"
     units = book.create_sheet(_("Units")[:31])
@@ -107,10 +177,10 @@ def xlsx_bytes(report: Report) -> bytes:
         line: list = [code, name]
         for indicator in (*AUDIENCES, "all"):
             f = figures[indicator]
-            line += [f.covered, f.population, float(f.percent) / 100 if f.percent is not None else None]
+            line += [f.covered, f.population, f.covered / f.population if f.percent is not None else None]
         _append(units, line)
         for column in range(5, len(line) + 1, 3):
-            units.cell(units.max_row, column).number_format = "0.0%"
+            units.cell(units.max_row, column).number_format = _percent_format()
     trend = book.create_sheet(_("Trend")[:31])
     _append(trend, [_("Month")] + [present.indicator_label(a, short=True) for a in AUDIENCES])
     for point in report.trend:
@@ -148,9 +218,10 @@ def _sorted_children(report: Report) -> list[UnitRow]:
     return sort_rows(report.children, "name", False)
 
 
-def render(report: Report, fmt: str) -> bytes:
+def render(report: Report, fmt: str, *, display: bool = False) -> bytes:
+    """``fmt`` "csv" is the codes CSV unless ``display`` (the web's export.csv) asks for the person's."""
     if fmt == "csv":
-        return csv_bytes(report)
+        return display_csv_bytes(report) if display else csv_bytes(report)
     if fmt == "xlsx":
         return xlsx_bytes(report)
     if fmt == "pdf":

@@ -71,6 +71,17 @@ def percent_text(figure: Figure) -> str:
         return _("baseline incomplete")
     if figure.population == 0:
         return _("baseline is 0")
+    return share_text(figure)
+
+
+#: the smallest share shown as a number; below it (but above none) the text says "< 0.1%"
+SMALLEST_SHARE = Decimal("0.1")
+
+
+def share_text(figure: Figure) -> str:
+    """The percent as shown: a share too small to round to 0.1 % (1 in 520,000) is "< 0,1%", never "0%"."""
+    if figure.covered and figure.population and Decimal(figure.covered) * 100 / figure.population < SMALLEST_SHARE:
+        return "< " + percent(SMALLEST_SHARE)
     return percent(figure.percent)
 
 

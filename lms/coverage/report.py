@@ -16,7 +16,9 @@ from lms.units.models import AdminUnit
 
 #: a status is "near" from this share of the target on (e.g. 63% against 70%)
 NEAR = Decimal("0.9")
-SORT_KEYS = ("name", "code", "covered", "population", "percent")
+SORT_KEYS = ("name", "code", "covered", "population", "percent", "gap")
+#: how many communes the "furthest behind their target" list shows
+BEHIND_COUNT = 10
 
 
 def percent_of(part: int, whole: int | None) -> Decimal | None:
@@ -59,6 +61,15 @@ class Figure:
         if self.percent is None:
             return None
         return max(Decimal(str(self.target.value)) - self.percent, Decimal(0))
+
+    @property
+    def reached(self) -> Decimal | None:
+        """Share of the target reached (1 = met), whatever its kind; None without a status."""
+        if self.status == "none":
+            return None
+        goal = Decimal(str(self.target.value))
+        achieved = Decimal(self.covered) if self.target.kind == "count" else self.percent
+        return achieved / goal if goal > 0 else Decimal(1)
 
     @property
     def status(self) -> str:
@@ -184,3 +195,30 @@ def sort_rows(rows: list[UnitRow], key: str, descending: bool, indicator: str = 
     present = [r for r in rows if value(r) is not None]
     missing = [r for r in rows if value(r) is None]
     return sorted(present, key=value, reverse=descending) + missing
+
+
+def furthest_behind(rows: list[UnitRow], indicator: str = "all",
+                    count: int = BEHIND_COUNT) -> list[tuple[UnitRow, Figure]]:
+    """The units furthest behind their target, by the share of the target reached (a percent and a
+    count target compare alike), each with the figure that puts it there: the indicator's own, or
+    for "all" (which has no target of its own) the unit's audience furthest behind."""
+    candidates = []
+    for row in rows:
+        if row.node is None:
+            continue
+        figures = [row.figures[a] for a in AUDIENCES] if indicator == "all" else [row.figures[indicator]]
+        behind = [f for f in figures if f.reached is not None and f.reached < 1]
+        if behind:
+            worst = min(behind, key=lambda f: f.reached)
+            # equally far behind: the unit with more people to reach first
+            candidates.append((worst.reached, -(worst.population or 0), row.node.name, row, worst))
+    candidates.sort(key=lambda c: c[:3])
+    return [(c[3], c[4]) for c in candidates[:count]]
+
+
+def search_rows(rows: list[UnitRow], query: str, fold) -> list[UnitRow]:
+    """Units whose name (diacritics and case ignored) or code contains the query."""
+    wanted = fold(query)
+    if not wanted:
+        return rows
+    return [r for r in rows if r.node is not None and (wanted in fold(r.node.name) or query.strip() in r.node.code)]

@@ -15,11 +15,12 @@ from lms.accounts.auth import current_user, roles_required
 from lms.accounts.forms import EmptyForm
 from lms.clock import local_today
 from lms.coverage import exports, present, targets
-from lms.coverage.access import may_edit
+from lms.coverage.access import editable_provinces, may_edit, units_within
 from lms.coverage.blueprint import bp
 from lms.coverage.forms import TargetForm, UnitDataForm
 from lms.coverage.models import INDICATORS, POPULATIONS, Target
-from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
+from lms.coverage.report import SORT_KEYS, build_report, default_date, furthest_behind, search_rows, sort_rows
+from lms.coverage.text import fold
 from lms.coverage.unit_data import UnitData, read_unit_data, save_unit_data
 from lms.db import db
 from lms.i18n import _
@@ -30,6 +31,7 @@ from lms.web.choices import choices
 STAFF = ("official", "admin")
 FIRST_YEAR = 2025
 PUBLIC_CACHE_SECONDS = 300
+PAGE_SIZE = 15
 _public_cache: dict[tuple, tuple[float, object]] = {}
 
 
@@ -69,9 +71,17 @@ def dashboard() -> ResponseReturnValue:
     indicator = indicator if indicator in (*INDICATORS[:4], "all") else "all"
     sort = request.args.get("sort", "name")
     descending = request.args.get("dir") == "desc"
-    rows = sort_rows(report.children, sort, descending, indicator)
+    query = request.args.get("q", "").strip()[:60]
+    found = search_rows(report.children, query, fold)
+    rows = sort_rows(found, sort, descending, indicator)
+    # a province has up to ~170 communes: a page of them at a time keeps the page short on a phone
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     return render_template(
-        "lms/coverage/dashboard.html", report=report, rows=rows, p=present, indicator=indicator,
+        "lms/coverage/dashboard.html", report=report, rows=rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE],
+        total=len(rows), page=page, pages=pages, query=query, p=present, indicator=indicator,
+        behind=furthest_behind(report.children, indicator) if not query else [],
+        editable=unit is not None and may_edit(current_user(), unit),
         sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=ancestors(unit),
         provinces=provinces(), years=_years(), bar_svg=present.bar_svg(report),
         trend_svg=present.trend_svg(report),
@@ -85,8 +95,20 @@ def export(fmt: str) -> ResponseReturnValue:
     if fmt not in exports.FORMATS:
         abort(404)
     report = build_report(*_selection())
-    response = Response(exports.render(report, fmt), mimetype=exports.FORMATS[fmt])
+    # export.csv is for a person (their language and decimals); export-codes.csv for a program
+    response = Response(exports.render(report, fmt, display=True), mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(report, fmt)}"'
+    return response
+
+
+@bp.route("/export-codes.csv")
+@roles_required(*STAFF)
+def export_codes() -> ResponseReturnValue:
+    """The CSV with machine codes, dot decimals and ISO dates (columns: ``exports.CSV_COLUMNS``)."""
+    report = build_report(*_selection())
+    response = Response(exports.csv_bytes(report), mimetype=exports.FORMATS["csv"])
+    name = exports.filename(report, "csv").replace(".csv", "_codes.csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -115,31 +137,44 @@ def public() -> ResponseReturnValue:
 @bp.route("/data", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def unit_data() -> ResponseReturnValue:
-    """Populations (baselines) and the reported VNeID figure of one unit for one year."""
+    """Populations (baselines) and the reported VNeID figure of one unit for one year.
+
+    The form is rendered only for a unit the user may change: an official never types a whole
+    province's figures into a form that the server then refuses (other units are shown read-only)."""
     unit, year, _on = _selection()
+    user = current_user()
     if unit is None:
-        return render_template("lms/coverage/data_pick.html", provinces=provinces(), years=_years(),
-                               year=year)
+        if not user.has_role("admin") and user.unit is not None:
+            return redirect(url_for(".unit_data", unit=user.unit.code, year=year))
+        return render_template("lms/coverage/data_pick.html", provinces=editable_provinces(user),
+                               years=_years(), year=year)
+    editable = may_edit(user, unit)
+    if request.method == "POST" and not editable:
+        abort(403)
+    saved = read_unit_data(unit, year)
+    if not editable:
+        return render_template("lms/coverage/data.html", form=None, saved=saved, unit=unit, year=year,
+                               years=_years(), children=[], ancestors=ancestors(unit), own_unit=user.unit,
+                               can_edit=lambda other: may_edit(user, other))
     form = UnitDataForm()
     if request.method == "GET":
-        saved = read_unit_data(unit, year)
         for group in POPULATIONS:
             getattr(form, group).data = saved.populations[group]
         form.source.data = saved.source
         form.vneid.data = saved.vneid
         form.vneid_reported_on.data = saved.vneid_reported_on
-    if request.method == "POST" and not may_edit(current_user(), unit):
-        abort(403)
     if form.validate_on_submit():
         typed = UnitData(populations={group: getattr(form, group).data for group in POPULATIONS},
                          source=form.source.data or "", vneid=form.vneid.data,
                          vneid_reported_on=form.vneid_reported_on.data)
-        save_unit_data(unit, year, typed, current_user())
+        save_unit_data(unit, year, typed, user)
         flash(_("Saved."), "success")
         return redirect(url_for(".unit_data", unit=unit.code, year=year))
+    # a refused form is rendered from what was posted: every typed value stays in its field
     status = 422 if request.method == "POST" else 200
-    return render_template("lms/coverage/data.html", form=form, unit=unit, year=year, years=_years(),
-                           children=children(unit), ancestors=ancestors(unit)), status
+    return render_template("lms/coverage/data.html", form=form, saved=saved, unit=unit, year=year,
+                           years=_years(), children=children(unit), ancestors=ancestors(unit),
+                           own_unit=user.unit, can_edit=lambda other: may_edit(user, other)), status
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -174,8 +209,12 @@ def target_list() -> ResponseReturnValue:
                 return redirect(url_for(".target_list", year=form.year.data))
     elif request.method == "POST":
         status = 422
+    user = current_user()
+    # an official picks among the units they may change: no form offers what the server refuses
+    options = None if user.has_role("admin") else units_within(user.unit)
     return render_template("lms/coverage/targets.html", form=form, rows=targets.year_targets(year), year=year,
-                           years=_years(), p=present, delete_form=EmptyForm()), status
+                           years=_years(), p=present, delete_form=EmptyForm(), unit_options=options,
+                           can_edit=lambda unit: may_edit(user, unit)), status
 
 
 @bp.post("/targets/<int:target_id>/delete")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, redirect, render_template, request, session, url_for
 
 from lms.accounts.auth import current_user
+from lms.accounts.models import User
 from lms.audiences import AUDIENCES
 from lms.courses import services
 from lms.db import db
@@ -22,9 +23,20 @@ def home() -> str | Response:
             "lms/home.html", path=services.standings(user.id, path), audience=user.audience, audiences=AUDIENCES
         )
     if user is not None:
-        # staff accounts without an audience have no path: the catalogue is their home
-        return redirect(url_for("lms_courses.catalogue"))
+        # staff accounts without an audience have no path: their own work is their home
+        return redirect(staff_home(user))
     return render_template("lms/welcome.html", audiences=AUDIENCES)
+
+
+def staff_home(user: User) -> str:
+    """A teacher's classes, an official's unit, a verifier's look-up; the catalogue otherwise."""
+    if user.has_role("teacher"):
+        return url_for("lms_classes.index")
+    if user.has_role("official"):
+        return url_for("lms_coverage.dashboard", unit=user.unit.code if user.unit is not None else None)
+    if user.has_role("verifier"):
+        return url_for("lms_certificates.verify_code")
+    return url_for("lms_courses.catalogue")
 
 
 @bp.route("/language", methods=["POST"])

@@ -7,33 +7,79 @@ cookie stops working. Nothing derived from the password is in the cookie."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import bindparam, func, literal_column, select
 
-from lms.accounts.models import User
-from lms.accounts.services import end_session, start_session, user_for_session
-from lms.db import now_utc
+from lms.accounts.models import User, UserSession
+from lms.accounts.services import end_session, secret_digest, start_session
+from lms.changes import ChangeCounter
+from lms.db import db, now_utc
+from lms.fastread import read_one
+from lms.pageversions import CONTENT, PageVersion
 
 SESSION_KEYS = ("lms_sid", "lms_user_id", "lms_pw")  # lms_pw: older cookies' password marker
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """What every request of a signed-in browser needs, read in one query without the ORM.
+
+    The full :class:`User` is loaded only when something asks for it (:func:`current_user`), so
+    a page served from the page cache never builds one."""
+
+    user_id: int
+    locale: str | None
+    must_change_password: bool
+    page_version: int
+    content_version: int
+
+
+_SESSION_READ = (
+    select(UserSession.user_id, UserSession.expires_at, User.locale, User.must_change_password,
+           func.coalesce(PageVersion.version, literal_column("0")),
+           select(ChangeCounter.value).where(ChangeCounter.name == literal_column(f"'{CONTENT}'")).scalar_subquery())
+    .join(User, User.id == UserSession.user_id)
+    .outerjoin(PageVersion, PageVersion.user_id == UserSession.user_id)
+    .where(UserSession.sid_hash == bindparam("digest"))
+)
+
+
+def _read_session(raw: str) -> SignedIn | None:
+    row = read_one("accounts_session_read", _SESSION_READ, {"digest": secret_digest(raw)})
+    if row is None or row[1] <= now_utc():
+        return None
+    return SignedIn(row[0], row[2], bool(row[3]), int(row[4]), int(row[5] or 0))
+
+
 def load_current_user() -> None:
     raw = session.get("lms_sid")
-    user = user_for_session(raw) if isinstance(raw, str) and raw else None
-    if user is None or session.get("lms_user_id") != user.id:
-        user = None
+    signed_in = _read_session(raw) if isinstance(raw, str) and raw else None
+    if signed_in is None or session.get("lms_user_id") != signed_in.user_id:
+        signed_in = None
         if any(key in session for key in SESSION_KEYS):
             # signed out, password changed, expired, or a cookie from before server-side sessions
             for key in SESSION_KEYS:
                 session.pop(key, None)
-    g.lms_user = user
+    g.lms_signed_in = signed_in
+    g.lms_user_locale = signed_in.locale if signed_in is not None else None
+    g.pop("lms_user", None)
+
+
+def signed_in() -> SignedIn | None:
+    """The signed-in browser's account id and versions (no ORM load), or None."""
+    return g.get("lms_signed_in")
 
 
 def current_user() -> User | None:
-    return g.get("lms_user")
+    if "lms_user" not in g:
+        state = g.get("lms_signed_in")
+        g.lms_user = db.session.get(User, state.user_id) if state is not None else None
+    return g.lms_user
 
 
 def session_lifetime() -> timedelta:
@@ -53,6 +99,7 @@ def login_user(user: User) -> None:
     session.permanent = True
     user.last_login_at = now_utc()
     g.lms_user = user
+    g.lms_user_locale = user.locale
 
 
 def logout_user() -> None:
@@ -63,15 +110,18 @@ def logout_user() -> None:
     for key in SESSION_KEYS:
         session.pop(key, None)
     g.lms_user = None
+    g.lms_signed_in = None
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        user = current_user()
-        if user is None:
+        state = signed_in()
+        if state is None and g.get("lms_user") is None:
             return redirect(url_for("lms_accounts.login", next=request.full_path.rstrip("?")))
-        if user.must_change_password and request.endpoint not in (
+        loaded = g.get("lms_user")  # the ORM user is the truth once loaded (it may have just changed)
+        must_change = loaded.must_change_password if loaded is not None else state.must_change_password
+        if must_change and request.endpoint not in (
             "lms_accounts.change_password",
             "lms_accounts.logout",
         ):

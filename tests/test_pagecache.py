@@ -166,3 +166,26 @@ def test_a_role_granted_elsewhere_shows_at_once(learner) -> None:
         set_roles(db.session.get(User, 1), {"teacher"})
         db.session.commit()
     assert "/teach/" in client.get("/courses/").get_data(as_text=True)
+
+
+def test_a_lesson_page_is_shared_by_learners_in_the_same_state_and_only_them(learner) -> None:
+    make_user(learner, "0912345679", full_name="Trần Thị Bình")
+    make_user(learner, "0912345670", full_name="Lê Văn Cường", roles={"teacher"})
+    url = _lesson_url(learner)
+    first, second, teacher = _signed_in(learner), learner.test_client(), learner.test_client()
+    login(second, "0912345679")
+    login(teacher, "0912345670")
+    first.get(url)
+    hits = _cache(learner).hits
+    assert url + "/done" in second.get(url).get_data(as_text=True)
+    assert _cache(learner).hits == hits + 1  # the second learner got the first one's page: nobody's data is on it
+    # one learner finishes it: only their page says so
+    post_form(first, url, {}, action=url + "/done")
+    done_page, other_page = first.get(url).get_data(as_text=True), second.get(url).get_data(as_text=True)
+    assert "form" in other_page and url + "/done" in other_page
+    assert url + "/done" not in done_page
+    # the teacher's menu never reaches a learner's copy, nor the reverse
+    assert "/teach/" in teacher.get(url).get_data(as_text=True)
+    assert "/teach/" not in second.get(url).get_data(as_text=True)
+    for page in (done_page, other_page):
+        assert "Nguyễn Văn An" not in page and "Trần Thị Bình" not in page

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import Select, bindparam, func, literal_column, select
 
-from lms.accounts.models import User, UserSession
+from lms.accounts.models import User, UserRole, UserSession
 from lms.accounts.services import end_session, secret_digest, start_session
 from lms.changes import ChangeCounter
 from lms.db import db, now_utc
@@ -37,23 +37,33 @@ class SignedIn:
     must_change_password: bool
     page_version: int
     content_version: int
+    roles: frozenset[str]
 
 
-_SESSION_READ = (
-    select(UserSession.user_id, UserSession.expires_at, User.locale, User.must_change_password,
-           func.coalesce(PageVersion.version, literal_column("0")),
-           select(ChangeCounter.value).where(ChangeCounter.name == literal_column(f"'{CONTENT}'")).scalar_subquery())
-    .join(User, User.id == UserSession.user_id)
-    .outerjoin(PageVersion, PageVersion.user_id == UserSession.user_id)
-    .where(UserSession.sid_hash == bindparam("digest"))
-)
+@lru_cache(maxsize=4)
+def _session_read(dialect: str) -> Select:
+    roles = UserRole.__table__
+    joined = (func.string_agg(roles.c.role, literal_column("','")) if dialect == "postgresql"
+              else func.group_concat(roles.c.role, literal_column("','")))
+    return (
+        select(UserSession.user_id, UserSession.expires_at, User.locale, User.must_change_password,
+               func.coalesce(PageVersion.version, literal_column("0")),
+               select(ChangeCounter.value).where(ChangeCounter.name == literal_column(f"'{CONTENT}'"))
+               .scalar_subquery(),
+               select(joined).where(roles.c.user_id == UserSession.user_id).scalar_subquery())
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(PageVersion, PageVersion.user_id == UserSession.user_id)
+        .where(UserSession.sid_hash == bindparam("digest"))
+    )
 
 
 def _read_session(raw: str) -> SignedIn | None:
-    row = read_one("accounts_session_read", _SESSION_READ, {"digest": secret_digest(raw)})
+    dialect = db.engine.dialect.name
+    row = read_one(f"accounts_session_read_{dialect}", _session_read(dialect), {"digest": secret_digest(raw)})
     if row is None or row[1] <= now_utc():
         return None
-    return SignedIn(row[0], row[2], bool(row[3]), int(row[4]), int(row[5] or 0))
+    roles = frozenset(row[6].split(",")) if row[6] else frozenset()
+    return SignedIn(row[0], row[2], bool(row[3]), int(row[4]), int(row[5] or 0), roles)
 
 
 def load_current_user() -> None:

@@ -33,6 +33,7 @@ class _SignedIn(Protocol):
     user_id: int
     page_version: int
     content_version: int
+    roles: frozenset[str]
 
 
 class PageCache:
@@ -85,16 +86,27 @@ def page_cache() -> PageCache | None:
     return cache
 
 
-def _key(state: _SignedIn) -> tuple:
-    return (request.full_path, state.user_id, state.page_version, state.content_version, select_locale(),
-            local_today().toordinal())
+def _key(state: _SignedIn, variant: Callable[..., tuple] | None, view_args: dict) -> tuple:
+    if variant is None:
+        learner: tuple = (state.user_id, state.page_version)
+    else:
+        learner = ("shared", tuple(sorted(state.roles)), *variant(state, **view_args))
+    return (request.full_path, *learner, state.content_version, select_locale(), local_today().toordinal())
 
 
-def cached_page(signed_in: Callable[[], _SignedIn | None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[..., tuple] | None = None,
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve a signed-in GET page from the cache when its key is unchanged.
 
-    ``signed_in`` returns the request's signed-in state (account id and versions) or None;
-    anonymous requests are never cached here (they are cheap and public)."""
+    ``signed_in`` returns the request's signed-in state (account id, roles and versions) or None;
+    anonymous requests are never cached here (they are cheap and public).
+
+    By default a page is one learner's own (keyed by the account and its page version). With
+    ``variant``, the page is shared by every signed-in learner for whom ``variant(state, **view_args)``
+    returns the same tuple (with the same roles, which decide the menu): the variant must name
+    everything on the page that differs between learners, and the page must show nothing else
+    of them (no name). A lesson page, for example, differs only in "you have finished this lesson".
+    """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -103,7 +115,7 @@ def cached_page(signed_in: Callable[[], _SignedIn | None]) -> Callable[[Callable
             cache = page_cache()
             if request.method != "GET" or state is None or cache is None or "_flashes" in session:
                 return view(*args, **kwargs)
-            key = _key(state)
+            key = _key(state, variant, kwargs)
             body = cache.get(key)
             if body is not None:
                 response = make_response(_with_token(body))

@@ -85,11 +85,43 @@ def signed_in() -> SignedIn | None:
     return g.get("lms_signed_in")
 
 
+def signed_in_user_id() -> int | None:
+    """The signed-in account's id without loading it."""
+    if "lms_user" in g:
+        return g.lms_user.id if g.lms_user is not None else None
+    state = signed_in()
+    return state.user_id if state is not None else None
+
+
 def current_user() -> User | None:
     if "lms_user" not in g:
         state = g.get("lms_signed_in")
         g.lms_user = db.session.get(User, state.user_id) if state is not None else None
     return g.lms_user
+
+
+class TemplateUser:
+    """``current_user`` in templates: answers "signed in?" and "has this role?" from the session
+    read, and loads the ORM user only when a template asks for anything else (a name, say)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        if "lms_user" in g:
+            return g.lms_user is not None
+        return signed_in() is not None
+
+    def has_role(self, *roles: str) -> bool:
+        if "lms_user" in g:
+            return g.lms_user is not None and g.lms_user.has_role(*roles)
+        state = signed_in()
+        return state is not None and bool(state.roles.intersection(roles))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(current_user(), name)
+
+
+TEMPLATE_USER = TemplateUser()
 
 
 def session_lifetime() -> timedelta:

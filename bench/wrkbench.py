@@ -22,6 +22,9 @@ BIN = Path(sys.executable).parent
 THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
 
 
+#: url -> gunicorn master pid of the servers running now (for CPU accounting)
+SERVERS: dict[str, int] = {}
+
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -62,16 +65,21 @@ def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: in
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
             time.sleep(0.3)
+    SERVERS[url] = process.pid
     try:
         yield url
     finally:
+        SERVERS.pop(url, None)
         process.terminate()
         process.wait(15)
 
 
-def wrk(url: str, connections: int, seconds: int, script: Path | None = None) -> dict:
+def wrk(url: str, connections: int, seconds: int, script: Path | None = None,
+        headers: dict[str, str] | None = None) -> dict:
     threads = min(connections, 2)
     args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "5s"]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
     if script is not None:
         args += ["-s", str(script)]
     out = subprocess.run([*args, url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
@@ -129,3 +137,15 @@ end
 
 def _lua(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def workers_cpu_seconds(url: str) -> float:
+    """User + system CPU seconds used so far by the gunicorn workers serving ``url`` (Linux /proc)."""
+    master = SERVERS[url]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / ticks

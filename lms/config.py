@@ -37,6 +37,8 @@ DEFAULTS: dict[str, object] = {
     "LMS_SIGNIN_LIMIT_ACCOUNT_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour; 50 per day",
     "LMS_SIGNIN_LIMIT_ADDRESS": "30 per minute; 300 per hour; 1000 per day",
     "LMS_SIGNIN_LIMIT_ACCOUNT": "20 per 10 minutes; 60 per hour",
+    # signed-in learner pages kept whole per process (lms.web.pagecache); 0 turns the cache off
+    "LMS_PAGE_CACHE_BYTES": 8 * 1024 * 1024,
     "LMS_SESSION_HOURS": 24 * 14,  # a browser session ends on the server this long after sign-in
     "LMS_SESSION_COOKIE_SECURE": None,  # standalone: None = on when LMS_BASE_URL starts with https://
     # request size limits (lms.web.inputs): a larger body is refused with 413 before it is read whole

@@ -7,7 +7,7 @@ from flask_compress import Compress
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from lms.accounts.auth import current_user, load_current_user
+from lms.accounts.auth import TEMPLATE_USER, load_current_user, signed_in
 from lms.i18n import LOCALES, _, domain
 from lms.web.assets import asset_url
 from lms.web.formatting import register_template_filters
@@ -63,7 +63,7 @@ def install_app_hooks(app: Flask) -> None:
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                 "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'",
             )
-            if current_user() is not None:
+            if signed_in() is not None or g.get("lms_user") is not None:
                 response.headers.setdefault("Cache-Control", "private, no-store")
         return current_app.extensions["lms"].extras["compress"].after_request(response)
 
@@ -72,7 +72,7 @@ def install_app_hooks(app: Flask) -> None:
         if not g.get("lms_request"):
             return {}
         return {
-            "current_user": current_user(),
+            "current_user": TEMPLATE_USER,  # lazy: a cached or simple page never loads the ORM user
             "csrf_token": generate_csrf,
             "static_url": static_url,
             "locales": LOCALES,

@@ -34,8 +34,9 @@ def select_locale() -> str:
     if not has_request_context():
         return DEFAULT_LOCALE
     user = g.get("lms_user")
-    if user is not None and user.locale in LOCALES:
-        return user.locale
+    locale = user.locale if user is not None else g.get("lms_user_locale")
+    if locale in LOCALES:
+        return locale
     chosen = session.get("lms_locale")
     if chosen in LOCALES:
         return chosen

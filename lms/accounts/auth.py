@@ -7,33 +7,121 @@ cookie stops working. Nothing derived from the password is in the cookie."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+from sqlalchemy import Select, bindparam, func, literal_column, select
 
-from lms.accounts.models import User
-from lms.accounts.services import end_session, start_session, user_for_session
-from lms.db import now_utc
+from lms.accounts.models import User, UserRole, UserSession
+from lms.accounts.services import end_session, secret_digest, start_session
+from lms.changes import ChangeCounter
+from lms.db import db, now_utc
+from lms.fastread import read_one
+from lms.pageversions import CONTENT, PageVersion
 
 SESSION_KEYS = ("lms_sid", "lms_user_id", "lms_pw")  # lms_pw: older cookies' password marker
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """What every request of a signed-in browser needs, read in one query without the ORM.
+
+    The full :class:`User` is loaded only when something asks for it (:func:`current_user`), so
+    a page served from the page cache never builds one."""
+
+    user_id: int
+    locale: str | None
+    must_change_password: bool
+    page_version: int
+    content_version: int
+    roles: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _session_read(dialect: str) -> Select:
+    roles = UserRole.__table__
+    joined = (func.string_agg(roles.c.role, literal_column("','")) if dialect == "postgresql"
+              else func.group_concat(roles.c.role, literal_column("','")))
+    return (
+        select(UserSession.user_id, UserSession.expires_at, User.locale, User.must_change_password,
+               func.coalesce(PageVersion.version, literal_column("0")),
+               select(ChangeCounter.value).where(ChangeCounter.name == literal_column(f"'{CONTENT}'"))
+               .scalar_subquery(),
+               select(joined).where(roles.c.user_id == UserSession.user_id).scalar_subquery())
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(PageVersion, PageVersion.user_id == UserSession.user_id)
+        .where(UserSession.sid_hash == bindparam("digest"))
+    )
+
+
+def _read_session(raw: str) -> SignedIn | None:
+    dialect = db.engine.dialect.name
+    row = read_one(f"accounts_session_read_{dialect}", _session_read(dialect), {"digest": secret_digest(raw)})
+    if row is None or row[1] <= now_utc():
+        return None
+    roles = frozenset(row[6].split(",")) if row[6] else frozenset()
+    return SignedIn(row[0], row[2], bool(row[3]), int(row[4]), int(row[5] or 0), roles)
+
+
 def load_current_user() -> None:
     raw = session.get("lms_sid")
-    user = user_for_session(raw) if isinstance(raw, str) and raw else None
-    if user is None or session.get("lms_user_id") != user.id:
-        user = None
+    signed_in = _read_session(raw) if isinstance(raw, str) and raw else None
+    if signed_in is None or session.get("lms_user_id") != signed_in.user_id:
+        signed_in = None
         if any(key in session for key in SESSION_KEYS):
             # signed out, password changed, expired, or a cookie from before server-side sessions
             for key in SESSION_KEYS:
                 session.pop(key, None)
-    g.lms_user = user
+    g.lms_signed_in = signed_in
+    g.lms_user_locale = signed_in.locale if signed_in is not None else None
+    g.pop("lms_user", None)
+
+
+def signed_in() -> SignedIn | None:
+    """The signed-in browser's account id and versions (no ORM load), or None."""
+    return g.get("lms_signed_in")
+
+
+def signed_in_user_id() -> int | None:
+    """The signed-in account's id without loading it."""
+    if "lms_user" in g:
+        return g.lms_user.id if g.lms_user is not None else None
+    state = signed_in()
+    return state.user_id if state is not None else None
 
 
 def current_user() -> User | None:
-    return g.get("lms_user")
+    if "lms_user" not in g:
+        state = g.get("lms_signed_in")
+        g.lms_user = db.session.get(User, state.user_id) if state is not None else None
+    return g.lms_user
+
+
+class TemplateUser:
+    """``current_user`` in templates: answers "signed in?" and "has this role?" from the session
+    read, and loads the ORM user only when a template asks for anything else (a name, say)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        if "lms_user" in g:
+            return g.lms_user is not None
+        return signed_in() is not None
+
+    def has_role(self, *roles: str) -> bool:
+        if "lms_user" in g:
+            return g.lms_user is not None and g.lms_user.has_role(*roles)
+        state = signed_in()
+        return state is not None and bool(state.roles.intersection(roles))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(current_user(), name)
+
+
+TEMPLATE_USER = TemplateUser()
 
 
 def session_lifetime() -> timedelta:
@@ -53,6 +141,7 @@ def login_user(user: User) -> None:
     session.permanent = True
     user.last_login_at = now_utc()
     g.lms_user = user
+    g.lms_user_locale = user.locale
 
 
 def logout_user() -> None:
@@ -63,15 +152,18 @@ def logout_user() -> None:
     for key in SESSION_KEYS:
         session.pop(key, None)
     g.lms_user = None
+    g.lms_signed_in = None
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        user = current_user()
-        if user is None:
+        state = signed_in()
+        if state is None and g.get("lms_user") is None:
             return redirect(url_for("lms_accounts.login", next=request.full_path.rstrip("?")))
-        if user.must_change_password and request.endpoint not in (
+        loaded = g.get("lms_user")  # the ORM user is the truth once loaded (it may have just changed)
+        must_change = loaded.must_change_password if loaded is not None else state.must_change_password
+        if must_change and request.endpoint not in (
             "lms_accounts.change_password",
             "lms_accounts.logout",
         ):

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from lms.accounts.auth import current_user, login_required
+from lms.accounts.auth import SignedIn, current_user, login_required, signed_in
 from lms.accounts.forms import EmptyForm
 from lms.audiences import AUDIENCES
 from lms.courses import services
@@ -16,6 +16,7 @@ from lms.db import db
 from lms.i18n import _
 from lms.signals import gather, page_context
 from lms.web.formatting import current_locale
+from lms.web.pagecache import cached_page
 
 
 def _course_or_404(slug: str) -> ResponseReturnValue:
@@ -26,6 +27,7 @@ def _course_or_404(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/")
+@cached_page(signed_in)
 def catalogue() -> ResponseReturnValue:
     audience = request.args.get("audience")
     if audience not in AUDIENCES:
@@ -39,6 +41,7 @@ def catalogue() -> ResponseReturnValue:
 
 
 @bp.route("/<slug>/")
+@cached_page(signed_in)
 def course(slug: str) -> ResponseReturnValue:
     course = _course_or_404(slug)
     user = current_user()
@@ -50,7 +53,13 @@ def course(slug: str) -> ResponseReturnValue:
     )
 
 
+def _lesson_variant(state: SignedIn, slug: str, lesson_slug: str) -> tuple:
+    """All a lesson page shows of its reader (besides the roles' menu): whether they finished it."""
+    return (services.lesson_done(state.user_id, slug, lesson_slug),)
+
+
 @bp.route("/<slug>/lessons/<lesson_slug>")
+@cached_page(signed_in, variant=_lesson_variant)
 def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
     course = _course_or_404(slug)
     lesson = services.get_lesson(course, lesson_slug)

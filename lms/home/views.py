@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, session, url_for
 
-from lms.accounts.auth import current_user
+from lms.accounts.auth import current_user, signed_in
 from lms.accounts.models import User
 from lms.audiences import AUDIENCES
 from lms.courses import services
 from lms.db import db
 from lms.home.blueprint import bp
 from lms.i18n import LOCALES
+from lms.web.pagecache import cached_page
 from lms.web.urls import safe_next
 
 
 @bp.route("/")
+@cached_page(signed_in)
 def home() -> str | Response:
     user = current_user()
     if user is not None and user.audience:

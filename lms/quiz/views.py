@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from lms.accounts.auth import current_user, login_required
+from lms.accounts.auth import current_user, login_required, signed_in_user_id
 from lms.accounts.forms import EmptyForm
 from lms.courses import services as courses
 from lms.courses.models import Course
@@ -33,7 +33,7 @@ def _grace() -> int:
 def _own_attempt(attempt_id: int) -> Attempt:
     """The signed-in learner's attempt; anyone else's is a 404 (its existence is not revealed)."""
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user().id:
+    if attempt is None or attempt.user_id != signed_in_user_id():
         abort(404)
     attempts.finish_if_overdue(attempt, _registry(), grace=_grace())
     return attempt

@@ -33,7 +33,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[dev,postgres]'
 	touch $@
 
-install: system-deps $(VENV)/.installed translations-compile
+install: system-deps $(VENV)/.installed node_modules/.installed translations-compile
+
+# test-only JavaScript (axe-core for the accessibility tests), pinned by package-lock.json
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 translations-compile: $(VENV)/.installed
 	@$(VENV)/bin/pybabel compile -d translations -D lms

@@ -30,29 +30,30 @@ class Bar:
 def _svg(height: float, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" '
-        f'height="{height:g}" role="img" font-family="sans-serif" font-size="12">'
+        f'height="{height:g}" role="img" font-family="sans-serif" font-size="14">'
         f"<title>{escape(title)}</title>" + "".join(body) + "</svg>"
     )
 
 
 def bar_chart(bars: Sequence[Bar], title: str) -> str:
     """Horizontal bars from 0 to 100%, one per indicator, coloured by status, with the target as a tick."""
-    left, track, row = 2, WIDTH - 4, 40
+    # text 14 px at the chart's own width, the smallest a phone shows without zooming (WCAG checks in
+    # tests/test_browser_a11y.py); the label and the figures get a line each so they never overlap
+    left, track, row = 2, WIDTH - 4, 58
     body: list[str] = []
     for i, bar in enumerate(bars):
         y = i * row + 4
-        body.append(f'<text x="{left}" y="{y + 10}" fill="#1a1a1a">{escape(bar.label)}</text>')
-        body.append(f'<rect x="{left}" y="{y + 15}" width="{track}" height="14" rx="3" fill="#eceff1"/>')
+        body.append(f'<text x="{left}" y="{y + 12}" fill="#1a1a1a">{escape(bar.label)}</text>')
+        body.append(f'<text x="{left}" y="{y + 29}" fill="#333">{escape(bar.text)}</text>')
+        body.append(f'<rect x="{left}" y="{y + 35}" width="{track}" height="14" rx="3" fill="#eceff1"/>')
         if bar.percent is not None:
             width = track * min(max(bar.percent, 0.0), 100.0) / 100
-            body.append(f'<rect x="{left}" y="{y + 15}" width="{width:.1f}" height="14" rx="3" '
+            body.append(f'<rect x="{left}" y="{y + 35}" width="{width:.1f}" height="14" rx="3" '
                         f'fill="{STATUS_COLOURS.get(bar.status, STATUS_COLOURS["none"])}"/>')
         if bar.target is not None:
             x = left + track * min(bar.target, 100.0) / 100
-            body.append(f'<line x1="{x:.1f}" y1="{y + 12}" x2="{x:.1f}" y2="{y + 32}" stroke="#1a1a1a" '
+            body.append(f'<line x1="{x:.1f}" y1="{y + 32}" x2="{x:.1f}" y2="{y + 52}" stroke="#1a1a1a" '
                         f'stroke-width="2"/>')
-        body.append(f'<text x="{left + track - 2}" y="{y + 10}" text-anchor="end" fill="#333">'
-                    f"{escape(bar.text)}</text>")
     return _svg(len(bars) * row + 6, title, body)
 
 
@@ -88,7 +89,7 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 def trend_chart(series: Sequence[Series], month_labels: Sequence[str], title: str,
                 number: Callable[[int], str] = str) -> str:
     """Cumulative covered persons at the end of each month: one line per audience, a legend below."""
-    left, right, top, plot_h = 44, WIDTH - 8, 8, 150
+    left, right, top, plot_h = 64, WIDTH - 12, 8, 150
     top_value = _nice_max(max((v for s in series for v in s.values), default=0))
     step = (right - left) / max(len(month_labels) - 1, 1)
 
@@ -101,7 +102,10 @@ def trend_chart(series: Sequence[Series], month_labels: Sequence[str], title: st
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#d0d5da"/>')
         body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#555">'
                     f"{escape(number(int(top_value * fraction)))}</text>")
+    every = 1 if len(month_labels) <= 6 else 2  # 14 px labels: every other month when the year is long
     for i, label in enumerate(month_labels):
+        if i % every:
+            continue
         body.append(f'<text x="{left + i * step:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
                     f'fill="#555">{escape(label)}</text>')
     for index, line in enumerate(series):
@@ -111,10 +115,9 @@ def trend_chart(series: Sequence[Series], month_labels: Sequence[str], title: st
             coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             body.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
         body.extend(_marker(marker, x, y, colour) for x, y in points)
-    legend_top = top + plot_h + 24
-    for index, line in enumerate(series):
-        x, y = 4 + (index % 2) * 158, legend_top + (index // 2) * 16
-        body.append(_marker(MARKERS[index % 4], x + 4, y + 6, SERIES_COLOURS[index % 4]))
-        body.append(f'<text x="{x + 12}" y="{y + 10}" fill="#1a1a1a">{escape(line.label)}</text>')
-    rows = (len(series) + 1) // 2
-    return _svg(legend_top + rows * 16 + 4, title, body)
+    legend_top = top + plot_h + 26
+    for index, line in enumerate(series):  # one per line: audience names are long at 14 px
+        x, y = 4, legend_top + index * 20
+        body.append(_marker(MARKERS[index % 4], x + 4, y + 7, SERIES_COLOURS[index % 4]))
+        body.append(f'<text x="{x + 14}" y="{y + 12}" fill="#1a1a1a">{escape(line.label)}</text>')
+    return _svg(legend_top + len(series) * 20 + 4, title, body)

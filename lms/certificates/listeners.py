@@ -11,10 +11,10 @@ from lms.certificates import issuing
 from lms.certificates.models import Certificate
 from lms.certificates.queries import certificate_for_course, certificates_for_profile, in_path, path_certificate
 from lms.certificates.records import PATH_CERTIFICATE_NAME
-from lms.certificates.urls import verify_url
 from lms.courses.models import Course
 from lms.db import db
 from lms.signals import course_passed, page_context
+from lms.web.urls import public_url
 
 
 @course_passed.connect
@@ -42,9 +42,11 @@ def certificates_on_pages(_app: Flask, *, page: str, **objects: Any) -> dict | N
 
 
 def _path_box(cert: Certificate | None) -> dict:
-    """What the path box (lms/certificates/_path_done.html) shows: the certificate and the link to share."""
+    """What the path box (lms/certificates/_path_done.html) shows: the certificate and the link to share
+    (the public check by code: short enough for a chat message, and it shows the masked name only)."""
     if cert is None:
         return {}
     return {
-        "path_certificate": cert, "path_certificate_name": PATH_CERTIFICATE_NAME, "path_share_url": verify_url(cert),
+        "path_certificate": cert, "path_certificate_name": PATH_CERTIFICATE_NAME,
+        "path_share_url": public_url("lms_certificates.verify_code", code=cert.code),
     }

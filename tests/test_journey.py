@@ -47,9 +47,10 @@ def test_last_course_passed_shows_the_path_certificate_on_the_result_and_the_pat
     share = re.search(r'href="([^"]+)" data-share="([^"]+)"', page)
     assert share.group(1) == f"http://localhost/verify?code={code}" and share.group(2) == NAME
     assert "lms.js" in page  # the share sheet, where the phone has one
-    # the path page shows it at the top, before its title, from then on
+    # the path page shows it at the top, under its title, from then on
     home = client.get("/").get_data(as_text=True)
-    assert home.index('class="path-done"') < home.index("<h1>") and f"/certificates/{code}/pdf" in home
+    assert home.index("<h1>") < home.index('class="path-done"') < home.index('class="steps"')
+    assert f"/certificates/{code}/pdf" in home
     assert _continue(home) is None  # nothing left to continue
     # one name everywhere: the certificate's page, the profile, the PDF, the API
     assert NAME in client.get(f"/certificates/{code}").get_data(as_text=True)
@@ -68,12 +69,12 @@ def test_a_course_passed_through_its_quiz_shows_as_passed_in_the_path(app, clien
     home = client.get("/").get_data(as_text=True)
     card = home[home.index("/courses/dien-thoai/"):]
     card = card[: card.index("</li>")]
-    assert "Đã đạt" in card and "0/2" not in card and "0 / 2" not in card
+    assert "<span class=\"badge ok\">Đạt</span>" in card and "0/2" not in card and "0 / 2" not in card
     bar = re.search(r'<progress max="(\d+)" value="(\d+)"', card)
     assert bar.group(1) == bar.group(2) == "2"
     assert 'max="2" value="1"' in home  # 1 of the path's 2 courses
     course = client.get("/courses/dien-thoai/").get_data(as_text=True)
-    assert "Đã đạt" in course and '<progress max="2" value="2"' in course
+    assert "<span class=\"badge ok\">Đạt</span>" in course and '<progress max="2" value="2"' in course
 
 
 def test_continue_learning_goes_to_the_next_lesson_then_the_running_attempt(app, client, courses) -> None:

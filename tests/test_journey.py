@@ -57,6 +57,7 @@ def test_last_course_passed_shows_the_path_certificate_on_the_result_and_the_pat
     assert "Chứng nhận kỹ năng số cơ bản" not in client.get(f"/certificates/{code}").get_data(as_text=True)
     assert NAME in client.get("/me").get_data(as_text=True)
     assert NAME in pdf_text(client.get(f"/certificates/{code}/pdf").data)
+    assert client.get(f"/certificates/{code}/credential.json").json["name"] == NAME  # the Open Badge
     mine = client.get("/api/v1/me/certificates", headers=token_for(client, "0912000009")).json
     assert next(c["title"] for c in mine if c["kind"] == "path") == NAME
     assert client.get(f"/api/v1/certificates/{code}").json["title"] == NAME

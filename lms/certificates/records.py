@@ -90,6 +90,9 @@ def can_revoke(user: User | None, cert: Certificate | Public) -> bool:
 #: the path certificate's one name: its page, the profile, the API's ``title`` and the verification
 #: pages say it (in Vietnamese "Chứng nhận phổ cập kỹ năng số", the words the PDF prints)
 PATH_CERTIFICATE_NAME = _l("Universal digital skills certificate")
+#: the same name in the certificate's fixed Vietnamese wording (certificate_pdf.html prints it, the
+#: Open Badge carries it)
+PATH_CERTIFICATE_NAME_VI = "Chứng nhận phổ cập kỹ năng số"
 
 
 def title(cert: Certificate, locale: str) -> str:

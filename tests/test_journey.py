@@ -61,6 +61,11 @@ def test_last_course_passed_shows_the_path_certificate_on_the_result_and_the_pat
     mine = client.get("/api/v1/me/certificates", headers=token_for(client, "0912000009")).json
     assert next(c["title"] for c in mine if c["kind"] == "path") == NAME
     assert client.get(f"/api/v1/certificates/{code}").json["title"] == NAME
+    # in English, the same one name, and the page says what was completed (as the PDF does)
+    post_form(client, "/", {"locale": "en"}, action="/language")
+    page = client.get(f"/certificates/{code}").get_data(as_text=True)
+    assert "Universal digital skills certificate" in page and "Universal digital skills programme for citizens" in page
+    assert "Universal digital skills certificate" in client.get("/me").get_data(as_text=True)
 
 
 def test_a_course_passed_through_its_quiz_shows_as_passed_in_the_path(app, client, courses) -> None:

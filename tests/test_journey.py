@@ -154,3 +154,17 @@ def test_register_from_a_join_poster_prefills_the_class_province_and_commune(app
     with app.app_context():
         user = db.session.scalar(select(User).where(User.username == "0912000333"))
         assert user.unit.code == "26740"
+
+
+def test_the_class_form_loads_communes_the_same_way(app, client, units) -> None:
+    make_user(app, "co.lan", roles={"teacher"}, full_name="Phạm Thị Lan")
+    login(client, "co.lan")
+    page = client.get("/teach/classes/new").get_data(as_text=True)
+    assert 'action="/teach/classes/new" data-communes="/register/communes/PROVINCE.json"' in page
+    assert 'formaction="/teach/classes/new#pick-commune"' in page and 'id="pick-commune"' in page
+    assert "lms.js" in page
+    # the no-JS reload keeps what was typed and lists the province's communes, in order
+    chosen = post_form(client, "/teach/classes/new", {"name": "Lớp tổ 5", "province": "79", "pick_province": "1"})
+    text = chosen.get_data(as_text=True)
+    assert chosen.status_code == 200 and 'value="Lớp tổ 5"' in text
+    assert text.index("Phường Sài Gòn") < text.index("Phường Tân Định")

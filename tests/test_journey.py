@@ -168,3 +168,10 @@ def test_the_class_form_loads_communes_the_same_way(app, client, units) -> None:
     text = chosen.get_data(as_text=True)
     assert chosen.status_code == 200 and 'value="Lớp tổ 5"' in text
     assert text.index("Phường Sài Gòn") < text.index("Phường Tân Định")
+
+
+def test_the_form_addresses_are_this_page_and_escaped(app, client, units) -> None:
+    page = client.get('/register?_external=1&_scheme=javascript&next=/x"><b>').get_data(as_text=True)
+    action = re.search(r'<form method="post" novalidate action="([^"]*)"', page).group(1)
+    assert action.startswith("/register?") and "javascript" in action  # only as a query value
+    assert '"><b>' not in page  # escaped, whatever was typed in the address

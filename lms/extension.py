@@ -11,6 +11,7 @@ from flask_babel import Babel
 from sqlalchemy import event
 
 import lms.accounts.blueprint as accounts
+import lms.accounts.place_views as accounts_place_views
 import lms.accounts.views as accounts_views
 import lms.api.blueprint as api
 import lms.api.certificates as api_certificates
@@ -71,7 +72,7 @@ MODELS = ALL_MODELS
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, coverage_views,
-    coverage_upload_views, api_tokens,
+    coverage_upload_views, accounts_place_views, api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
     class_listeners, ops_views,

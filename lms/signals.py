@@ -69,9 +69,11 @@ Question: what does your domain add to this page? (Indico's template hooks, in s
 
 Sender: a view of a lower domain about to render ``page``, with the page's objects:
 ``"profile"`` (``user``), ``"course"`` (``course``, ``user`` or None), ``"quiz_result"``
-(``user_id``, ``course``, ``passed``). Each receiver returns a dict of template variables, or None.
-Receivers: :mod:`lms.quiz.listeners` (the course page's quiz box), :mod:`lms.certificates.listeners`
-(the profile's certificates, the quiz result's certificate), :mod:`lms.classes.listeners` (the
+(``user_id``, ``course``, ``passed``), ``"path"`` (the home page's path: ``user``, ``courses``).
+Each receiver returns a dict of template variables, or None.
+Receivers: :mod:`lms.quiz.listeners` (the course page's quiz box; the path's running attempt),
+:mod:`lms.certificates.listeners` (the profile's certificates, the quiz result's certificate, the
+path certificate on the quiz result and the path page), :mod:`lms.classes.listeners` (the
 profile's pending class invitations).""")
 
 

@@ -29,7 +29,7 @@ class RegisterForm(FlaskForm):
     province = SelectField(_l("Province or city"), choices=[], validate_choice=False)
     commune = SelectField(_l("Commune or ward"), choices=[], validate_choice=False)
     password = PasswordField(
-        _l("Password (at least 8 characters)"), validators=[InputRequired(_l("Please fill in this field."))]
+        _l("Password"), validators=[InputRequired(_l("Please fill in this field."))]
     )
     pick_province = SubmitField(_l("Show communes"))
     submit = SubmitField(_l("Create my account"))

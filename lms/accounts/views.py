@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields import SelectChoice
 
 from lms.accounts import services
 from lms.accounts.auth import current_user, login_required, login_user, logout_user
 from lms.accounts.blueprint import bp
 from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
+from lms.accounts.places import fill_unit_choices, prefill_unit
 from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.db import db
 from lms.i18n import _
 from lms.signals import after_sign_in, gather, page_context
-from lms.units.services import by_code, provinces, units_below
+from lms.units.services import by_code, units_below
 from lms.web.urls import safe_next
-
-
-def _fill_unit_choices(form: RegisterForm) -> None:
-    form.province.choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(u.code, u.name) for u in provinces()]
-    province = form.province.data or ""
-    communes = units_below(province) if province else []
-    form.commune.choices = [SelectChoice("", _("— choose —"))] + [SelectChoice(u.code, u.name) for u in communes]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -30,7 +23,9 @@ def register() -> ResponseReturnValue:
     form = RegisterForm()
     if request.method == "GET" and request.args.get("audience"):
         form.audience.data = request.args["audience"]
-    _fill_unit_choices(form)
+    if request.method == "GET" and request.args.get("unit"):
+        prefill_unit(form, request.args["unit"])  # a class's place, from its join poster
+    fill_unit_choices(form)
     if form.pick_province.data:
         # no-JavaScript path: the page comes back with this province's communes
         return render_template("lms/accounts/register.html", form=form)

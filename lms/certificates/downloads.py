@@ -45,7 +45,8 @@ def signed_credential(cert: Certificate) -> dict:
         code=cert.code, masked_name=cert.masked_name, kind=cert.kind, subject=cert.subject,
         audience=cert.audience, unit_code=cert.unit_code, issued_on=cert.issued_on, kid=cert.key_id,
     )
-    title = records.title_vi(cert)
+    # the path certificate goes by its one name; a course certificate by the course's title
+    title = records.PATH_CERTIFICATE_NAME_VI if cert.kind == "path" else records.title_vi(cert)
     vc = build_credential(
         claims, full_name=cert.full_name, title=title, issuer_name=current_app.config["LMS_ISSUER"],
         base_url=base_url(), credential_id=verify_url(cert), issued_at=cert.issued_at, salt=subject_salt(cert),

@@ -47,7 +47,7 @@ def show(code: str) -> str | Response:
     if cert.status == "valid":
         from lms.certificates.pdf import prepare_view  # WeasyPrint loads only where certificates are shown
 
-        view = prepare_view({**records.pdf_view(cert), "title": records.title(cert, current_locale())})
+        view = prepare_view({**records.pdf_view(cert), "title": records.completed_title(cert, current_locale())})
         context.update(
             cert=view,
             qr_svg=make_qr_svg(view["verify_url"], label=_("QR code to verify certificate %(code)s", code=cert.code)),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.certificates.models import Certificate
-from lms.courses.models import Course
+from lms.courses.models import Course, PathStep
 from lms.db import db
 
 
@@ -26,3 +26,22 @@ def certificate_for_course(user_id: int, course: Course) -> Certificate | None:
             Certificate.subject == course.slug, Certificate.status == "valid",
         )
     )
+
+
+def path_certificate(user: User) -> Certificate | None:
+    """The learner's valid certificate for their audience's path, if the path is complete."""
+    if not user.audience:
+        return None
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user.id, Certificate.kind == "path", Certificate.subject == user.audience,
+            Certificate.status == "valid",
+        )
+    )
+
+
+def in_path(user: User, course: Course) -> bool:
+    """Is ``course`` a step of the learner's audience path?"""
+    return bool(user.audience) and db.session.scalar(
+        select(PathStep.course_id).where(PathStep.audience == user.audience, PathStep.course_id == course.id)
+    ) is not None

@@ -21,7 +21,7 @@ from lms.clock import local_day
 from lms.courses.models import Course
 from lms.db import db, now_utc
 from lms.fastread import read_one
-from lms.i18n import _
+from lms.i18n import _, _l
 from lms.signals import anyone_agrees, can_see_learner
 from lms.units.models import AdminUnit
 from lms.units.services import within_code
@@ -87,9 +87,28 @@ def can_revoke(user: User | None, cert: Certificate | Public) -> bool:
 # -- what is shown ------------------------------------------------------------------------
 
 
+#: the path certificate's one name: its page, the profile, the API's ``title`` and the verification
+#: pages say it (in Vietnamese "Chứng nhận phổ cập kỹ năng số", the words the PDF prints)
+PATH_CERTIFICATE_NAME = _l("Universal digital skills certificate")
+#: the same name in the certificate's fixed Vietnamese wording (certificate_pdf.html prints it, the
+#: Open Badge carries it)
+PATH_CERTIFICATE_NAME_VI = "Chứng nhận phổ cập kỹ năng số"
+
+
 def title(cert: Certificate, locale: str) -> str:
     """The course's title in ``locale``, or the path certificate's name."""
     return Public.of(cert).title(locale)
+
+
+def completed_title(cert: Certificate, locale: str) -> str:
+    """What the certificate's page says the holder completed: the course, or the path's programme."""
+    if cert.kind != "path":
+        return title(cert, locale)
+    if locale == "vi":
+        return title_vi(cert)  # word for word what the PDF prints
+    if cert.audience:
+        return _("Universal digital skills programme for %(audience)s", audience=audience_label(cert.audience).lower())
+    return _("Universal digital skills programme")
 
 
 def title_vi(cert: Certificate) -> str:
@@ -141,7 +160,7 @@ class Public:
 
     def title(self, locale: str) -> str:
         if self.kind == "path":
-            return _("Universal digital skills certificate")
+            return str(PATH_CERTIFICATE_NAME)
         titles = self.course_title or {}
         return titles.get(locale) or titles.get("vi") or self.subject
 

@@ -27,6 +27,12 @@ class CourseStanding:
     def started(self) -> bool:
         return self.lessons_done > 0 or bool(self.result and self.result.attempts_finished)
 
+    @property
+    def shown_done(self) -> int:
+        """The lessons a progress bar counts as done: all of them once the course is passed
+        (a learner may pass the quiz without opening a lesson)."""
+        return self.lessons_total if self.passed else self.lessons_done
+
 
 def active_courses(audience: str | None = None) -> list[Course]:
     courses = db.session.scalars(select(Course).where(Course.archived.is_(False)).order_by(Course.slug)).all()
@@ -139,3 +145,15 @@ def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | 
     previous = lessons[index - 1] if index > 0 else None
     following = lessons[index + 1] if index + 1 < len(lessons) else None
     return previous, following
+
+
+def next_step(user_id: int, path: list[CourseStanding]) -> tuple[Course, Lesson | None] | None:
+    """Where "Continue learning" leads: the first lesson not done of the first course not passed,
+    or that course's quiz (no lesson) once its lessons are done; None when every course is passed."""
+    for standing in path:
+        if standing.passed:
+            continue
+        done = completed_lesson_ids(user_id, standing.course) if standing.lessons_done else set()
+        following = next((lesson for lesson in standing.course.lessons if lesson.id not in done), None)
+        return standing.course, following
+    return None

@@ -13,6 +13,7 @@ from lms.coverage import baselines, measure
 from lms.coverage.targets import TargetValue, targets_for_tree
 from lms.coverage.tree import Node, Rolled, load_tree, roll_up, sum_up
 from lms.units.models import AdminUnit
+from lms.units.services import sort_key
 
 #: a status is "near" from this share of the target on (e.g. 63% against 70%)
 NEAR = Decimal("0.9")
@@ -188,8 +189,10 @@ def sort_rows(rows: list[UnitRow], key: str, descending: bool, indicator: str = 
     def value(row: UnitRow) -> tuple:
         if row.node is None:
             return None
-        if key in ("name", "code"):
-            return getattr(row.node, key)
+        if key == "name":
+            return sort_key(row.node.name)  # Vietnamese alphabetical order
+        if key == "code":
+            return row.node.code
         return getattr(row.figures[indicator], key)
 
     present = [r for r in rows if value(r) is not None]

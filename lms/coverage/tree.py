@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.units.models import AdminUnit
+from lms.units.services import sort_key
 
 #: the key of the whole country (the root of a country-wide report)
 COUNTRY = None
@@ -57,7 +58,7 @@ def load_tree(root: AdminUnit | None) -> Tree:
         query = query.where(AdminUnit.path.startswith(root.path))
     nodes = {row[0]: Node(*row) for row in db.session.connection().execute(query).all()}
     tree = Tree(root=nodes.get(root.id) if root is not None else None, nodes=nodes)
-    for node in sorted(nodes.values(), key=lambda n: n.name):
+    for node in sorted(nodes.values(), key=lambda n: sort_key(n.name)):  # Vietnamese alphabetical order
         if node.id != tree.root_id:
             tree.children.setdefault(node.parent_id, []).append(node)
     tree.bottom_up = sorted(nodes.values(), key=lambda n: -n.path.count("/"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, redirect, render_template, request, session, url_for
 
 from lms.accounts.auth import current_user, signed_in
@@ -11,6 +13,7 @@ from lms.courses import services
 from lms.db import db
 from lms.home.blueprint import bp
 from lms.i18n import LOCALES
+from lms.signals import gather, page_context
 from lms.web.pagecache import cached_page
 from lms.web.urls import safe_next
 
@@ -20,9 +23,12 @@ from lms.web.urls import safe_next
 def home() -> str | Response:
     user = current_user()
     if user is not None and user.audience:
-        path = services.path_courses(user.audience)
+        path = services.standings(user.id, services.path_courses(user.audience))
+        # the path certificate (lms.certificates) and a quiz left running (lms.quiz)
+        extra = gather(page_context, page="path", user=user, courses=[s.course for s in path])
         return render_template(
-            "lms/home.html", path=services.standings(user.id, path), audience=user.audience, audiences=AUDIENCES
+            "lms/home.html", path=path, audience=user.audience, audiences=AUDIENCES,
+            continue_url=_continue_url(user.id, path, extra.get("running_attempt")), **extra,
         )
     if user is not None:
         # staff accounts without an audience have no path: their own work is their home
@@ -39,6 +45,17 @@ def staff_home(user: User) -> str:
     if user.has_role("verifier"):
         return url_for("lms_certificates.verify_code")
     return url_for("lms_courses.catalogue")
+def _continue_url(user_id: int, path: list[services.CourseStanding], running: Any) -> str | None:
+    """Where "Continue learning" leads: back into a running quiz, else the next lesson or quiz."""
+    if running is not None:
+        return url_for("lms_quiz.question", attempt_id=running.id, position=running.current_position)
+    step = services.next_step(user_id, path)
+    if step is None:
+        return None
+    course, lesson = step
+    if lesson is None:
+        return url_for("lms_quiz.overview", slug=course.slug)
+    return url_for("lms_courses.lesson", slug=course.slug, lesson_slug=lesson.slug)
 
 
 @bp.route("/language", methods=["POST"])

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.courses.models import Course, CourseResult
-from lms.db import db
-from lms.quiz.attempts import attempts_used
+from lms.db import db, now_utc
+from lms.quiz.attempts import attempts_used, is_past_grace
 from lms.quiz.models import Attempt, Question, QuestionBank
 
 
@@ -44,3 +44,19 @@ def quiz_overview(course: Course, user: User | None) -> QuizOverview:
         )
         result = db.session.get(CourseResult, (user.id, course.id))
     return QuizOverview(count > 0, count, course.quiz_settings or {}, used, open_attempt, result)
+
+
+def running_attempt(user_id: int, course_ids: list[int]) -> Attempt | None:
+    """The learner's newest attempt still running in one of these courses (one whose time is up is
+    not: opening it would only show its result)."""
+    if not course_ids:
+        return None
+    attempt = db.session.scalar(
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.course_id.in_(course_ids), Attempt.state == "in_progress")
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+    if attempt is None or is_past_grace(attempt, now_utc()):
+        return None
+    return attempt

@@ -8,7 +8,7 @@ import pytest
 
 from tests.certs_helpers import PASSWORD, pass_quiz, record
 from tests.conftest import make_user, require_chromium, vi
-from tests.test_certs_browser import NAME, build_app, phone, serve, shot, wait_until
+from tests.test_certs_browser import NAME, SHOTS, build_app, phone, serve, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +54,8 @@ def test_copy_link_and_web_share_on_a_phone(holder_site, browser) -> None:
     assert page.evaluate("navigator.clipboard.readText()") == link
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width  # nothing wider than the phone
-    page.locator("#share").scroll_into_view_if_needed()
-    shot(page, "cert-share.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#share").screenshot(path=str(SHOTS / "cert-share.png"))
     assert problems == []
     context.close()
 
@@ -106,8 +106,6 @@ def test_the_card_a_chat_app_shows(holder_site, browser) -> None:
     assert image == f"http://localhost/V/{token}/card.png?s=valid"
     answer = page.request.get(f"{base}/V/{token}/card.png?s=valid")
     assert answer.ok and answer.headers["content-type"] == "image/png"
-    from tests.test_certs_browser import SHOTS
-
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "cert-share-card.png").write_bytes(answer.body())
     context.close()

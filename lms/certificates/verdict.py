@@ -125,7 +125,9 @@ def render(status: str | None, facts: dict | None, record: Public | None, code: 
     texts = _texts(locale)
     issued = _day(record.issued_on, locale) if record is not None else ""
     revoked = _day(local_day(record.revoked_at), locale) if record is not None else ""
-    shared = status in ("valid", "revoked") and record is not None and facts is not None
+    # the card a chat app shows (Open Graph): on the public page only, which is what a link
+    # preview fetches; a verifier's page (full name) is private and never shared
+    shared = status in ("valid", "revoked") and record is not None and facts is not None and holder is None
     context = {
         "t": texts,
         "urls": _urls(),

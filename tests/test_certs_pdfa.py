@@ -128,13 +128,23 @@ def test_the_credential_is_signed_once_and_kept(app, client, courses, units, mon
     assert kept.read_bytes() == first and (kept.stat().st_mode & 0o777) == 0o600
 
 
-def test_the_kept_credential_first_writer_wins(tmp_path: Path) -> None:
+def test_the_kept_credential_first_writer_wins(tmp_path: Path, monkeypatch) -> None:
+    import os
+
     from lms.certificates.files import write_once
 
     path = tmp_path / "certs" / "X.json"
     assert write_once(path, b"first") == b"first"
     assert write_once(path, b"second") == b"first" and path.read_bytes() == b"first"
     assert sorted(p.name for p in path.parent.iterdir()) == ["X.json"]  # no temporary file left
+
+    def no_hard_links(*_args):
+        raise PermissionError("this file system has no hard links")
+
+    monkeypatch.setattr(os, "link", no_hard_links)  # e.g. some network or container volumes
+    other = tmp_path / "certs" / "Y.json"
+    assert write_once(other, b"first") == b"first" and write_once(other, b"second") == b"first"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["X.json", "Y.json"]
 
 
 def test_a_class_pdf_carries_each_certificates_credential(app, client, courses, units) -> None:

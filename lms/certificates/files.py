@@ -34,7 +34,14 @@ def write_once(path: Path, data: bytes) -> bytes:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.link(tmp, path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: rename (the last writer wins)
+            if path.exists():
+                return path.read_bytes()
+            os.replace(tmp, path)
     except FileExistsError:
         return path.read_bytes()
     finally:

@@ -82,16 +82,16 @@ def card_url(record: Public) -> str:
     return public_url("lms_certificates.share_card", token=record.token, s=status)
 
 
-def page_url(record: Public) -> str:
-    """The verification page's canonical absolute URL (``og:url``)."""
-    return public_url("lms_certificates.verify_token", token=record.token)
+def page_url(token: str) -> str:
+    """The verification page's canonical absolute URL (``og:url``, the link a holder shares)."""
+    return public_url("lms_certificates.verify_token", token=token)
 
 
 def share_links(token: str) -> dict:
     """For the holder's page: the link to share, and Facebook's plain share link (no script of
     theirs on our page; Zalo has no documented share URL, so it is reached through the phone's
     share sheet, Web Share API, or by pasting the copied link)."""
-    url = public_url("lms_certificates.verify_token", token=token)
+    url = page_url(token)
     return {"share_url": url, "facebook_url": "https://www.facebook.com/sharer/sharer.php?u=" + quote(url, safe="")}
 
 
@@ -108,7 +108,7 @@ def share_tags(record: Public, facts: dict, texts: dict[str, str], issued: str, 
     return {
         "title": title,
         "description": description,
-        "url": page_url(record),
+        "url": page_url(record.token),
         "image": card_url(record),
         "image_alt": title,
         "width": WIDTH,

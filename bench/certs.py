@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -113,9 +113,17 @@ def prepare(url: str, instance: Path, learners: int) -> dict:
 
 
 def signed_in(app, user_id: int, password_hash: str):
+    """A test client with a server-side session of this user (as a sign-in makes one)."""
+    from lms.accounts.models import User
+    from lms.accounts.services import start_session
+    from lms.db import db
+
     client = app.test_client()
+    with app.app_context():
+        sid = start_session(db.session.get(User, user_id), timedelta(hours=1))
+        db.session.commit()
     with client.session_transaction() as session:
-        session["lms_user_id"], session["lms_pw"] = user_id, password_hash[-12:]
+        session["lms_sid"], session["lms_user_id"] = sid, user_id
     return client
 
 
@@ -134,13 +142,14 @@ t0 = time.perf_counter()
 from lms import create_app
 from lms.certificates.models import Certificate
 from lms.certificates.pdfcache import pdf_file
+from lms.certificates.downloads import credential_bytes
 from lms.db import db
 import sqlalchemy as sa
 app = create_app(json.loads(sys.argv[1]))
 with app.test_request_context():
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.code == sys.argv[2]))
     t1 = time.perf_counter()
-    pdf_file(cert)
+    pdf_file(cert, credential_bytes(cert))
     t2 = time.perf_counter()
 print(json.dumps({"startup": t1 - t0, "first": t2 - t1}))
 """
@@ -171,6 +180,8 @@ def bench_pdfs(ctx: dict, samples: int) -> dict:
         "first_ms": statistics.median(first), "first_p90_ms": sorted(first)[int(len(first) * 0.9)],
         "again_ms": statistics.median(again), "again_p90_ms": sorted(again)[int(len(again) * 0.9)],
         "batch_ms": statistics.median(batch), "batch_pages": 100, "batch_kib": len(data) // 1024,
+        # the first class PDF also signs and keeps the credentials not yet downloaded (embedded in it)
+        "batch_first_ms": batch[0],
     }
 
 
@@ -242,7 +253,8 @@ def report(engine: str, pdf: dict | None, rows: list[dict]) -> str:
              f"{ok(pdf['again_ms'] < 5)} |",
              f"| class of 100 as one PDF, per page | {pdf['batch_ms'] / pdf['batch_pages']:.1f} | | < 20 | "
              f"{ok(pdf['batch_ms'] / pdf['batch_pages'] < 20)} |",
-             f"| (class of 100, whole PDF: {pdf['batch_ms'] / 1000:.2f} s, {pdf['batch_kib']} KiB) | | | | |",
+             f"| (class of 100, whole PDF: {pdf['batch_ms'] / 1000:.2f} s, {pdf['batch_kib']} KiB; the first one, "
+             f"signing the credentials it embeds: {pdf['batch_first_ms'] / 1000:.2f} s) | | | | |",
              f"| (fresh process: start-up {pdf['cold_startup_ms']:.0f} ms, then its first PDF "
              f"{pdf['cold_first_ms']:.0f} ms) | | | | |", ""]
     if rows:

@@ -42,7 +42,8 @@ A certificate's status changed (revoked; or restored by hand through the ORM).
 Sender: :mod:`lms.certificates.status`, after the transaction that changed it has committed
 (a rolled-back change sends nothing); at once when the object was changed outside a session.
 Arguments: ``code: str``, ``status: str`` (the new status). Receivers must not raise: the
-change is already committed. Receivers: :mod:`lms.certificates.pdfcache` deletes the kept PDF;
+change is already committed. Receivers: :mod:`lms.certificates.pdfcache` deletes the kept PDF and
+credential; :mod:`lms.certificates.sharing` the kept share cards;
 :mod:`lms.certificates.recordcache` tells every process to forget what it cached.""")
 
 can_see_learner: Signal = _signals.signal("lms.can-see-learner", doc="""\

@@ -100,7 +100,7 @@ def test_the_pdf_is_rendered_once_then_served_from_its_file(app, client, people,
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     assert "private" in first.headers["Cache-Control"] and first.headers["ETag"]
     assert f"chung-nhan-{code}.pdf" in first.headers["Content-Disposition"]
-    kept = Path(app.instance_path) / "certificates" / f"{code}.pdf"
+    kept = Path(app.instance_path) / "certificates" / f"{code}.pdfa.pdf"
     assert kept.read_bytes() == first.data
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600  # it carries the full name
     assert not [p for p in kept.parent.iterdir() if p.suffix == ".tmp"]

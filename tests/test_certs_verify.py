@@ -114,7 +114,8 @@ def test_revocation_shows_revoked_with_reason_and_date(app, client, earned) -> N
     login_as(client, "0912345678")
     gone = client.get(f"/certificates/{code}/pdf")
     assert gone.status_code == 410 and gone.mimetype == "text/html"
-    assert not (Path(app.instance_path) / "certificates" / f"{code}.pdf").exists()
+    kept = Path(app.instance_path) / "certificates"
+    assert not (kept / f"{code}.pdfa.pdf").exists() and not (kept / f"{code}.json").exists()
 
 
 def test_key_rotation_keeps_old_certificates_valid(app, client, runner, courses, units) -> None:

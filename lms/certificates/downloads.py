@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 
 from flask import Response, current_app, send_file
 
 from lms.certificates import pdfcache, records
 from lms.certificates.credential import build_credential, sign_credential
+from lms.certificates.files import write_once
 from lms.certificates.issuing import keystore
 from lms.certificates.models import Certificate
 from lms.certificates.tokens import CertificateClaims
@@ -26,7 +28,7 @@ def _private(response: Response) -> Response:
 
 def send_pdf(cert: Certificate) -> Response:
     """The kept PDF of a valid certificate (rendered on the first request)."""
-    path = pdfcache.pdf_file(cert)
+    path = pdfcache.pdf_file(cert, credential_bytes(cert))
     response = send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"chung-nhan-{cert.code}.pdf", etag=True, conditional=True, max_age=None)
     return _private(response)
@@ -54,8 +56,25 @@ def signed_credential(cert: Certificate) -> dict:
     return sign_credential(vc, keystore())
 
 
-def send_credential(cert: Certificate) -> Response:
+def credential_bytes(cert: Certificate) -> bytes:
+    """The valid certificate's signed credential as served and as embedded in its PDF: signed
+    on first use and kept (``<instance>/certificates/<CODE>.json``), the same bytes ever after."""
+    if cert.status != "valid":
+        raise ValueError("a revoked certificate has no credential")
+    path = pdfcache.credential_path(cert)
+    if path.is_file():
+        return path.read_bytes()
     body = json.dumps(signed_credential(cert), ensure_ascii=False, indent=2).encode("utf-8")
+    return write_once(path, body)
+
+
+def batch_pdf(certs: Sequence[Certificate]) -> bytes:
+    """Valid certificates (e.g. a class's) as one PDF, each page's credential embedded."""
+    return pdfcache.batch_pdf(certs, [credential_bytes(cert) for cert in certs])
+
+
+def send_credential(cert: Certificate) -> Response:
+    body = credential_bytes(cert)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="chung-nhan-{cert.code}.json"'
     return _private(response)

@@ -12,7 +12,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import format_date
 
 from lms.accounts.auth import current_user, login_required, roles_required
-from lms.certificates import records
+from lms.certificates import records, sharing
 from lms.certificates.blueprint import bp
 from lms.certificates.downloads import send_credential, send_pdf
 from lms.certificates.forms import RevokeForm
@@ -55,6 +55,9 @@ def show(code: str) -> str | Response:
             pdf_url=url_for(".pdf", code=cert.code),
             credential_url=url_for(".credential", code=cert.code),
         )
+        user = current_user()
+        if user is not None and user.id == cert.user_id:  # the holder shares their own certificate
+            context.update(sharing.share_links(cert.token))
     return render_template("lms/certificates/show.html", **context)
 
 

@@ -10,6 +10,12 @@ Speed: the stylesheet (with its ``@font-face`` rules) is parsed once per
 per process; the QR is a ~500-byte 1-bit PNG scaled with ``image-rendering: pixelated``
 (an inline SVG path of ~1,000 runs costs WeasyPrint ~55 ms a page to parse and draw).
 
+Archival and machine-checkable: every PDF is PDF/A-3b (:data:`PDF_VARIANT`: XMP metadata
+with ``pdfaid:part`` 3 and conformance B, an sRGB output intent, embedded fonts), and each
+certificate's signed Open Badges credential, when given, is embedded as an associated file
+(``chung-nhan-<CODE>.json``, ``AFRelationship /Alternative``: the same achievement in a form a
+machine checks), so one file is both printed and verified.
+
 Safety: fonts and images come through :class:`lms.printing.fonts.RestrictedFetcher` (only
 ``data:`` URIs and our font files: no file system, no network).
 """
@@ -17,13 +23,14 @@ Safety: fonts and images come through :class:`lms.printing.fonts.RestrictedFetch
 from __future__ import annotations
 
 import functools
+import io
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
 from lms.audiences import AUDIENCE_VI, audience_label
@@ -40,6 +47,11 @@ _WARM_UP_VIEW = {
     "full_name": "Nguyễn Văn A", "kind": "path", "title": "Kỹ năng số", "issued_on": date(2026, 1, 1),
     "issuer": "Bình dân học vụ số", "code": "0000-0000-0000-0000", "verify_url": "HTTPS://EXAMPLE.VN/V/0",
 }
+#: ISO 19005-3 level B: archival, and the only PDF/A part that may embed a non-PDF file
+PDF_VARIANT = "pdf/a-3b"
+#: the embedded credential is another representation of the certificate (ISO 32000-2, 7.11.3;
+#: Factur-X uses the same for its XML beside the printed invoice)
+CREDENTIAL_RELATIONSHIP = "Alternative"
 _REQUIRED = ("full_name", "kind", "title", "issued_on", "issuer", "code", "verify_url")
 
 
@@ -121,13 +133,42 @@ class CertificateRenderer:
             pages.append(page)
         return _env.get_template(_PREFIX + "certificate_pdf.html").render(certs=pages)
 
-    def render(self, views: Sequence[Mapping]) -> bytes:
-        """One PDF, one A4 landscape page per view."""
+    def render(self, views: Sequence[Mapping], credentials: Sequence[bytes | None] | None = None) -> bytes:
+        """One PDF/A-3b, one A4 landscape page per view; ``credentials[i]`` (the signed Open
+        Badges JSON of ``views[i]``, or None) is embedded as ``chung-nhan-<code>.json``."""
         if not views:
             raise ValueError("no certificates to render")
+        if credentials is not None and len(credentials) != len(views):
+            raise ValueError("one credential (or None) per certificate")
+        attachments = [credential_attachment(view["code"], data)
+                       for view, data in zip(views, credentials or (), strict=False) if data]
         document = HTML(string=self.html(views), url_fetcher=self._fetcher)
         with self._lock:
-            return document.write_pdf(stylesheets=[self._css], font_config=self._font_config)
+            return document.write_pdf(stylesheets=[self._css], font_config=self._font_config,
+                                      pdf_variant=PDF_VARIANT, attachments=attachments,
+                                      finisher=_one_association_each)
+
+
+def _one_association_each(_document: object, pdf: object) -> None:
+    """WeasyPrint 70 lists each embedded file twice in the catalog's ``/AF`` (once from the
+    name tree, once from the file specifications): keep each file specification once."""
+    catalog = pdf.catalog  # type: ignore[attr-defined]
+    if "AF" in catalog:
+        seen = list(dict.fromkeys(catalog["AF"]))
+        catalog["AF"].clear()
+        catalog["AF"].extend(seen)
+
+
+def credential_name(code: str) -> str:
+    """The embedded credential's file name (the name the credential download gives it)."""
+    return f"chung-nhan-{code}.json"
+
+
+def credential_attachment(code: str, credential: bytes) -> Attachment:
+    """The signed credential as a PDF/A-3 associated file, bytes unchanged."""
+    return Attachment(file_obj=io.BytesIO(credential), name=credential_name(code),
+                      description=f"Open Badges 3.0 credential (signed) {code}",
+                      relationship=CREDENTIAL_RELATIONSHIP)
 
 
 @functools.cache
@@ -136,14 +177,17 @@ def default_renderer() -> CertificateRenderer:
     return CertificateRenderer()
 
 
-def render_certificate_pdf(cert_view: Mapping, *, renderer: CertificateRenderer | None = None) -> bytes:
-    """A one-page certificate PDF."""
-    return (renderer or default_renderer()).render([cert_view])
+def render_certificate_pdf(cert_view: Mapping, *, credential: bytes | None = None,
+                           renderer: CertificateRenderer | None = None) -> bytes:
+    """A one-page certificate PDF/A-3b, with ``credential`` (signed JSON bytes) embedded."""
+    return (renderer or default_renderer()).render([cert_view], [credential])
 
 
-def render_batch_pdf(cert_views: Sequence[Mapping], *, renderer: CertificateRenderer | None = None) -> bytes:
-    """All certificates (e.g. of a class) as ONE PDF, one page each, in the given order."""
-    return (renderer or default_renderer()).render(list(cert_views))
+def render_batch_pdf(cert_views: Sequence[Mapping], *, credentials: Sequence[bytes | None] | None = None,
+                     renderer: CertificateRenderer | None = None) -> bytes:
+    """All certificates (e.g. of a class) as ONE PDF, one page each, in the given order, each
+    page's credential embedded."""
+    return (renderer or default_renderer()).render(list(cert_views), credentials)
 
 
 def render_certificate_html(cert_view: Mapping, **context: object) -> str:

@@ -1,4 +1,10 @@
-"""Certificate PDFs: rendered once into ``<instance>/certificates/<CODE>.pdf``, served from then on.
+"""Certificate PDFs: rendered once into ``<instance>/certificates/<CODE>.pdfa.pdf``, served from then on.
+
+Each PDF is PDF/A-3b with the certificate's signed Open Badges credential embedded: the very
+bytes the credential download serves, kept beside it as ``<CODE>.json`` (signed once, first
+writer wins: :func:`lms.certificates.files.write_once`), so the PDF's attachment and the
+download are byte for byte the same. (PDFs kept before, ``<CODE>.pdf``, had no attachment:
+they are no longer read, and deleted at revocation like the rest.)
 
 A certificate's PDF never changes while it is valid (name, course, unit and date are the
 record's, frozen at issuance), so the first download renders it (tens of ms) and every
@@ -31,12 +37,21 @@ def folder() -> Path:
     return Path(current_app.instance_path) / "certificates"
 
 
+#: what is kept of one certificate, by code: the PDF/A (and the PDF kept before it), the credential
+KEPT_FILES = ("{code}.pdfa.pdf", "{code}.pdf", "{code}.json")
+
+
 def cached_path(cert: Certificate) -> Path:
-    return folder() / f"{cert.code}.pdf"
+    return folder() / f"{cert.code}.pdfa.pdf"
 
 
-def pdf_file(cert: Certificate) -> Path:
-    """The valid certificate's PDF file, rendered now if it was not yet."""
+def credential_path(cert: Certificate) -> Path:
+    return folder() / f"{cert.code}.json"
+
+
+def pdf_file(cert: Certificate, credential: bytes) -> Path:
+    """The valid certificate's PDF file with ``credential`` (its signed JSON) embedded,
+    rendered now if it was not yet."""
     if cert.status != "valid":
         raise ValueError("a revoked certificate has no PDF")
     path = cached_path(cert)
@@ -45,17 +60,19 @@ def pdf_file(cert: Certificate) -> Path:
             render_certificate_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
         )
 
-        write_atomically(path, render_certificate_pdf(pdf_view(cert)))
+        write_atomically(path, render_certificate_pdf(pdf_view(cert), credential=credential))
     return path
 
 
 @certificate_revoked.connect
 def _discard_on_revocation(app: Flask, *, code: str, status: str) -> None:
-    """A revoked certificate's kept PDF is deleted (the download views refuse it anyway)."""
-    try:
-        (Path(app.instance_path) / "certificates" / f"{code}.pdf").unlink(missing_ok=True)
-    except OSError:
-        log.exception("cannot delete the kept PDF of revoked certificate %s", code)
+    """A revoked certificate's kept PDF and credential are deleted (the download views refuse
+    it anyway)."""
+    for name in KEPT_FILES:
+        try:
+            (Path(app.instance_path) / "certificates" / name.format(code=code)).unlink(missing_ok=True)
+        except OSError:
+            log.exception("cannot delete %s of revoked certificate %s", name, code)
 
 
 def warm_up() -> None:
@@ -67,10 +84,11 @@ def warm_up() -> None:
     default_renderer().warm_up()
 
 
-def batch_pdf(certs: Sequence[Certificate]) -> bytes:
-    """One PDF, a page per certificate, rendered in one pass (~15 ms a page)."""
+def batch_pdf(certs: Sequence[Certificate], credentials: Sequence[bytes | None] | None = None) -> bytes:
+    """One PDF, a page per certificate, rendered in one pass (~15 ms a page), each
+    certificate's credential (same order) embedded."""
     from lms.certificates.pdf import (
         render_batch_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
     )
 
-    return render_batch_pdf([pdf_view(cert) for cert in certs])
+    return render_batch_pdf([pdf_view(cert) for cert in certs], credentials=credentials)

@@ -30,9 +30,10 @@ from werkzeug.exceptions import TooManyRequests
 from lms.counters import ResilientCounter
 from lms.i18n import _
 
-#: the QR target, the code form and the JSON look-up by code
+#: the QR target, its share card, the code form and the JSON look-up by code
 VERIFY_ENDPOINTS: tuple[str, ...] = (
     "lms_certificates.verify_token",
+    "lms_certificates.share_card",
     "lms_certificates.verify_code",
     "lms_api.certificate_status",
 )

@@ -21,7 +21,7 @@ from flask import Response, current_app, request, url_for
 from flask_babel import format_date
 
 from lms.accounts.auth import current_user
-from lms.certificates import records
+from lms.certificates import records, sharing
 from lms.certificates.records import Public
 from lms.certificates.verification import Outcome
 from lms.clock import local_day
@@ -62,6 +62,12 @@ TEXTS = {
     "type_code": _l("Type the certificate code"),
     "check": _l("Check"),
     "offline": _l("Check without internet"),
+    # the card a chat app shows for a shared link (Open Graph): the masked name only
+    "og_title_valid": _l("Certificate of %(name)s: %(title)s"),
+    "og_description_valid": _l("%(name)s has completed %(title)s. Issued on %(date)s by %(issuer)s. "
+                               "Open the link to check that the certificate is genuine."),
+    "og_title_revoked": _l("REVOKED certificate: %(title)s"),
+    "og_description_revoked": _l("This certificate was revoked on %(revoked)s and is no longer valid."),
 }
 TEMPLATE = "lms/certificates/verify.html"
 #: a status can change at any moment, and the URL holds the certificate's token
@@ -116,8 +122,14 @@ def render(status: str | None, facts: dict | None, record: Public | None, code: 
     query = {k: v for k, v in request.args.items() if k != "lang"}
     user = current_user()
     can_revoke = status == "valid" and record is not None and records.can_revoke(user, record)
+    texts = _texts(locale)
+    issued = _day(record.issued_on, locale) if record is not None else ""
+    revoked = _day(local_day(record.revoked_at), locale) if record is not None else ""
+    # the card a chat app shows (Open Graph): on the public page only, which is what a link
+    # preview fetches; a verifier's page (full name) is private and never shared
+    shared = status in ("valid", "revoked") and record is not None and facts is not None and holder is None
     context = {
-        "t": _texts(locale),
+        "t": texts,
         "urls": _urls(),
         "locale": locale,
         "other_locale": other,
@@ -125,8 +137,9 @@ def render(status: str | None, facts: dict | None, record: Public | None, code: 
         "site_name": current_app.config["LMS_SITE_NAME"],
         "status": status,
         "facts": facts,
-        "issued_display": _day(record.issued_on, locale) if record is not None else "",
-        "revoked_display": _day(local_day(record.revoked_at), locale) if record is not None else "",
+        "issued_display": issued,
+        "revoked_display": revoked,
+        "share": sharing.share_tags(record, facts, texts, issued, revoked, locale) if shared else None,
         "revoke_url": url_for("lms_certificates.revoke", code=facts["code"]) if can_revoke and facts else None,
         "code": code,
         "code_error": code_error,

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from flask import (
     Response,
+    abort,
     current_app,
     jsonify,
     make_response,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 
 from lms.audiences import AUDIENCE_LABELS
-from lms.certificates import records, verdict
+from lms.certificates import records, sharing, verdict
 from lms.certificates.blueprint import bp
 from lms.certificates.codes import crockford_decode, normalize_code
 from lms.certificates.credential import did_document
@@ -58,6 +60,24 @@ def answer(outcome: Outcome, code: str | None = None, code_error: str | None = N
 def verify_token(token: str) -> Response:
     """The QR code's target: VALID, REVOKED or NOT VALID in large words."""
     return answer(check_token(token))
+
+
+#: a card may show a status for 5 minutes in a shared cache; the page (no-store) is the authority,
+#: and its og:image URL changes with the status
+CARD_MAX_AGE = 300
+
+
+@bp.get("/V/<token>/card.png")
+def share_card(token: str) -> Response:
+    """The picture of a shared verification link (og:image): masked name; REVOKED when revoked."""
+    outcome = check_token(token)
+    if outcome.cert is None:
+        abort(404)
+    response = send_file(sharing.card_file(outcome.cert), mimetype="image/png", etag=True, conditional=True,
+                         max_age=CARD_MAX_AGE, download_name=f"chung-nhan-{outcome.cert.code}.png")
+    response.cache_control.public = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _looks_like_token(text: str) -> str | None:

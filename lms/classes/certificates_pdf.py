@@ -10,8 +10,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.auth import current_user, roles_required
+from lms.certificates.downloads import batch_pdf
 from lms.certificates.models import Certificate
-from lms.certificates.pdfcache import batch_pdf
 from lms.classes.blueprint import site_bp
 from lms.classes.models import Classroom, Enrollment
 from lms.classes.services import can_manage, class_courses

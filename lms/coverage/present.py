@@ -94,6 +94,12 @@ def as_of_text(report: Report) -> str:
     return _("Figures as of %(date)s", date=format_date(report.on, "long"))
 
 
+def share_description(report: Report) -> str:
+    """The public page's card text for Zalo and Facebook (Open Graph): totals only, as the page."""
+    parts = [f"{indicator_label(f.indicator, short=True)}: {percent_text(f)}" for f in report.audiences]
+    return f"{as_of_text(report)}. " + "; ".join(parts)
+
+
 def _bar(figure: Figure) -> Bar:
     target = figure.target.value if figure.target is not None and figure.target.kind == "percent" else None
     shown = percent_text(figure)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user, roles_required
@@ -27,6 +27,8 @@ from lms.i18n import _
 from lms.units.models import AdminUnit
 from lms.units.services import ancestors, by_code, children, provinces
 from lms.web.choices import choices
+from lms.web.formatting import current_locale
+from lms.web.urls import public_url
 
 STAFF = ("official", "admin")
 FIRST_YEAR = 2025
@@ -129,9 +131,14 @@ def public() -> ResponseReturnValue:
         cached = (time.monotonic() + PUBLIC_CACHE_SECONDS, build_report(unit, year, on))
         _public_cache[key] = cached
     report = cached[1]
+    args = _args(unit, year)
+    share = {  # the card a chat app shows for this page's link: totals only, as on the page
+        "title": present.report_title(report), "description": present.share_description(report),
+        "url": public_url("lms_coverage.public", **args), "image": public_url("lms.static", filename="share.png"),
+        "site_name": current_app.config["LMS_SITE_NAME"], "locale": current_locale(),
+    }
     return render_template("lms/coverage/public.html", report=report, p=present, provinces=provinces(),
-                           years=_years(), bar_svg=present.bar_svg(report),
-                           args=_args(unit, year))
+                           years=_years(), bar_svg=present.bar_svg(report), args=args, share=share)
 
 
 @bp.route("/data", methods=["GET", "POST"])

@@ -185,3 +185,23 @@ def test_an_imported_upload_cannot_be_checked_again(app, client, class_id) -> No
 def _count_users(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(User.id)))
+
+
+def test_a_full_page_of_rows_to_check_fits_in_one_form(app, client, class_id) -> None:
+    """80 rows, each four cells and a tick box: under LMS_MAX_FORM_PARTS (500), so no 413."""
+    from lms.accounts.services import NewAccount, create_accounts
+
+    with app.app_context():
+        create_accounts([NewAccount(username=f"09120{i:05d}", phone=f"09120{i:05d}", full_name=f"Người Có Sẵn {i}",
+                                    password_hash="x", birth_year=1960) for i in range(90)])
+        db.session.commit()
+    response = upload(client, class_id, roster_csv(*[f"Người Khác {i},09120{i:05d},1961," for i in range(90)]))
+    page = response.headers["Location"]
+    html = client.get(page).get_data(as_text=True)
+    assert html.count('data-status="invite"') == 80
+    fields = form_fields(html)
+    fields.update({f"tick-{line}": "1" for line in range(2, 82)})
+    assert len(fields) <= app.config["LMS_MAX_FORM_PARTS"]
+    response = client.post(page + "/check", data=fields)
+    assert response.status_code == 302
+    assert "The import will create 0, link 0, invite 80 and skip 10." in client.get(page).get_data(as_text=True)

@@ -196,6 +196,12 @@ def test_a_ticked_row_is_invited_never_linked(app, client, courses, units) -> No
     assert checked.status_code == 302
     html = client.get(page).get_data(as_text=True)
     assert 'name="tick-2" value="1" checked' in html
+    from lms.accounts.models import AuditLog
+
+    with app.app_context():  # who saw whose initials is on record
+        logged = {a.action: a.detail for a in db.session.scalars(select(AuditLog))}
+        assert logged["roster_upload"]["shown_user_ids"] == [other]
+        assert logged["roster_check"]["shown_user_ids"] == [other] and logged["roster_check"]["changed"] == 0
     assert vi("The import will create %(new)d, link %(link)d, invite %(invite)d and skip %(skip)d.",
               new=0, link=0, invite=1, skip=0) in html
     _import(app, client, class_id, tick=False)  # the tick is on the page: sent as it is

@@ -106,8 +106,15 @@ def create_upload(classroom: Classroom, actor: User, filename: str, table: Roste
         created_at=now_utc(),
     )
     db.session.add(upload)
+    db.session.flush()
+    audit(actor, "roster_upload", "class", classroom.id, {"upload_id": upload.id, **shown_accounts(upload.rows)})
     db.session.commit()
     return upload
+
+
+def shown_accounts(rows: list[dict]) -> dict:
+    """For the audit log: how many rows, and the accounts whose initials the preview shows."""
+    return {"rows": len(rows), "shown_user_ids": [r["user_id"] for r in rows if r["status"] == "invite"]}
 
 
 def _claim(upload: RosterUpload) -> bool:

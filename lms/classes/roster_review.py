@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import update
 
+from lms.accounts.models import User
+from lms.accounts.services import audit
+from lms.classes.enroll import shown_accounts
 from lms.classes.matching import classify
 from lms.classes.models import RosterUpload
 from lms.classes.roster import COLUMNS, check_row, clean_cell, mark_duplicates
@@ -83,14 +86,18 @@ def apply_edits(rows: list[dict], edits: PageEdits, class_id: int) -> list[dict]
     return classify(mark_duplicates(out), class_id)
 
 
-def save_rows(upload: RosterUpload, rows: list[dict]) -> bool:
-    """Store the rows unless the upload was imported meanwhile (a second tab); True when stored."""
+def save_rows(upload: RosterUpload, rows: list[dict], actor: User, changed: int) -> bool:
+    """Store the rows unless the upload was imported meanwhile (a second tab); True when stored.
+    The audit log keeps who checked again and whose initials the preview then showed."""
     stored = db.session.execute(
         update(RosterUpload)
         .where(RosterUpload.id == upload.id, RosterUpload.imported_at.is_(None))
         .values(rows=rows)
         .execution_options(synchronize_session=False)
     ).rowcount
+    if stored:
+        audit(actor, "roster_check", "class", upload.class_id,
+              {"upload_id": upload.id, "changed": changed, **shown_accounts(rows)})
     db.session.commit()
     db.session.refresh(upload)
     return stored == 1

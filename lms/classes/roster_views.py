@@ -110,7 +110,8 @@ def roster_check(class_id: int, upload_id: int) -> ResponseReturnValue:
         return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
     edits = roster_review.read_form(request.form, (r["line"] for r in upload.rows))
     changed = roster_review.changed_lines(upload.rows, edits)
-    if not roster_review.save_rows(upload, roster_review.apply_edits(upload.rows, edits, classroom.id)):
+    rows = roster_review.apply_edits(upload.rows, edits, classroom.id)
+    if not roster_review.save_rows(upload, rows, current_user(), len(changed)):
         return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
     if changed or request.form.get("goto") is None:
         flash(_("Checked again. Rows you changed: %(n)d.", n=len(changed)), "success")
@@ -127,7 +128,8 @@ def roster_import(class_id: int, upload_id: int) -> ResponseReturnValue:
     if edits.cells and upload.imported_at is None:
         # cells changed on the page are checked first and shown: nothing is imported unseen
         changed = roster_review.changed_lines(upload.rows, edits)
-        roster_review.save_rows(upload, roster_review.apply_edits(upload.rows, edits, classroom.id))
+        rows = roster_review.apply_edits(upload.rows, edits, classroom.id)
+        roster_review.save_rows(upload, rows, current_user(), len(changed))
         if changed:
             flash(_("You changed %(n)d row(s): they were checked again. Look at the result, then import.",
                     n=len(changed)), "info")

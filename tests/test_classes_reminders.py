@@ -186,3 +186,14 @@ def test_another_teacher_or_a_learner_gets_nothing(app, client, world, who) -> N
         response = fresh.get(url)
         assert response.status_code in ((404,) if who == "thay.minh" else (403, 404)), url
         assert "Chưa Học Ai" not in response.get_data(as_text=True) and b"0912 000 001" not in response.data
+
+
+def test_every_class_csv_says_its_charset_once(app, client, world) -> None:
+    from tests.classes_helpers import roster_csv, upload
+
+    response = upload(client, world["class_id"], roster_csv("Nguyễn Văn Mới,0912000111,1970,"))
+    urls = [f"/teach/classes/{world['class_id']}/gradebook.csv", f"/teach/classes/{world['class_id']}/reminders.csv",
+            "/teach/roster-template.csv", response.headers["Location"] + "/report.csv"]
+    for url in urls:
+        got = client.get(url)
+        assert got.status_code == 200 and got.headers.getlist("Content-Type") == ["text/csv; charset=utf-8"], url

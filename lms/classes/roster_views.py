@@ -160,7 +160,7 @@ def roster_done(class_id: int, upload_id: int) -> ResponseReturnValue:
 def roster_report(class_id: int, upload_id: int) -> ResponseReturnValue:
     """Every row with its result, to fix the file in Excel (UTF-8 with BOM)."""
     _classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
-    response = Response(roster_files.report_csv(enroll.shown_rows(upload.rows)), mimetype="text/csv; charset=utf-8")
+    response = Response(roster_files.report_csv(enroll.shown_rows(upload.rows)), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="roster-report-{upload.id}.csv"'
     return response
 
@@ -169,7 +169,7 @@ def roster_report(class_id: int, upload_id: int) -> ResponseReturnValue:
 @teacher_required
 def roster_template(kind: str) -> ResponseReturnValue:
     if kind == "csv":
-        response = Response(roster_files.template_csv(), mimetype="text/csv; charset=utf-8")
+        response = Response(roster_files.template_csv(), content_type="text/csv; charset=utf-8")
     else:
         response = Response(roster_files.template_xlsx(), mimetype=roster_files.XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{kind}"'

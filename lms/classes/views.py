@@ -193,7 +193,7 @@ def gradebook_file(class_id: int, kind: str) -> ResponseReturnValue:
     else:
         body = gradebook.to_xlsx(table, classroom)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # content_type: the charset written once
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
     return response
 

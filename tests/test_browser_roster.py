@@ -69,3 +69,29 @@ def test_a_row_to_check_and_a_row_fixed_in_the_page_without_javascript(site, bro
     with app.app_context():
         assert db.session.get(Enrollment, (class_id, other)) is None
         assert db.session.scalar(select(ClassInvitation.id)) is None
+
+
+def test_class_page_buttons_and_learners_to_remind_on_a_phone(site, browser) -> None:
+    from tests.classes_helpers import enroll
+
+    app, url, class_id, _other = site
+    learner = make_user(app, "0987000009", PASSWORD, full_name="Đỗ Văn Chậm", unit_code="26734")
+    enroll(app, class_id, learner, days_ago=20)
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN",
+                                  service_workers="block")
+    page = context.new_page()
+    sign_in(page, url, "co.lan")
+    page.goto(f"{url}/teach/classes/{class_id}/")
+    certificates = page.locator("#class-certificates")
+    assert certificates.is_visible() and certificates.inner_text() == "Chứng nhận của lớp (PDF)"
+    assert certificates.get_attribute("href") == f"/certificates/class/{class_id}.pdf"
+    assert "Chứng nhận phổ cập kỹ năng số" in page.locator("#progress thead").inner_text()
+    box = certificates.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    page.click("#class-reminders")
+    page.wait_for_load_state()
+    assert "Đỗ Văn Chậm" in page.locator("#reminders").inner_text()
+    assert page.locator('a[href="tel:0987000009"]').inner_text() == "0987 000 009"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(page, "classes-reminders.png")
+    context.close()

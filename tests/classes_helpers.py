@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from datetime import timedelta
 
@@ -175,3 +176,37 @@ def make_attempt(
                 db.session.add(Answer(attempt_id=attempt.id, position=2, response=essay, fraction=None))
         db.session.commit()
         return attempt.id
+
+
+def form_fields(html: str, form_id: str = "roster-form") -> dict[str, str]:
+    """The fields a browser would send from the form ``form_id`` (unticked boxes left out)."""
+    from html.parser import HTMLParser
+
+    fields: dict[str, str] = {}
+
+    class Reader(HTMLParser):
+        inside = False
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            attr = dict(attrs)
+            if tag == "form":
+                self.inside = attr.get("id") == form_id
+            elif tag == "input" and self.inside and attr.get("name"):
+                if attr.get("type") == "checkbox" and "checked" not in attr:
+                    return
+                fields[attr["name"]] = attr.get("value") or ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "form":
+                self.inside = False
+
+    Reader().feed(html)
+    return fields
+
+
+def tick_all(html: str) -> dict[str, str]:
+    """The preview's fields with every row "to check" ticked."""
+    fields = form_fields(html)
+    for line in re.findall(r'<tr data-line="(\d+)" data-status="invite">', html):
+        fields[f"tick-{line}"] = "1"
+    return fields

@@ -21,7 +21,7 @@ from lms.classes.models import ClassInvitation, Enrollment, RosterUpload
 from lms.db import db, now_utc
 from lms.quiz.models import Attempt
 from tests.certs_helpers import PASSWORD, earn, login_as, record
-from tests.classes_helpers import make_attempt, make_class, roster_csv, upload
+from tests.classes_helpers import form_fields, make_attempt, make_class, roster_csv, tick_all, upload
 from tests.conftest import csrf_from, make_user, post_form, vi
 
 LEARNER = "0912345678"  # Nguyễn Văn An, born 1970, passed "dien-thoai" before any class
@@ -55,11 +55,13 @@ def _preview(client, class_id: int, *rows: str) -> tuple[str, str]:
     return html, report
 
 
-def _import(app, client, class_id: int) -> str:
+def _import(app, client, class_id: int, *, tick: bool = True) -> str:
+    """Press "import" on the latest preview; with ``tick``, the teacher first ticks every row to check."""
     with app.app_context():
         upload_id = db.session.scalar(select(RosterUpload.id).order_by(RosterUpload.id.desc()))
     page = f"/teach/classes/{class_id}/roster/{upload_id}"
-    done = post_form(client, page, {}, action=page + "/import")
+    html = client.get(page).get_data(as_text=True)
+    done = client.post(page + "/import", data=tick_all(html) if tick else form_fields(html))
     assert done.status_code == 302
     return client.get(done.headers["Location"]).get_data(as_text=True)
 
@@ -121,13 +123,15 @@ def test_roster_naming_the_admin_and_another_learner_links_nobody(app, client, w
     assert "1970" not in table and "1970" not in report
     assert "admin" not in table.lower() and "admin" not in report.lower()
     admin_row, learner_row = _row(html, 2), _row(html, 3)
-    assert admin_row == learner_row and admin_row[0] == "invite"
-    assert vi("An account already exists; this person will be invited and will agree to join the class "
-              "themselves.") in admin_row[1]
-    assert _report_result(report, 2) == _report_result(report, 3)
+    assert admin_row[0] == learner_row[0] == "invite"  # "to check": never linked
+    for row in (admin_row, learner_row):
+        assert vi("To check") in row[1] and vi("Invite this person: they join only if they agree") in row[1]
+    # beside the row: only the account's initials and which details agree
+    assert "Q. T. V. H. T." in admin_row[1] and "N. V. A." in learner_row[1]
+    assert _report_result(report, 2)[0] == _report_result(report, 3)[0] == vi("To check: not imported unless ticked")
     assert vi("The import will create %(new)d, link %(link)d, invite %(invite)d and skip %(skip)d.",
-              new=0, link=0, invite=2, skip=0) in html
-    _import(app, client, world["class_id"])
+              new=0, link=0, invite=0, skip=2) in html
+    _import(app, client, world["class_id"])  # the teacher ticks both: they are invited
     assert _count(app, Enrollment) == 0
     assert _count(app, ClassInvitation, ClassInvitation.answered_at.is_(None)) == 2  # one each, once
     assert _teacher_reaches(client, world) == {
@@ -137,13 +141,73 @@ def test_roster_naming_the_admin_and_another_learner_links_nobody(app, client, w
     gradebook = client.get(f"/teach/classes/{world['class_id']}/gradebook.csv").data.decode("utf-8-sig")
     assert "Nguyễn Văn An" not in gradebook and "Quản Trị" not in gradebook
     assert _attempt_state(app, world["attempt"]) == "finished"
-    # even a row with the admin's real name and birth year only invites, and looks like any other
+    # even a row with the admin's real name and birth year is only "to check", and ticked only invites
     again, again_report = _preview(client, world["class_id"], "Quản Trị Viên Hệ Thống,quantri,1970,",
                                    "Trần Văn Giả,0912345678,1965,")
-    assert _row(again, 2) == _row(again, 3) == admin_row
-    assert _report_result(again_report, 2) == _report_result(again_report, 3)
+    assert _row(again, 2)[0] == _row(again, 3)[0] == "invite"
+    assert "admin" not in again.split('<table id="roster-rows">', 1)[1].lower()
+    assert _report_result(again_report, 2)[0] == _report_result(again_report, 3)[0]
     _import(app, client, world["class_id"])
     assert _count(app, Enrollment) == 0 and _count(app, ClassInvitation) == 2  # no second invitation
+
+
+def test_rows_to_check_are_not_imported_unless_ticked(app, client, courses, units) -> None:
+    """The issue's reproduction: "Nguyễn Thị Hoa, 0987000001, 1990" named an account of another
+    province born in 1968; another row has the right year but another name. "Import the valid
+    rows" creates the new row's account and leaves both alone: no link, no invitation."""
+    other = make_user(app, "0987000001", PASSWORD, full_name="Nguyễn Thị Hoa", birth_year=1968)
+    namesake = make_user(app, "0987000002", PASSWORD, full_name="Lê Văn Tám", birth_year=1975)
+    teacher = make_user(app, "co.lan", PASSWORD, roles={"teacher"}, full_name="Cô Lan")
+    class_id = make_class(app, teacher)
+    login_as(client, "co.lan")
+    html, report = _preview(client, class_id, "Nguyễn Thị Hoa,0987000001,1990,", "Trần Văn Tám,0987000002,1975,",
+                            "Phạm Thị Mới,0987000003,1980,")
+    hoa, tam = _row(html, 2), _row(html, 3)
+    assert hoa[0] == tam[0] == "invite" and _row(html, 4)[0] == "new"
+    # both versions side by side: the row as typed, the account's initials and which details differ
+    assert "Nguyễn Thị Hoa" in hoa[1] and "N. T. H." in hoa[1] and "1990" in hoa[1]
+    assert re.search(r"N\. T\. H\. <span class=\"badge ok\">" + re.escape(vi("agrees")), hoa[1])
+    assert re.search(r'<span class="badge bad">' + re.escape(vi("differs")), hoa[1])  # the birth year
+    assert "L. V. T." in tam[1] and re.search(r"L\. V\. T\. <span class=\"badge bad\">", tam[1])
+    assert "1968" not in html and "1968" not in report and "Lê Văn Tám" not in html + report
+    assert vi("The import will create %(new)d, link %(link)d, invite %(invite)d and skip %(skip)d.",
+              new=1, link=0, invite=0, skip=2) in html
+    done = _import(app, client, class_id, tick=False)
+    assert vi("New accounts created: %(n)d", n=1) in done and vi("Existing accounts linked: %(n)d", n=0) in done
+    assert _count(app, ClassInvitation) == 0
+    with app.app_context():
+        assert db.session.get(Enrollment, (class_id, other)) is None
+        assert db.session.get(Enrollment, (class_id, namesake)) is None
+        assert _count(app, Enrollment) == 1
+    assert client.get(f"/teach/classes/{class_id}/learners/{other}").status_code == 404
+
+
+def test_a_ticked_row_is_invited_never_linked(app, client, courses, units) -> None:
+    other = make_user(app, "0987000001", PASSWORD, full_name="Nguyễn Thị Hoa", birth_year=1968)
+    teacher = make_user(app, "co.lan", PASSWORD, roles={"teacher"}, full_name="Cô Lan")
+    class_id = make_class(app, teacher)
+    login_as(client, "co.lan")
+    _preview(client, class_id, "Nguyễn Thị Hoa,0987000001,1990,")
+    with app.app_context():
+        upload_id = db.session.scalar(select(RosterUpload.id))
+    page = f"/teach/classes/{class_id}/roster/{upload_id}"
+    # ticked and "check again": the plan now invites it; the tick is kept
+    checked = client.post(page + "/check", data=tick_all(client.get(page).get_data(as_text=True)))
+    assert checked.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert 'name="tick-2" value="1" checked' in html
+    from lms.accounts.models import AuditLog
+
+    with app.app_context():  # who saw whose initials is on record
+        logged = {a.action: a.detail for a in db.session.scalars(select(AuditLog))}
+        assert logged["roster_upload"]["shown_user_ids"] == [other]
+        assert logged["roster_check"]["shown_user_ids"] == [other] and logged["roster_check"]["changed"] == 0
+    assert vi("The import will create %(new)d, link %(link)d, invite %(invite)d and skip %(skip)d.",
+              new=0, link=0, invite=1, skip=0) in html
+    _import(app, client, class_id, tick=False)  # the tick is on the page: sent as it is
+    with app.app_context():
+        assert db.session.get(Enrollment, (class_id, other)) is None
+        assert db.session.scalar(select(ClassInvitation.user_id)) == other
 
 
 def test_invited_learner_accepts_then_the_teacher_sees_only_what_follows(app, client, world) -> None:
@@ -263,7 +327,7 @@ def test_agreeing_row_links_at_once_and_staff_never(app, client, world) -> None:
     assert _row(html, 2)[0] == "link" and _row(html, 3)[0] == "invite"
     assert "Nguyễn Văn An" not in html and "Đặng Thị Đào" not in html
     assert vi("The import will create %(new)d, link %(link)d, invite %(invite)d and skip %(skip)d.",
-              new=0, link=1, invite=1, skip=0) in html
+              new=0, link=1, invite=0, skip=1) in html
     _import(app, client, world["class_id"])
     with app.app_context():
         assert db.session.get(Enrollment, (world["class_id"], world["learner"])).source == "roster"

@@ -4,9 +4,10 @@ Nothing is written while the teacher looks at the preview except the upload itse
 rows with their problem codes). Importing checks the rows again against the database (an
 account may have appeared since), creates the missing accounts with one-time passwords,
 links the existing ones whose details agree (never a duplicate, never a staff account), invites
-the other existing ones (they decide at their next sign-in: :mod:`lms.classes.invitations`) and
-enrolls everybody in one transaction. The teacher never learns anything about an existing
-account beyond what the roster row already said.
+the other existing ones only when the teacher ticked their row in the preview (they decide at
+their next sign-in: :mod:`lms.classes.invitations`) and enrolls everybody in one transaction.
+The teacher learns nothing about an existing account beyond what the row said, except, for a
+row that needs a check, :func:`lms.classes.matching.compare` (initials, which details agree).
 """
 
 from __future__ import annotations
@@ -15,24 +16,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.models import User, UserRole
+from lms.accounts.models import User
 from lms.accounts.services import NewAccount, audit, create_accounts, revoke_credentials
+from lms.classes.matching import classify, enrollments, name_key
 from lms.classes.models import ClassInvitation, Classroom, Enrollment, PasswordSheet, RosterUpload
 from lms.classes.passwords import hash_many, new_one_time_password, store_sheet
-from lms.classes.roster import RosterTable, check_rows, fold
+from lms.classes.roster import RosterTable, check_rows
 from lms.db import db, now_utc
 
 _CHUNK = 500
 #: a roster upload (its preview and report) is kept this long, then forgotten
 UPLOAD_DAYS = 30
-#: rows the import acts on; "already" (in the class) and "error" rows are left alone
-IMPORTABLE = ("new", "link", "invite")
 #: uploads checked before invitations existed said "existing": shown (and counted) as invitations,
 #: and the import checks every row again anyway
 LEGACY = {"existing": "invite"}
+
+
+__all__ = ["ImportConflict", "ImportOutcome", "classify", "import_upload", "name_key", "summary", "will_import"]
 
 
 class ImportConflict(Exception):
@@ -52,116 +55,10 @@ class ImportOutcome:
         return dict(self.__dict__)
 
 
-@dataclass(frozen=True)
-class Account:
-    """What the roster check needs of an existing account; never shown to the teacher."""
-
-    id: int
-    full_name: str
-    birth_year: int | None
-    #: any role beyond learner (admin, official, teacher, verifier): never linked by a roster
-    staff: bool
-
-
-def _existing_accounts(rows: list[dict]) -> tuple[dict[str, Account], dict[str, Account]]:
-    """Accounts matching the rows' logins, by username and by phone."""
-    names = sorted({r["username"] for r in rows if r["status"] != "error" and r["username"]})
-    phones = sorted({r["phone"] for r in rows if r["status"] != "error" and r["phone"]})
-    by_username: dict[str, Account] = {}
-    by_phone: dict[str, Account] = {}
-    staff = (
-        select(UserRole.user_id)
-        .where(UserRole.user_id == User.id, UserRole.role != "learner")
-        .exists()
-    )
-    for start in range(0, max(len(names), len(phones)), _CHUNK):
-        chunk_names, chunk_phones = names[start : start + _CHUNK], phones[start : start + _CHUNK]
-        conditions = []
-        if chunk_names:
-            conditions.append(User.username.in_(chunk_names))
-        if chunk_phones:
-            conditions.append(User.phone.in_(chunk_phones))
-        for user_id, username, phone, full_name, birth_year, is_staff in db.session.execute(
-            select(User.id, User.username, User.phone, User.full_name, User.birth_year, staff).where(
-                or_(*conditions)
-            )
-        ):
-            account = Account(user_id, full_name, birth_year, bool(is_staff))
-            by_username[username] = account
-            if phone:
-                by_phone[phone] = account
-    return by_username, by_phone
-
-
-def _enrollments(class_id: int, user_ids: list[int]) -> dict[int, bool]:
-    """user id -> True when actively enrolled, False when removed earlier."""
-    found: dict[int, bool] = {}
-    for start in range(0, len(user_ids), _CHUNK):
-        chunk = user_ids[start : start + _CHUNK]
-        for user_id, removed_at in db.session.execute(
-            select(Enrollment.user_id, Enrollment.removed_at).where(
-                Enrollment.class_id == class_id, Enrollment.user_id.in_(chunk)
-            )
-        ):
-            found[user_id] = removed_at is None
-    return found
-
-
-def name_key(name: str) -> str:
-    """Case, spacing and accents do not matter: "nguyen thi hoa" is "Nguyễn Thị Hoa" (đ is d)."""
-    return fold(name or "")
-
-
-def agrees(row: dict, account: Account) -> bool:
-    """The row names the account's owner: same name (folded), same birth year when both have one."""
-    if name_key(row["full_name"]) != name_key(account.full_name):
-        return False
-    year = row["birth_year"] if isinstance(row["birth_year"], int) else None
-    return year is None or account.birth_year is None or year == account.birth_year
-
-
-def classify(rows: list[dict], class_id: int) -> list[dict]:
-    """Give each valid row its status against the database.
-
-    ``new`` (no account has this login), ``link`` (an account has it and the row agrees with
-    it: enrolled at once), ``invite`` (an account has it but the row does not agree, or it is a
-    staff account: the person is invited and decides), ``already`` (agrees, and is in the class).
-    Nothing about the account is kept in the row but its id (``user_id``), which the teacher's
-    pages never show: the preview shows only what the teacher typed.
-    """
-    rows = [
-        {
-            **r,
-            "problems": [p for p in r["problems"] if p["code"] != "ambiguous"],
-            "notes": [n for n in r["notes"] if n["code"] != "name_differs"],
-            "user_id": None,
-        }
-        for r in rows
-    ]
-    for row in rows:
-        row["status"] = "error" if row["problems"] else "ok"
-    by_username, by_phone = _existing_accounts(rows)
-    for row in rows:
-        if row["status"] == "error":
-            continue
-        match_phone = by_phone.get(row["phone"]) if row["phone"] else None
-        match_name = by_username.get(row["username"])
-        if match_phone and match_name and match_phone.id != match_name.id:
-            row["problems"].append({"code": "ambiguous"})
-            row["status"] = "error"
-            continue
-        account = match_phone or match_name
-        if account is None:
-            row["status"] = "new"
-            continue
-        row["user_id"] = account.id
-        # a staff account looks exactly like any other account whose details do not agree
-        row["status"] = "link" if not account.staff and agrees(row, account) else "invite"
-    enrolled = _enrollments(class_id, [r["user_id"] for r in rows if r["status"] == "link"])
-    for row in rows:
-        if row["status"] == "link" and enrolled.get(row["user_id"]):
-            row["status"] = "already"
-    return rows
+def will_import(row: dict) -> bool:
+    """New and agreeing rows are imported; a row that needs a check only when the teacher ticked it."""
+    status = LEGACY.get(row["status"], row["status"])
+    return status in ("new", "link") or (status == "invite" and bool(row.get("confirmed")))
 
 
 def shown_rows(rows: list[dict]) -> list[dict]:
@@ -175,14 +72,19 @@ def shown_rows(rows: list[dict]) -> list[dict]:
 
 
 def summary(rows: list[dict]) -> dict[str, int]:
-    """How many rows will be created, linked, invited, skipped (already in the class or in error)."""
-    counts = {"new": 0, "link": 0, "invite": 0, "already": 0, "error": 0}
+    """How many rows will create accounts, link, invite (rows to check that were ticked), and be
+    skipped (already in the class, in error, or to check and not ticked)."""
+    counts = {"new": 0, "link": 0, "check": 0, "invite": 0, "already": 0, "error": 0}
     for row in rows:
         status = LEGACY.get(row["status"], row["status"])
-        counts[status] = counts.get(status, 0) + 1
+        if status == "invite":
+            counts["check"] += 1
+            counts["invite"] += 1 if row.get("confirmed") else 0
+        else:
+            counts[status] = counts.get(status, 0) + 1
     counts["total"] = len(rows)
     counts["importable"] = counts["new"] + counts["link"] + counts["invite"]
-    counts["skip"] = counts["already"] + counts["error"]
+    counts["skip"] = counts["total"] - counts["importable"]
     return counts
 
 
@@ -204,8 +106,15 @@ def create_upload(classroom: Classroom, actor: User, filename: str, table: Roste
         created_at=now_utc(),
     )
     db.session.add(upload)
+    db.session.flush()
+    audit(actor, "roster_upload", "class", classroom.id, {"upload_id": upload.id, **shown_accounts(upload.rows)})
     db.session.commit()
     return upload
+
+
+def shown_accounts(rows: list[dict]) -> dict:
+    """For the audit log: how many rows, and the accounts whose initials the preview shows."""
+    return {"rows": len(rows), "shown_user_ids": [r["user_id"] for r in rows if r["status"] == "invite"]}
 
 
 def _claim(upload: RosterUpload) -> bool:
@@ -237,8 +146,9 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
 
 def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> ImportOutcome:
     rows = classify(upload.rows, classroom.id)
-    previewed = {r["line"] for r in upload.rows if LEGACY.get(r["status"], r["status"]) in IMPORTABLE}
-    todo = [r for r in rows if r["status"] in IMPORTABLE and r["line"] in previewed]
+    previewed = {r["line"] for r in upload.rows if will_import(r)}
+    # a row needing a check (its details do not agree with the account) goes only when ticked
+    todo = [r for r in rows if r["line"] in previewed and will_import(r)]
     new_rows = [r for r in todo if r["status"] == "new"]
     now = now_utc()
     passwords = [new_one_time_password() for _ in new_rows]
@@ -258,7 +168,7 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     # two rows may name one account (its username and its phone): it is enrolled once
     joining_ids = list(dict.fromkeys(r["user_id"] for r in joining))
     created = {r["user_id"] for r in new_rows}
-    enrolled = _enrollments(classroom.id, joining_ids)
+    enrolled = enrollments(classroom.id, joining_ids)
     fresh = [user_id for user_id in joining_ids if user_id not in enrolled]
     if fresh:
         db.session.execute(
@@ -321,7 +231,7 @@ def _invite(classroom: Classroom, actor: User, user_ids: list[int], joining: set
     wanted = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in joining]
     if not wanted:
         return []
-    members = {user_id for user_id, active in _enrollments(classroom.id, wanted).items() if active}
+    members = {user_id for user_id, active in enrollments(classroom.id, wanted).items() if active}
     pending: set[int] = set()
     for start in range(0, len(wanted), _CHUNK):
         pending.update(db.session.scalars(

@@ -53,6 +53,8 @@ def header(progress: ClassProgress) -> list[str]:
             _("%(course)s: passed", course=title),
             _("%(course)s: certificate", course=title),
         ]
+    # last, so the columns before it keep their places
+    columns.append(_("Digital skills path certificate"))
     return columns
 
 
@@ -76,6 +78,7 @@ def rows(progress: ClassProgress, *, protect: bool = True) -> Iterator[list[obje
                 yes if cell.status == "passed" else no,
                 cell.certificate or "",
             ]
+        line.append(row.path_certificate or "")
         yield [safe_text(v) for v in line] if protect else line
 
 
@@ -97,7 +100,7 @@ def to_xlsx(progress: ClassProgress, classroom: Classroom) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(printable(classroom.name)))
     sheet.freeze_panes = "B2"
-    widths = [28, 18, 10, 24, 14, 10] + [14] * (5 * len(progress.courses))
+    widths = [28, 18, 10, 24, 14, 10] + [14] * (5 * len(progress.courses)) + [22]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     bold = Font(bold=True)

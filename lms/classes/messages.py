@@ -56,6 +56,15 @@ def problem_message(problem: dict) -> str:
             "An account already exists; this person will be invited and will agree to join the class themselves."
         ),
         "ambiguous": lambda: _("This login matches two different accounts."),
+        # a row to check, beside the account: its masked name and which details agree, no more
+        "check": lambda: _(
+            "An account already has this login: %(name)s (name %(name_state)s, birth year %(year_state)s).",
+            name=problem.get("name", "—"),
+            name_state=_("agrees") if problem.get("name_agrees") else _("differs"),
+            year_state={"same": _("agrees"), "differs": _("differs")}.get(
+                problem.get("year", ""), _("not recorded on both")
+            ),
+        ),
     }
     make = messages.get(code)
     return make() if make else code

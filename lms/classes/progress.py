@@ -65,6 +65,8 @@ class LearnerRow:
     source: str
     cells: list[Cell] = field(default_factory=list)
     status: str = "not_started"
+    #: code of the learner's valid path certificate ("Chứng nhận phổ cập kỹ năng số"), if any
+    path_certificate: str | None = None
 
     @cached_property
     def name_key(self) -> tuple[str, str]:
@@ -204,6 +206,7 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
             )
         )
     }
+    paths = path_certificates(learners, classroom.audience)
     # only attempts made since the learner joined this class: what came before is not the teacher's
     graded = (Attempt.state == "finished") & Attempt.score_percent.is_not(None)
     attempts = {
@@ -239,7 +242,10 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
     limits = {c.id: _settings(c).get("max_attempts") for c in courses}
     rows = []
     for uid, full_name, username, phone, birth_year, email, enrolled_at, source in people:
-        row = LearnerRow(uid, full_name, phone or username, birth_year, email, enrolled_at, source)
+        # the birth year only when the teacher's roster gave it (and it agreed): never one learnt by
+        # a join code or an accepted invitation
+        shown_year = birth_year if source == "roster" else None
+        row = LearnerRow(uid, full_name, phone or username, shown_year, email, enrolled_at, source)
         for course in courses:
             key = (uid, course.id)
             done, lesson_last = lessons.get(key, (0, None))
@@ -268,8 +274,23 @@ def class_progress(classroom: Classroom, *, user_id: int | None = None, now: dat
             cell.status = _cell_status(cell, now, stuck_after)
             row.cells.append(cell)
         row.status = _row_status(row.cells)
+        row.path_certificate = paths.get(uid)
         rows.append(row)
     return ClassProgress(courses, sort_rows(rows, "name"))
+
+
+def path_certificates(learners: Select, audience: str | None) -> dict[int, str]:
+    """user id -> code of their valid path certificate: the class's audience's if they hold it,
+    else another audience's (one a person, in practice)."""
+    found: dict[int, str] = {}
+    for user_id, subject, code in db.session.execute(
+        select(Certificate.user_id, Certificate.subject, Certificate.code)
+        .where(Certificate.user_id.in_(learners), Certificate.kind == "path", Certificate.status == "valid")
+        .order_by(Certificate.issued_at)
+    ):
+        if user_id not in found or subject == audience:
+            found[user_id] = code
+    return found
 
 
 def _aware(stamp: datetime | str) -> datetime:

@@ -282,16 +282,23 @@ def check_row(line: int, values: dict[str, str]) -> dict:
 
 def check_rows(table: RosterTable) -> list[dict]:
     """Check every row; a login seen before is a duplicate of its first row."""
-    checked: list[dict] = []
+    return mark_duplicates([check_row(line, values) for line, values in table.rows])
+
+
+def mark_duplicates(rows: list[dict]) -> list[dict]:
+    """Flag (in place) each row whose login an earlier row already has; returns the rows."""
     first_seen: dict[str, int] = {}
-    for line, values in table.rows:
-        row = check_row(line, values)
+    for row in rows:
         key = row["login"]
         if key and not any(p["code"] in ("bad_phone", "bad_username") for p in row["problems"]):
             if key in first_seen:
                 row["problems"].append({"code": "duplicate", "first": first_seen[key]})
                 row["status"] = "error"
             else:
-                first_seen[key] = line
-        checked.append(row)
-    return checked
+                first_seen[key] = row["line"]
+    return rows
+
+
+def clean_cell(value: str, column: str) -> str:
+    """A value typed in the preview, made like a file's cell (single spaces, NFC, storable)."""
+    return _cell_text(value, column)

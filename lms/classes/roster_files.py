@@ -54,14 +54,19 @@ def report_csv(rows: list[dict]) -> bytes:
     status = {
         "new": _("New account"),
         "link": _("Linked (details agree)"),
-        "invite": _("Invitation"),
+        "invite": _("To check: not imported unless ticked"),
         "already": _("Already in the class"),
         "error": _("Not imported"),
     }
     for row in rows:
-        invite = [{"code": "invite"}] if row["status"] == "invite" else []
-        messages = [roster.problem_message(p) for p in row["problems"] + row["notes"] + invite]
+        result = status.get(row["status"], "")
+        check = []
+        if row["status"] == "invite":
+            check = [{"code": "check", **(row.get("account") or {})}]
+            if row.get("confirmed"):
+                result, check = _("Invitation (ticked)"), [*check, {"code": "invite"}]
+        messages = [roster.problem_message(p) for p in row["problems"] + row["notes"] + check]
         values = (row["line"], row["full_name"], row["login"], row["birth_year"], row["email"],
-                  status.get(row["status"], ""), " ".join(messages))
+                  result, " ".join(messages))
         writer.writerow([safe_text(v) for v in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

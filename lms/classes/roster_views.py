@@ -1,5 +1,6 @@
-"""Roster pages: upload, preview (every row with its problems), import the valid rows, templates,
-the per-row report and the one-time password sheets. Registered on the ``lms_classes`` blueprint."""
+"""Roster pages: upload, preview (every row with its problems, editable, checked again on
+request), import the valid rows, templates, the per-row report and the one-time password sheets.
+Registered on the ``lms_classes`` blueprint."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
-from lms.classes import enroll, passwords, roster, roster_files
+from lms.classes import enroll, passwords, roster, roster_files, roster_review
 from lms.classes.access import class_or_404, of_class_or_404, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
@@ -18,7 +19,8 @@ from lms.i18n import _
 from lms.web.inputs import body_limit
 from lms.web.urls import public_url
 
-PAGE_SIZE = 200
+#: rows on a preview page: each is four inputs (and a tick box), under LMS_MAX_FORM_PARTS (500)
+PAGE_SIZE = 80
 
 
 def _read_upload(form: RosterForm) -> tuple[bytes, str]:
@@ -69,7 +71,7 @@ def roster_preview(class_id: int, upload_id: int) -> ResponseReturnValue:
     if upload.imported_at is not None:
         return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
     rows = enroll.shown_rows(upload.rows)
-    show = request.args.get("show")
+    show = request.args.get("show") if request.args.get("show") == "problems" else None
     if show == "problems":
         rows = [r for r in rows if r["status"] in ("error", "invite") or r["notes"]]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
@@ -84,8 +86,36 @@ def roster_preview(class_id: int, upload_id: int) -> ResponseReturnValue:
         pages=pages,
         show=show,
         counts=enroll.summary(upload.rows),
+        labels=roster.column_labels(),
         message=roster.problem_message,
     )
+
+
+def _back_to_preview(class_id: int, upload_id: int) -> ResponseReturnValue:
+    """To the page (or the page a pager button asked for) the form was sent from."""
+    page = request.form.get("goto", type=int) or request.form.get("page", type=int) or 1
+    show = "problems" if request.form.get("show") == "problems" else None
+    return redirect(url_for(".roster_preview", class_id=class_id, upload_id=upload_id, show=show,
+                            page=page if page > 1 else None))
+
+
+@bp.route("/classes/<int:class_id>/roster/<int:upload_id>/check", methods=["POST"])
+@teacher_required
+def roster_check(class_id: int, upload_id: int) -> ResponseReturnValue:
+    """ "Check again": keep the page's edits and ticks, check and match every row again."""
+    classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if upload.imported_at is not None:
+        return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
+    edits = roster_review.read_form(request.form, (r["line"] for r in upload.rows))
+    changed = roster_review.changed_lines(upload.rows, edits)
+    rows = roster_review.apply_edits(upload.rows, edits, classroom.id)
+    if not roster_review.save_rows(upload, rows, current_user(), len(changed)):
+        return redirect(url_for(".roster_done", class_id=class_id, upload_id=upload_id))
+    if changed or request.form.get("goto") is None:
+        flash(_("Checked again. Rows you changed: %(n)d.", n=len(changed)), "success")
+    return _back_to_preview(class_id, upload_id)
 
 
 @bp.route("/classes/<int:class_id>/roster/<int:upload_id>/import", methods=["POST"])
@@ -94,6 +124,16 @@ def roster_import(class_id: int, upload_id: int) -> ResponseReturnValue:
     classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    edits = roster_review.read_form(request.form, (r["line"] for r in upload.rows))
+    if edits.cells and upload.imported_at is None:
+        # cells changed on the page are checked first and shown: nothing is imported unseen
+        changed = roster_review.changed_lines(upload.rows, edits)
+        rows = roster_review.apply_edits(upload.rows, edits, classroom.id)
+        roster_review.save_rows(upload, rows, current_user(), len(changed))
+        if changed:
+            flash(_("You changed %(n)d row(s): they were checked again. Look at the result, then import.",
+                    n=len(changed)), "info")
+            return _back_to_preview(class_id, upload_id)
     try:
         enroll.import_upload(upload, classroom, current_user())
     except enroll.ImportConflict:
@@ -120,7 +160,7 @@ def roster_done(class_id: int, upload_id: int) -> ResponseReturnValue:
 def roster_report(class_id: int, upload_id: int) -> ResponseReturnValue:
     """Every row with its result, to fix the file in Excel (UTF-8 with BOM)."""
     _classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
-    response = Response(roster_files.report_csv(enroll.shown_rows(upload.rows)), mimetype="text/csv; charset=utf-8")
+    response = Response(roster_files.report_csv(enroll.shown_rows(upload.rows)), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="roster-report-{upload.id}.csv"'
     return response
 
@@ -129,7 +169,7 @@ def roster_report(class_id: int, upload_id: int) -> ResponseReturnValue:
 @teacher_required
 def roster_template(kind: str) -> ResponseReturnValue:
     if kind == "csv":
-        response = Response(roster_files.template_csv(), mimetype="text/csv; charset=utf-8")
+        response = Response(roster_files.template_csv(), content_type="text/csv; charset=utf-8")
     else:
         response = Response(roster_files.template_xlsx(), mimetype=roster_files.XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="roster-template.{kind}"'

@@ -13,15 +13,16 @@ from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
-from lms.classes import actions, gradebook, services
+from lms.classes import actions, gradebook, reminders, services
 from lms.classes.access import class_or_404, site_host, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.display import Formats
 from lms.classes.forms import ClassForm
 from lms.classes.models import Classroom
-from lms.classes.progress import SORTS, STATUSES, class_progress, filter_rows, sort_rows
+from lms.classes.progress import SORTS, STATUSES, STUCK_DAYS, class_progress, filter_rows, sort_rows
 from lms.clock import local_today
 from lms.courses.services import active_courses
+from lms.db import now_utc
 from lms.i18n import _
 from lms.printing.qr import make_qr_svg
 from lms.units.services import by_code, provinces, units_below
@@ -138,7 +139,47 @@ def progress(class_id: int) -> ResponseReturnValue:
         sort=sort,
         descending=descending,
         essays=actions.pending_essay_count(classroom),
+        behind=len(reminders.behind(table, now_utc(), _idle_days())),
+        path_url=url_for("lms_certificates.show", code="X").rsplit("/", 1)[0] + "/",
     )
+
+
+def _idle_days() -> int:
+    return int(current_app.config.get("LMS_STUCK_DAYS", STUCK_DAYS))
+
+
+@bp.route("/classes/<int:class_id>/reminders")
+@teacher_required
+def reminders_page(class_id: int) -> ResponseReturnValue:
+    """Learners who are behind, with a number to call; the rule is said on the page."""
+    classroom = class_or_404(class_id)
+    table = class_progress(classroom)
+    return render_template(
+        "lms/classes/reminders.html",
+        classroom=classroom,
+        items=reminders.behind(table, now_utc(), _idle_days()),
+        courses=len(table.courses),
+        days=_idle_days(),
+        fmt=Formats(),
+        reason=reminders.reason_text,
+        learner_url=url_for(".learner", class_id=classroom.id, user_id=0).rsplit("/", 1)[0] + "/",
+    )
+
+
+@bp.route("/classes/<int:class_id>/reminders.csv")
+@teacher_required
+def reminders_csv(class_id: int) -> ResponseReturnValue:
+    classroom = class_or_404(class_id)
+    table = class_progress(classroom)
+    items = reminders.behind(table, now_utc(), _idle_days())
+    fmt = Formats()
+    body = reminders.to_csv(items, {i.row.user_id: fmt.day(i.row.last_activity) for i in items}, len(table.courses))
+    # content_type, not mimetype: the charset is written once
+    response = Response(body, content_type="text/csv; charset=utf-8")
+    stem = gradebook.file_stem(classroom, local_today().isoformat())
+    response.headers["Content-Disposition"] = f'attachment; filename="nhac-hoc-{stem}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"  # names and phone numbers
+    return response
 
 
 @bp.route("/classes/<int:class_id>/gradebook.<any(csv, xlsx):kind>")
@@ -152,7 +193,7 @@ def gradebook_file(class_id: int, kind: str) -> ResponseReturnValue:
     else:
         body = gradebook.to_xlsx(table, classroom)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # content_type: the charset written once
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{kind}"'
     return response
 

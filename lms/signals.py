@@ -55,6 +55,15 @@ learner as a whole). Each receiver answers True (yes), or False/None (not from m
 enough. Receivers: :mod:`lms.classes.listeners` says yes for a teacher of a class the learner
 is enrolled in (for a course certificate: a class that has that course).""")
 
+manages_learner: Signal = _signals.signal("lms.manages-learner", doc="""\
+Question: does this user look after this learner, so may give them a new one-time password?
+
+Sender: :func:`lms.accounts.recovery.may_give_password`, outside any write, for a learner
+without a staff role (officials and admins are answered by the accounts package itself, from
+the unit tree). Arguments: ``helper: User``, ``learner_id: int``. One True is enough.
+Receivers: :mod:`lms.classes.listeners` says yes for the teacher of a class the learner is a
+member of (enrolled, not removed).""")
+
 after_sign_in: Signal = _signals.signal("lms.after-sign-in", doc="""\
 Question: a person has just signed in; is there a page they should see first?
 

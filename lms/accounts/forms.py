@@ -81,12 +81,15 @@ class EmailForm(FlaskForm):
     """The account's e-mail address (optional), changed only with the current password."""
 
     email = StringField(_l("E-mail address (optional)"), validators=[Length(max=254)])
-    password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please fill in this field."))])
-    submit = SubmitField(_l("Save e-mail address"))
+    # ids of their own: the profile page holds two password fields (names stay plain for CSRFProtect)
+    password = PasswordField(_l("Current password"), id="mail_password",
+                             validators=[DataRequired(_l("Please fill in this field."))])
+    submit = SubmitField(_l("Save e-mail address"), id="mail_submit")
 
 
 class PasswordCheckForm(FlaskForm):
     """A button that changes something about the account's access: the current password first."""
 
-    password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Please fill in this field."))])
-    submit = SubmitField(_l("Make a new recovery code"))
+    password = PasswordField(_l("Current password"), id="code_password",
+                             validators=[DataRequired(_l("Please fill in this field."))])
+    submit = SubmitField(_l("Make a new recovery code"), id="code_submit")

@@ -119,7 +119,7 @@ def _password_ok(form: EmailForm | PasswordCheckForm, user: User) -> bool:
 @login_required
 def set_email() -> ResponseReturnValue:
     user = current_user()
-    form = EmailForm(prefix="mail")
+    form = EmailForm()
     if _password_ok(form, user):
         typed = (form.email.data or "").strip()
         email = normalize_email(typed)
@@ -140,7 +140,7 @@ def set_email() -> ResponseReturnValue:
 @login_required
 def new_recovery_code() -> ResponseReturnValue:
     user = current_user()
-    form = PasswordCheckForm(prefix="code")
+    form = PasswordCheckForm()
     if not _password_ok(form, user):
         for error in form.password.errors:
             flash(error, "error")

@@ -164,7 +164,7 @@ def profile() -> ResponseReturnValue:
         return redirect(url_for("lms_accounts.profile"))
     return render_template(
         "lms/accounts/profile.html", user=user, form=form, logout_form=EmptyForm(),
-        email_form=EmailForm(prefix="mail", email=user.email or ""), code_form=PasswordCheckForm(prefix="code"),
+        email_form=EmailForm(email=user.email or ""), code_form=PasswordCheckForm(),
         unit=by_code(user.unit.code) if user.unit else None,
         **gather(page_context, page="profile", user=user),  # the certificates, from lms.certificates
     )

@@ -125,7 +125,7 @@ def test_ten_wrong_codes_are_limited_and_then_even_the_right_code_waits(app, cli
     assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
     blocked = recover(client, "0912345678", code)
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
-    assert "Vui lòng đợi" in blocked.get_data(as_text=True)
+    assert "Nhập sai mã khôi phục quá nhiều lần" in blocked.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(User.must_change_password)) is False
     login(app.test_client())  # the password did not change, and sign-in has its own budget

@@ -3,6 +3,8 @@ the learner's own e-mail address and recovery code on their page."""
 
 from __future__ import annotations
 
+import math
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.security import check_password_hash
@@ -13,7 +15,6 @@ from lms.accounts.blueprint import bp
 from lms.accounts.forms import EmailForm, EmptyForm, NewPasswordForm, PasswordCheckForm, RecoverForm, ResetMailForm
 from lms.accounts.models import User
 from lms.accounts.notices import flash_recovery_code
-from lms.accounts.throttle import blocked_message
 from lms.accounts.validators import normalize_email
 from lms.db import db
 from lms.i18n import _
@@ -42,7 +43,8 @@ def forgot() -> ResponseReturnValue:
         user, code = recovery.recover_with_code(form.login.data, form.code.data, form.new_password.data,
                                                 request.remote_addr or "unknown", current_app.config)
     except services.SignInBlocked as blocked:
-        form.code.errors = [blocked_message(blocked.retry_after)]
+        form.code.errors = [_("Too many wrong recovery codes. Please wait %(minutes)d minutes and try again.",
+                              minutes=max(1, math.ceil(blocked.retry_after / 60)))]
         page, status = _forgot_page(form, status=429)
         response = current_app.make_response((page, status))
         response.headers["Retry-After"] = str(blocked.retry_after)

@@ -94,6 +94,7 @@ def test_the_link_arrives_works_once_and_a_reused_link_is_refused(app, client, i
         assert link.rsplit("/", 1)[1] not in stored.token_hash and len(stored.token_hash) == 64
     form = client.get(link)
     assert form.status_code == 200 and 'name="confirm"' in form.get_data(as_text=True)
+    assert form.headers["Referrer-Policy"] == "no-referrer" and "no-store" in form.headers["Cache-Control"]
     weak = post_form(client, link, {"new_password": "12345678", "confirm": "12345678"})
     assert weak.status_code == 422  # the link is still good after a refused password
     done = post_form(client, link, {"new_password": NEW, "confirm": NEW})

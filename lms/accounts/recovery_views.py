@@ -81,6 +81,16 @@ def forgot_by_email() -> ResponseReturnValue:
                            minutes=int(current_app.config["LMS_RESET_LINK_MINUTES"]))
 
 
+@bp.after_request
+def _link_pages_keep_the_token(response):
+    """A reset link's pages are not kept by caches, and links out of them do not carry the token
+    in a Referer (even to this site's own logs)."""
+    if request.endpoint == "lms_accounts.reset_with_link":
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_with_link(token: str) -> ResponseReturnValue:
     try:

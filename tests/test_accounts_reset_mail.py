@@ -17,7 +17,7 @@ from lms.accounts.models import PasswordResetLink, User
 from lms.db import db, now_utc
 from tests.conftest import login, make_user, post_form, vi
 
-LINK_RE = re.compile(r"http://localhost(/reset/[A-Za-z0-9_-]+)")
+LINK_RE = re.compile(r"http://localhost(/(?:reset|confirm-email)/[A-Za-z0-9_-]+)")
 NEW = "cay-tre-xanh-2026"
 
 
@@ -59,10 +59,11 @@ def inbox(app):
     controller.stop()
 
 
-def _with_email(app, username: str, email: str, **kwargs) -> int:
+def _with_email(app, username: str, email: str, confirmed: bool = True, **kwargs) -> int:
     user_id = make_user(app, username, **kwargs)
     with app.app_context():
-        db.session.get(User, user_id).email = email
+        user = db.session.get(User, user_id)
+        user.email, user.email_verified_at = email, now_utc() if confirmed else None
         db.session.commit()
     return user_id
 
@@ -155,3 +156,49 @@ def test_a_shared_address_gets_a_link_for_each_account_and_sending_is_limited(ap
     assert limited.status_code == 429
     assert vi("Too many links were asked for. Please wait an hour and try again.") in limited.get_data(as_text=True)
     assert _ask(client, "not an address").status_code == 422
+
+
+def test_an_address_nobody_confirmed_gets_no_link(app, client, inbox) -> None:
+    """A roster typed it, or the owner has not confirmed it: it cannot receive the power to reset."""
+    _with_email(app, "0912345678", "typed.by.teacher@example.vn", confirmed=False)
+    _with_email(app, "0912345679", "sentinel@example.vn", full_name="Nguyễn Thị Bình")
+    assert _ask(client, "typed.by.teacher@example.vn").status_code == 200
+    _ask(app.test_client(), "sentinel@example.vn")
+    inbox.wait_for(1)
+    time.sleep(0.3)
+    assert [m["To"] for m in inbox.messages] == ["sentinel@example.vn"]
+
+
+def test_the_owner_confirms_a_new_address_with_a_button(app, client, inbox) -> None:
+    make_user(app)
+    login(client)
+    saved = post_form(client, "/me", {"email": "an@example.vn", "password": "mat-khau-tot-2026"}, action="/me/email")
+    assert vi("We have sent a link to %(email)s. Open it and press the button to confirm the address.",
+              email="an@example.vn") in client.get(saved.headers["Location"]).get_data(as_text=True)
+    [message] = inbox.wait_for(1)
+    assert message["To"] == "an@example.vn" and "Xác nhận" in message["Subject"]
+    link = _link(message)
+    assert link.startswith("/confirm-email/")
+    assert client.get(link).status_code == 200  # opening it (a mail scanner may) confirms nothing
+    with app.app_context():
+        assert db.session.scalar(select(User.email_verified_at)) is None
+    assert client.get("/reset/" + link.rsplit("/", 1)[1]).status_code == 404  # not a reset link
+    done = post_form(client, link, {})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.email_verified_at)) is not None
+    assert post_form(app.test_client(), "/forgot", {}, action=link).status_code == 410  # once
+    _ask(app.test_client(), "an@example.vn")
+    assert _link(inbox.wait_for(2)[1]).startswith("/reset/")  # now the address gets reset links
+    # a new address is unconfirmed again, and the old address's link would not confirm it
+    post_form(client, "/me", {"email": "an2@example.vn", "password": "mat-khau-tot-2026"}, action="/me/email")
+    with app.app_context():
+        assert db.session.scalar(select(User.email_verified_at)) is None
+    stale = _link(inbox.wait_for(3)[2])
+    post_form(client, "/me", {"email": "an3@example.vn", "password": "mat-khau-tot-2026"}, action="/me/email")
+    refused = post_form(client, stale, {})
+    assert refused.status_code == 410
+    assert vi("This link was sent to an address that is no longer on your account.") in \
+        refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(User.email_verified_at)) is None

@@ -1,4 +1,8 @@
-"""Single-use links, sent by e-mail, to choose a new password.
+"""Single-use links, sent by e-mail: to choose a new password, and to confirm an address.
+
+Reset links go only to an address its owner confirmed (a link sent to it when they saved it on
+their page, valid :data:`CONFIRM_HOURS`): an address a teacher's roster typed, or one mistyped,
+never receives the power to reset an account.
 
 Offered only when the site can send mail (``LMS_MAIL_SERVER`` and ``LMS_MAIL_SENDER``). A link
 carries 256 random bits; only their SHA-256 is stored (:func:`secret_digest`, like sessions),
@@ -34,6 +38,8 @@ from lms.web.urls import public_url
 
 log = logging.getLogger(__name__)
 SCOPE_MAIL = "lms-reset-mail"
+#: how long a link to confirm an address works
+CONFIRM_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -117,19 +123,27 @@ def may_send(email: str, address: str) -> bool:
     return _mail_counter().run(hit)
 
 
+def _new_link(user: User, purpose: str, lifetime: timedelta, email: str | None = None) -> str:
+    """Store a new link (its SHA-256) and return the token it carries."""
+    raw = secrets.token_urlsafe(32)
+    now = now_utc()
+    db.session.add(PasswordResetLink(user_id=user.id, purpose=purpose, email=email, token_hash=secret_digest(raw),
+                                     created_at=now, expires_at=now + lifetime))
+    return raw
+
+
 def send_reset_links(email: str, settings: MailSettings) -> threading.Thread | None:
-    """A new link for every account with this address, each in its own e-mail (a family may share
-    one address); nothing when no account has it. Commits the links before the mail leaves."""
-    users = list(db.session.scalars(select(User).where(func.lower(User.email) == email)))
+    """A new link for every account whose owner confirmed this address, each in its own e-mail
+    (a family may share one address); nothing when none has it. An address nobody confirmed (one
+    a teacher's roster typed, or a typo) gets nothing. Commits the links before the mail leaves."""
+    users = list(db.session.scalars(
+        select(User).where(func.lower(User.email) == email, User.email_verified_at.is_not(None))))
     if not users:
         return None
     minutes = int(current_app.config.get("LMS_RESET_LINK_MINUTES") or 30)
-    now = now_utc()
     messages = []
     for user in users:
-        raw = secrets.token_urlsafe(32)
-        db.session.add(PasswordResetLink(user_id=user.id, token_hash=secret_digest(raw), created_at=now,
-                                         expires_at=now + timedelta(minutes=minutes)))
+        raw = _new_link(user, "reset", timedelta(minutes=minutes))
         body = "\n\n".join([
             _("Hello %(name)s,", name=user.full_name),
             _("Someone, probably you, asked to choose a new password for the account %(login)s on %(site)s. "
@@ -152,16 +166,52 @@ class LinkRefused(Exception):
         self.message, self.status = message, status
 
 
-def live_link(raw: str) -> PasswordResetLink:
+def send_confirmation(user: User, settings: MailSettings) -> threading.Thread:
+    """A link to the account's new address: opening it and pressing the button proves the address
+    the owner's. Commits the link before the mail leaves."""
+    raw = _new_link(user, "confirm_email", timedelta(hours=CONFIRM_HOURS), email=user.email)
+    site = current_app.config["LMS_SITE_NAME"]
+    body = "\n\n".join([
+        _("Hello %(name)s,", name=user.full_name),
+        _("To receive a link here when you forget your password on %(site)s, open this link within %(hours)d "
+          "hours and press the button:", site=site, hours=CONFIRM_HOURS),
+        public_url("lms_accounts.confirm_email", token=raw),
+        _("If you did not ask for it, ignore this e-mail."),
+    ])
+    db.session.commit()
+    return _send_in_background(settings, [(user.email, _("Confirm your e-mail address – %(site)s", site=site),
+                                           body)])
+
+
+def confirm_email(raw: str) -> User:
+    """Use a confirmation link: the address it was sent to is now the owner's (caller commits)."""
+    link = live_link(raw, "confirm_email")
+    user = link.user
+    claimed = db.session.execute(update(PasswordResetLink).where(
+        PasswordResetLink.id == link.id, PasswordResetLink.used_at.is_(None)).values(used_at=now_utc()))
+    if claimed.rowcount != 1:
+        raise LinkRefused(_("This link has already been used. Each link works only once: ask for a new one."), 410)
+    if (user.email or "").lower() != (link.email or ""):
+        raise LinkRefused(_("This link was sent to an address that is no longer on your account."), 410)
+    user.email_verified_at = now_utc()
+    audit(user, "confirm_email", "user", user.id, {})
+    return user
+
+
+def live_link(raw: str, purpose: str = "reset") -> PasswordResetLink:
     """The link behind this token, if it may still be used; else :class:`LinkRefused`."""
-    link = db.session.scalar(select(PasswordResetLink).where(PasswordResetLink.token_hash == secret_digest(raw or "")))
+    link = db.session.scalar(select(PasswordResetLink).where(
+        PasswordResetLink.token_hash == secret_digest(raw or ""), PasswordResetLink.purpose == purpose))
     if link is None:
         raise LinkRefused(_("This link is not right. Copy the whole link from the e-mail, or ask for a new one."), 404)
     if link.used_at is not None:
         raise LinkRefused(_("This link has already been used. Each link works only once: ask for a new one."), 410)
-    if link.expires_at <= now_utc():
+    if link.expires_at <= now_utc() and purpose == "reset":
         raise LinkRefused(_("This link has expired. Links work for %(minutes)d minutes: ask for a new one.",
                             minutes=int(current_app.config.get("LMS_RESET_LINK_MINUTES") or 30)), 410)
+    if link.expires_at <= now_utc():
+        raise LinkRefused(_("This link has expired. Save your e-mail address again on your account page to get "
+                            "a new one."), 410)
     return link
 
 
@@ -177,7 +227,8 @@ def reset_with_link(raw: str, new_password: str) -> User:
     if claimed.rowcount != 1:
         raise LinkRefused(_("This link has already been used. Each link works only once: ask for a new one."), 410)
     set_password(user, new_password, min_length=int(current_app.config.get("LMS_PASSWORD_MIN_LENGTH") or 8))
-    db.session.execute(update(PasswordResetLink).where(PasswordResetLink.user_id == user.id,
-                                                       PasswordResetLink.used_at.is_(None)).values(used_at=now))
+    db.session.execute(update(PasswordResetLink).where(
+        PasswordResetLink.user_id == user.id, PasswordResetLink.used_at.is_(None), PasswordResetLink.purpose == "reset",
+    ).values(used_at=now))
     audit(user, "reset_with_link", "user", user.id, {})
     return user

@@ -21,6 +21,7 @@ from lms.accounts.forms import (
 )
 from lms.accounts.notices import flash_recovery_code
 from lms.accounts.recovery import choose_first_password, issue_recovery_code
+from lms.accounts.resetmail import MailSettings
 from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.db import db
 from lms.i18n import _
@@ -165,6 +166,7 @@ def profile() -> ResponseReturnValue:
     return render_template(
         "lms/accounts/profile.html", user=user, form=form, logout_form=EmptyForm(),
         email_form=EmailForm(email=user.email or ""), code_form=PasswordCheckForm(),
+        mail_on=MailSettings.from_config(current_app.config) is not None,
         unit=by_code(user.unit.code) if user.unit else None,
         **gather(page_context, page="profile", user=user),  # the certificates, from lms.certificates
     )

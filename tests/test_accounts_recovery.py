@@ -200,3 +200,22 @@ def test_the_e_mail_address_on_the_profile_needs_the_password(app, client) -> No
     client.post("/me/email", data={**data, "email": "", "password": "mat-khau-tot-2026"})
     with app.app_context():
         assert db.session.scalar(select(User.email)) is None
+
+
+def test_codes_and_one_time_passwords_never_reach_a_log(app, client, caplog) -> None:
+    import logging
+
+    make_user(app)
+    make_user(app, "quan.tri", roles={"admin"}, full_name="Quản Trị")
+    code = give_code(app)
+    caplog.set_level(logging.DEBUG)
+    recover(client, "0912345678", code)
+    new_code = shown_code(client.get("/").get_data(as_text=True))
+    admin = app.test_client()
+    login(admin, "quan.tri")
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.username == "0912345678"))
+    given = post_form(admin, "/help/password", {}, action=f"/help/password/{user_id}").get_data(as_text=True)
+    one_time = re.search(r'id="one-time-password">([a-z2-9]{12})<', given).group(1)
+    for secret in (code, code.replace("-", ""), new_code, new_code.replace("-", ""), one_time, NEW):
+        assert secret not in caplog.text

@@ -74,7 +74,7 @@ class RecoverForm(NewPasswordForm):
 class ResetMailForm(FlaskForm):
     email = StringField(_l("E-mail address"), validators=[DataRequired(_l("Please fill in this field.")),
                                                           Length(max=254)])
-    submit = SubmitField(_l("Send me a link"))
+    submit = SubmitField(_l("Send me a link"), id="mail_link_submit")  # beside RecoverForm's on one page
 
 
 class EmailForm(FlaskForm):

@@ -174,7 +174,7 @@ def set_email() -> ResponseReturnValue:
             return redirect(url_for("lms_accounts.profile"))
     for error in form.email.errors + form.password.errors:
         flash(error, "error")
-    return redirect(url_for("lms_accounts.profile", _anchor="email"))
+    return redirect(url_for("lms_accounts.profile", _anchor="email-settings"))
 
 
 @bp.route("/me/recovery-code", methods=["POST"])

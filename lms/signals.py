@@ -68,7 +68,8 @@ after_sign_in: Signal = _signals.signal("lms.after-sign-in", doc="""\
 Question: a person has just signed in; is there a page they should see first?
 
 Sender: :func:`lms.accounts.views.login`, after a successful sign-in (and after the session is
-committed), unless the person must first choose a password. Arguments: ``user: User``,
+committed), unless the person must first choose a password; then the first-password page, once
+they have chosen it. Arguments: ``user: User``,
 ``next_url: str`` (where they were going). Each receiver returns None or
 ``{"next_url": url}`` (merged by :func:`gather`).
 Receivers: :mod:`lms.classes.listeners` sends a person with pending class invitations to them.""")

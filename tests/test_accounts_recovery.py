@@ -219,3 +219,22 @@ def test_codes_and_one_time_passwords_never_reach_a_log(app, client, caplog) -> 
     one_time = re.search(r'id="one-time-password">([a-z2-9]{12})<', given).group(1)
     for secret in (code, code.replace("-", ""), new_code, new_code.replace("-", ""), one_time, NEW):
         assert secret not in caplog.text
+
+
+def _from(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_the_account_and_the_address_have_ceilings_too(app) -> None:
+    make_user(app)
+    give_code(app)
+    # many addresses, one account: past 10 an hour, the addresses that failed on it wait
+    for n in range(10):
+        assert recover(_from(app, f"10.0.0.{n + 1}"), "0912345678", "AAAA-BBBB-CCCC-DDDD").status_code == 422
+    assert recover(_from(app, "10.0.0.1"), "0912345678", "AAAA-BBBB-CCCC-DDDD").status_code == 429
+    # one address, many accounts (known or not): past 20 an hour it waits
+    spray = _from(app, "10.9.9.9")
+    statuses = [recover(spray, f"09123400{n:02d}", "AAAA-BBBB-CCCC-DDDD").status_code for n in range(21)]
+    assert statuses[:20] == [422] * 20 and statuses[20] == 429

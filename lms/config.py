@@ -39,6 +39,19 @@ DEFAULTS: dict[str, object] = {
     "LMS_SIGNIN_LIMIT_ACCOUNT": "20 per 10 minutes; 60 per hour",
     # signed-in learner pages kept whole per process (lms.web.pagecache); 0 turns the cache off
     "LMS_PAGE_CACHE_BYTES": 8 * 1024 * 1024,
+    # wrong recovery codes (lms/accounts/recovery.py), counted like failed sign-ins but apart from them
+    "LMS_RECOVERY_LIMIT_ACCOUNT_ADDRESS": "5 per minute; 10 per hour; 20 per day",
+    "LMS_RECOVERY_LIMIT_ADDRESS": "20 per hour; 100 per day",
+    "LMS_RECOVERY_LIMIT_ACCOUNT": "10 per hour; 30 per day",
+    # e-mailed reset links (lms/accounts/resetmail.py): off until LMS_MAIL_SERVER and LMS_MAIL_SENDER are set
+    "LMS_RESET_LINK_MINUTES": 30,
+    "LMS_RESET_MAIL_LIMIT": "3 per hour; 10 per day",  # links sent to one e-mail address
+    "LMS_MAIL_SERVER": None,
+    "LMS_MAIL_PORT": 587,
+    "LMS_MAIL_USERNAME": None,
+    "LMS_MAIL_PASSWORD": None,
+    "LMS_MAIL_USE_TLS": True,  # STARTTLS; on port 465, TLS from the first byte
+    "LMS_MAIL_SENDER": None,
     "LMS_SESSION_HOURS": 24 * 14,  # a browser session ends on the server this long after sign-in
     "LMS_SESSION_COOKIE_SECURE": None,  # standalone: None = on when LMS_BASE_URL starts with https://
     # request size limits (lms.web.inputs): a larger body is refused with 413 before it is read whole

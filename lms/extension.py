@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 import lms.accounts.blueprint as accounts
 import lms.accounts.place_views as accounts_place_views
+import lms.accounts.recovery_views as accounts_recovery_views
 import lms.accounts.views as accounts_views
 import lms.api.blueprint as api
 import lms.api.certificates as api_certificates
@@ -71,6 +72,7 @@ MODELS = ALL_MODELS
 #: (lms.signals); they are named here so the import is the extension's, and nobody else's
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
+    accounts_recovery_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, coverage_views,
     coverage_upload_views, accounts_place_views, api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,

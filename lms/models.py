@@ -1,6 +1,6 @@
 """Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
 
-from lms.accounts.models import ApiToken, AuditLog, User, UserRole, UserSession
+from lms.accounts.models import ApiToken, AuditLog, PasswordResetLink, User, UserRole, UserSession
 from lms.certificates.models import Certificate
 from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
@@ -12,7 +12,7 @@ from lms.units.models import AdminUnit
 
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ChangeCounter, ClassCourse, Classroom,
-    Course,
+    Course, PasswordResetLink,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Lesson, LessonProgress, PageVersion, PathStep, Question,
     QuestionBank, QuizOverride, Target, User, UserRole,
 )
@@ -20,6 +20,7 @@ ALL_MODELS = (
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Lesson", "LessonProgress", "PageVersion", "PathStep", "Question", "QuestionBank",
+    "ExternalFigure", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep", "Question",
+    "QuestionBank",
     "QuizOverride", "Target", "User", "UserRole", "UserSession",
 ]

@@ -56,11 +56,21 @@ learner as a whole). Each receiver answers True (yes), or False/None (not from m
 enough. Receivers: :mod:`lms.classes.listeners` says yes for a teacher of a class the learner
 is enrolled in (for a course certificate: a class that has that course).""")
 
+manages_learner: Signal = _signals.signal("lms.manages-learner", doc="""\
+Question: does this user look after this learner, so may give them a new one-time password?
+
+Sender: :func:`lms.accounts.recovery.may_give_password`, outside any write, for a learner
+without a staff role (officials and admins are answered by the accounts package itself, from
+the unit tree). Arguments: ``helper: User``, ``learner_id: int``. One True is enough.
+Receivers: :mod:`lms.classes.listeners` says yes for the teacher of a class the learner is a
+member of (enrolled, not removed).""")
+
 after_sign_in: Signal = _signals.signal("lms.after-sign-in", doc="""\
 Question: a person has just signed in; is there a page they should see first?
 
 Sender: :func:`lms.accounts.views.login`, after a successful sign-in (and after the session is
-committed), unless the person must first choose a password. Arguments: ``user: User``,
+committed), unless the person must first choose a password; then the first-password page, once
+they have chosen it. Arguments: ``user: User``,
 ``next_url: str`` (where they were going). Each receiver returns None or
 ``{"next_url": url}`` (merged by :func:`gather`).
 Receivers: :mod:`lms.classes.listeners` sends a person with pending class invitations to them.""")

@@ -154,7 +154,7 @@ def test_first_sign_in_password_change_ends_the_one_time_password_tokens(app) ->
     set_must_change(app)
     client = app.test_client()
     login(client)
-    post_form(client, "/password", {"old_password": PASSWORD, "new_password": NEW_PASSWORD})
+    post_form(client, "/password", {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     with app.app_context():
         assert not db.session.scalar(select(User.must_change_password))
     assert client.get("/me").status_code == 200

@@ -55,3 +55,41 @@ class ProfileForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change something."""
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice: first sign-in with a one-time password, an e-mailed link."""
+
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Please fill in this field."))])
+    confirm = PasswordField(_l("New password again"), validators=[DataRequired(_l("Please fill in this field."))])
+    submit = SubmitField(_l("Save my new password"))
+
+
+class RecoverForm(NewPasswordForm):
+    login = StringField(_l("Phone number or username"),
+                        validators=[DataRequired(_l("Please fill in this field.")), Length(max=64)])
+    code = StringField(_l("Recovery code"), validators=[DataRequired(_l("Please fill in this field.")), Length(max=64)])
+
+
+class ResetMailForm(FlaskForm):
+    email = StringField(_l("E-mail address"), validators=[DataRequired(_l("Please fill in this field.")),
+                                                          Length(max=254)])
+    submit = SubmitField(_l("Send me a link"), id="mail_link_submit")  # beside RecoverForm's on one page
+
+
+class EmailForm(FlaskForm):
+    """The account's e-mail address (optional), changed only with the current password."""
+
+    email = StringField(_l("E-mail address (optional)"), validators=[Length(max=254)])
+    # ids of their own: the profile page holds two password fields (names stay plain for CSRFProtect)
+    password = PasswordField(_l("Current password"), id="mail_password",
+                             validators=[DataRequired(_l("Please fill in this field."))])
+    submit = SubmitField(_l("Save e-mail address"), id="mail_submit")
+
+
+class PasswordCheckForm(FlaskForm):
+    """A button that changes something about the account's access: the current password first."""
+
+    password = PasswordField(_l("Current password"), id="code_password",
+                             validators=[DataRequired(_l("Please fill in this field."))])
+    submit = SubmitField(_l("Make a new recovery code"), id="code_submit")

@@ -27,8 +27,12 @@ class User(db.Model):
     #: Vietnamese mobile number in national form (0xxxxxxxxx), unique when present
     phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    #: when the owner proved the address theirs (a link sent to it); only then do reset links go there
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(String(256))
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: SHA-256 of the account's recovery code (lms.accounts.onetime); None until one is made
+    recovery_code_hash: Mapped[str | None] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(120))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     audience: Mapped[str | None] = mapped_column(String(16), index=True)
@@ -111,3 +115,22 @@ class AuditLog(db.Model):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(db.JSON, default=dict)
+
+
+class PasswordResetLink(db.Model):
+    """A single-use link e-mailed to an account: to choose a new password (``reset``), or to prove
+    an e-mail address the owner's (``confirm_email``, for that ``email``). Only the SHA-256 of its
+    token is stored."""
+
+    __tablename__ = "lms_password_reset_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="reset", server_default="reset")
+    email: Mapped[str | None] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

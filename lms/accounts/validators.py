@@ -102,3 +102,13 @@ def birth_year_problem(year: int | None) -> str | None:
     if year < this_year - 120:
         return _("Please check the birth year.")
     return None
+
+
+#: one @, something on each side, a dot in the domain, no spaces: what a mail server needs
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+$")
+
+
+def normalize_email(text: str | None) -> str | None:
+    """An e-mail address trimmed and lower-cased, or None when it cannot be one."""
+    email = (text or "").strip().lower()
+    return email if len(email) <= 254 and EMAIL_RE.match(email) else None

@@ -8,8 +8,20 @@ from flask.typing import ResponseReturnValue
 from lms.accounts import services
 from lms.accounts.auth import current_user, login_required, login_user, logout_user
 from lms.accounts.blueprint import bp
-from lms.accounts.forms import ChangePasswordForm, EmptyForm, LoginForm, ProfileForm, RegisterForm
+from lms.accounts.forms import (
+    ChangePasswordForm,
+    EmailForm,
+    EmptyForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordCheckForm,
+    ProfileForm,
+    RegisterForm,
+)
+from lms.accounts.notices import flash_recovery_code
 from lms.accounts.places import fill_unit_choices, prefill_unit
+from lms.accounts.recovery import choose_first_password, issue_recovery_code
+from lms.accounts.resetmail import MailSettings
 from lms.accounts.throttle import SignInLimits, blocked_message
 from lms.db import db
 from lms.i18n import _
@@ -46,9 +58,11 @@ def register() -> ResponseReturnValue:
         except services.AccountError as error:
             getattr(form, error.field).errors = [error.message]
             return render_template("lms/accounts/register.html", form=form), 422
+        code = issue_recovery_code(user)
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+        flash_recovery_code(code)
         return redirect(safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
     return render_template("lms/accounts/register.html", form=form), status
@@ -74,7 +88,6 @@ def login() -> ResponseReturnValue:
         login_user(user)
         db.session.commit()
         if user.must_change_password:
-            flash(_("Please choose your own password before you continue."), "info")
             return redirect(url_for("lms_accounts.change_password"))
         # e.g. the classes a teacher's roster invited this person to (lms.classes.listeners)
         first = gather(after_sign_in, user=user, next_url=safe_next(form.next.data)).get("next_url")
@@ -93,8 +106,10 @@ def logout() -> ResponseReturnValue:
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> ResponseReturnValue:
-    form = ChangePasswordForm()
     user = current_user()
+    if user.must_change_password:
+        return _first_password(user)
+    form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
             services.change_password(
@@ -111,6 +126,27 @@ def change_password() -> ResponseReturnValue:
     return render_template("lms/accounts/password.html", form=form)
 
 
+def _first_password(user) -> ResponseReturnValue:
+    """Signed in with a one-time password: only the new password, twice (the one-time password
+    was just typed), then a recovery code and the learner's path."""
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            code = choose_first_password(user, form.new_password.data, form.confirm.data,
+                                         current_app.config["LMS_PASSWORD_MIN_LENGTH"])
+        except services.AccountError as error:
+            getattr(form, error.field).errors = [error.message]
+            return render_template("lms/accounts/first_password.html", form=form), 422
+        login_user(user)  # choosing it ended every session and token; this browser gets a new session
+        db.session.commit()
+        flash(_("Your password has been saved. Welcome!"), "success")
+        flash_recovery_code(code)
+        first = gather(after_sign_in, user=user, next_url=url_for("lms_home.home")).get("next_url")
+        return redirect(first or url_for("lms_home.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("lms/accounts/first_password.html", form=form), status
+
+
 @bp.route("/me", methods=["GET", "POST"])
 @login_required
 def profile() -> ResponseReturnValue:
@@ -124,6 +160,8 @@ def profile() -> ResponseReturnValue:
         return redirect(url_for("lms_accounts.profile"))
     return render_template(
         "lms/accounts/profile.html", user=user, form=form, logout_form=EmptyForm(),
+        email_form=EmailForm(email=user.email or ""), code_form=PasswordCheckForm(),
+        mail_on=MailSettings.from_config(current_app.config) is not None,
         unit=by_code(user.unit.code) if user.unit else None,
         **gather(page_context, page="profile", user=user),  # the certificates, from lms.certificates
     )

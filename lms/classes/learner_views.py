@@ -8,10 +8,10 @@ from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
+from lms.accounts.recovery import may_give_password
 from lms.classes import actions, services
 from lms.classes.access import class_or_404, learner_or_404, teacher_required
 from lms.classes.blueprint import bp
-from lms.classes.enroll import reissuable_ids
 from lms.classes.forms import ExtraTimeForm, GradeForm
 from lms.classes.models import Classroom
 from lms.classes.progress import class_progress
@@ -46,7 +46,8 @@ def learner(class_id: int, user_id: int) -> ResponseReturnValue:
         essays=actions.pending_essays(classroom, user_id=user_id),
         form=EmptyForm(),
         time_form=ExtraTimeForm(),
-        can_reissue=user_id in reissuable_ids(classroom),
+        # any member, whoever made the account (not staff accounts): lms.accounts.recovery
+        can_give_password=may_give_password(current_user(), person),
     )
 
 

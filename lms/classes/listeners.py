@@ -7,7 +7,7 @@ from flask import Flask, url_for
 from lms.accounts.models import User
 from lms.classes.invitations import has_pending, pending
 from lms.classes.services import teaches
-from lms.signals import after_sign_in, can_see_learner, page_context
+from lms.signals import after_sign_in, can_see_learner, manages_learner, page_context
 
 
 @can_see_learner.connect
@@ -17,6 +17,13 @@ def teacher_sees_their_learners(
     """A teacher may see the records of a learner enrolled (and not removed) in one of their classes;
     a course certificate only when that class has the course (the path certificate: any class)."""
     return viewer.has_role("teacher") and teaches(viewer.id, learner_id, course_id)
+
+
+@manages_learner.connect
+def teacher_helps_their_members(_app: Flask, *, helper: User, learner_id: int, **_kwargs: object) -> bool:
+    """A teacher looks after every member of their classes, whoever made the account (a roster,
+    the join code, an accepted invitation): they may give any of them a new one-time password."""
+    return helper.has_role("teacher") and teaches(helper.id, learner_id)
 
 
 @after_sign_in.connect

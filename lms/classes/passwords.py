@@ -23,35 +23,28 @@ import base64
 import hashlib
 import json
 import os
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from sqlalchemy import delete, select
-from werkzeug.security import generate_password_hash
 
+# the generator and the hash live with the accounts (a helper's reset makes them too)
+from lms.accounts.onetime import (  # noqa: F401  (OTP_ALPHABET, OTP_LENGTH: this module's public names)
+    OTP_ALPHABET,
+    OTP_ITERATIONS,
+    OTP_LENGTH,
+    hash_one_time_password,
+    new_one_time_password,
+)
 from lms.classes.models import PasswordSheet
 from lms.db import db, now_utc
 
-#: no 0/o, 1/l/i: nothing to confuse on paper or a small screen
-OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-OTP_LENGTH = 12
-OTP_ITERATIONS = 1000
 SHEET_DAYS = 7
 #: slips per PDF download (50 pages of 10); a bigger sheet is printed in parts
 SHEET_PART = 500
 _PARALLEL_FROM = 32  # below this, a thread pool costs more than it saves
-
-
-def new_one_time_password() -> str:
-    return "".join(secrets.choice(OTP_ALPHABET) for _ in range(OTP_LENGTH))
-
-
-def hash_one_time_password(password: str, iterations: int = OTP_ITERATIONS) -> str:
-    """A werkzeug hash string for a *machine-generated* one-time password (see module doc)."""
-    return generate_password_hash(password, method=f"pbkdf2:sha256:{iterations}")
 
 
 def hash_many(passwords: list[str], iterations: int = OTP_ITERATIONS) -> list[str]:

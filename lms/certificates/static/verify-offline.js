@@ -268,10 +268,13 @@
     } catch (e) { return iso; }
   }
 
+  /* A moment as "3 thg 12, 2026 (21:14)", in Vietnam's time: the date first, as in the sentence. */
   function moment(iso) {
     try {
-      return new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeStyle: "short", timeZone: ZONE })
-        .format(new Date(iso));
+      var when = new Date(iso);
+      var date = new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeZone: ZONE }).format(when);
+      var time = new Intl.DateTimeFormat(lang(), { timeStyle: "short", timeZone: ZONE }).format(when);
+      return date + " (" + time + ")";
     } catch (e) { return iso; }
   }
 

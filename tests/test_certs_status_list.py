@@ -235,3 +235,46 @@ def test_migration_gives_existing_certificates_an_index_and_the_list_shows_old_r
         assert db.session.get(StatusList, 0).revoked == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_cli_rebuilds_the_lists_after_a_change_made_in_sql(app, client, two, runner) -> None:
+    an, _ = two
+    client.get("/credentials/status/0")  # stored, all clear
+    with app.app_context():
+        db.session.execute(Certificate.__table__.update().where(Certificate.code == an).values(status="revoked"))
+        db.session.commit()  # behind the ORM's back: the stored list does not know
+    assert set_bits(decode(client.get("/credentials/status/0").json["credentialSubject"]["encodedList"])) == []
+    result = runner.invoke(args=["lms", "certs", "status-lists"])
+    assert result.exit_code == 0 and "signed http://localhost/credentials/status/0" in result.output
+    encoded = client.get("/credentials/status/0").json["credentialSubject"]["encodedList"]
+    assert set_bits(decode(encoded)) == [record(app, an).status_index]
+
+
+def test_concurrent_revocations_keep_each_others_bit(app, client, courses) -> None:
+    """Two revocations committed at the same moment from two connections: both bits are in the list."""
+    import threading
+
+    codes = [earn(app, client, f"09120002{i:02d}", f"Phan Văn {chr(65 + i)}") for i in range(4)]
+    client.get("/credentials/status/0")
+    barrier = threading.Barrier(len(codes))
+    errors: list[BaseException] = []
+
+    def revoke_one(code: str) -> None:
+        try:
+            with app.app_context():
+                cert = by_code(code)
+                barrier.wait(timeout=10)
+                revoke(cert, "Đồng thời", None)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=revoke_one, args=(code,)) for code in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    encoded = client.get("/credentials/status/0").json["credentialSubject"]["encodedList"]
+    assert set_bits(decode(encoded)) == sorted(record(app, code).status_index for code in codes)

@@ -183,6 +183,8 @@ def test_the_offline_list_names_revoked_codes_by_hash_and_carries_names(app, cli
     binh = earn(app, client, "0912000002", "Trần Thị Bình", unit_code="26734")
     empty = open_offline_list(client)
     assert empty["revoked"] == {} and empty["type"] == "BdhvsRevocationList"
+    etag = client.get("/verify/offline/revoked.json").headers["ETag"]
+    assert client.get("/verify/offline/revoked.json", headers={"If-None-Match": etag}).status_code == 304
     assert empty["units"] == {"26734": "Phường Sài Gòn, Thành phố Hồ Chí Minh"}
     assert empty["courses"]["dien-thoai"]["vi"]
     with app.app_context():
@@ -278,3 +280,16 @@ def test_concurrent_revocations_keep_each_others_bit(app, client, courses) -> No
     assert errors == []
     encoded = client.get("/credentials/status/0").json["credentialSubject"]["encodedList"]
     assert set_bits(decode(encoded)) == sorted(record(app, code).status_index for code in codes)
+
+
+def test_identifiers_are_lower_case_https_whatever_the_configured_case(app, client, two) -> None:
+    an, _ = two
+    app.config["LMS_BASE_URL"] = "HTTPS://HOC.EXAMPLE-PROVINCE.GOV.VN/hoc"
+    vc = credential_of(client, an, "0912000001")
+    status = vc["credentialStatus"]
+    list_url = "https://hoc.example-province.gov.vn/hoc/credentials/status/0"
+    assert status["statusListCredential"] == list_url and status["id"].startswith(list_url + "#")
+    assert vc["id"].startswith("https://hoc.example-province.gov.vn/hoc/V/")
+    listed = client.get("/credentials/status/0").json
+    assert listed["id"] == list_url and listed["issuer"] == "did:web:hoc.example-province.gov.vn:hoc"
+    assert listed["credentialSubject"]["id"] == list_url + "#list"

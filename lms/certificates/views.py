@@ -136,9 +136,10 @@ def offline() -> Response:
 def offline_revocations() -> Response:
     """The signed list the offline page keeps: revoked certificates (hashed codes), names, its date."""
     response = current_app.response_class(offlinelist.current(), mimetype="application/json")
-    response.cache_control.no_cache = True  # a phone must get today's list when it asks
+    response.cache_control.no_cache = True  # a phone must get today's list when it asks...
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    response.add_etag()  # ...but over 3G a "not modified" is enough while the kept list is current
+    return response.make_conditional(request)
 
 
 @bp.get("/verify-sw.js")

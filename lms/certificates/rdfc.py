@@ -25,6 +25,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
+from pyld.context_resolver import ContextResolver
 
 from .multibase import base58btc, from_base58btc
 
@@ -38,6 +39,27 @@ CONTEXT_FILES: dict[str, str] = {
     "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
     "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
 }
+
+
+class _ResolvedContexts(dict):
+    """This module's own cache of resolved contexts (not PyLD's process-wide one, which other
+    PyLD users fill through their own loaders): the shipped contexts and the scoped contexts
+    inside them, a few dozen entries; emptied if it ever grows past that."""
+
+    LIMIT = 256
+
+    def __setitem__(self, key: object, value: object) -> None:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+_RESOLVED = _ResolvedContexts()
+
+
+def _options(**extra: object) -> dict:
+    return {"documentLoader": document_loader, "contextResolver": ContextResolver(_RESOLVED, document_loader),
+            **extra}
 
 
 class UnsafeDocument(ValueError):
@@ -77,17 +99,15 @@ def _check_absolute(node: object) -> None:
 def canonicalize(document: Mapping) -> str:
     """RDF Dataset Canonicalization of a JSON-LD document, as N-Quads (safe mode)."""
     dropped: list[str | None] = []
-    options = {"documentLoader": document_loader, "base": None}
     try:
-        expanded = jsonld.expand(copy.deepcopy(dict(document)), options,
+        expanded = jsonld.expand(copy.deepcopy(dict(document)), _options(base=None),
                                  on_property_dropped=dropped.append)
     except jsonld.JsonLdError as error:
         raise UnsafeDocument(str(error)) from error
     if dropped:
         raise UnsafeDocument(f"terms no context defines: {sorted(map(str, dropped))}")
     _check_absolute(expanded)
-    return jsonld.normalize(expanded, {"algorithm": "URDNA2015", "format": "application/n-quads",
-                                       "documentLoader": document_loader})
+    return jsonld.normalize(expanded, _options(algorithm="URDNA2015", format="application/n-quads"))
 
 
 def hash_data(unsecured: Mapping, proof_options: Mapping) -> bytes:

@@ -224,3 +224,60 @@ def test_the_key_as_a_plain_https_document(keystore):
     did_doc = did_document(keystore, BASE_URL)
     assert doc["publicKeyMultibase"] == did_doc["verificationMethod"][0]["publicKeyMultibase"]
     assert "security#publicKeyMultibase" in rdfc.canonicalize(doc)  # well-formed JSON-LD (safe mode)
+
+
+# W3C "Data Integrity EdDSA Cryptosuites v1.0" test vector for eddsa-rdfc-2022
+# (w3c/vc-di-eddsa @ 6767a890dc27fe37a024e2554f16c11a2af05896, TestVectors/eddsa-rdfc-2022/
+# signedDataInt.json and combinedHashDataInt.txt, SHA-256(proof config) || SHA-256(document); the
+# key pair is TestVectors/keyPair.json, as in test_certs_credential's JCS vector). Its second
+# context is W3C's examples context, which is an @vocab and nothing else.
+EXAMPLES_V2 = {"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}
+W3C_RDFC_SIGNED = {
+    "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+    "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+    "type": ["VerifiableCredential", "AlumniCredential"],
+    "name": "Alumni Credential",
+    "description": "A minimum viable example of an Alumni Credential.",
+    "issuer": "https://vc.example/issuers/5678",
+    "validFrom": "2023-01-01T00:00:00Z",
+    "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"},
+    "proof": {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-rdfc-2022",
+        "created": "2023-02-24T23:36:38Z",
+        "verificationMethod": "https://vc.example/issuers/5678#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+        "proofPurpose": "assertionMethod",
+        "proofValue": "z21EVs3eXERqTn4acNHT9viboqgzUaQ3kTmhPT3eA8qrVPE7CrQq78WkzctnMX5W4CrzcKnHw8V6dvy5pgWYCU5e9",
+    },
+}
+W3C_RDFC_COMBINED_HASH = ("4c4d3890a157f8d611b13c265c2c22f39aa0a567c7c7dd9ba3e45cd579784eeb"
+                          "517744132ae165a5349155bef0bb0cf2258fff99dfe1dbd914b938d775a36017")
+
+
+def test_w3c_rdfc_test_vector(monkeypatch):
+    from .test_certs_credential import W3C_PRIVATE, W3C_PUBLIC
+
+    def with_examples(url, options=None):
+        if url == "https://www.w3.org/ns/credentials/examples/v2":
+            return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
+                    "document": EXAMPLES_V2}
+        return shipped(url, options)
+
+    shipped = rdfc.document_loader
+    monkeypatch.setattr(rdfc, "document_loader", with_examples)
+    monkeypatch.setattr(rdfc, "_RESOLVED", rdfc._ResolvedContexts())  # nothing of this test stays cached
+    key = Ed25519PublicKey.from_public_bytes(unbase58(W3C_PUBLIC[1:])[2:])
+    proof = W3C_RDFC_SIGNED["proof"]
+    assert verify_proof_with_key(W3C_RDFC_SIGNED, key, proof)  # the package verifies the W3C's proof
+    unsecured = {k: v for k, v in W3C_RDFC_SIGNED.items() if k != "proof"}
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    assert rdfc.hash_data(unsecured, options).hex() == W3C_RDFC_COMBINED_HASH
+    # and reproduces it: Ed25519 signatures are deterministic
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.from_private_bytes(unbase58(W3C_PRIVATE[1:])[2:])
+    again = rdfc.create_proof(unsecured, private, verification_method=proof["verificationMethod"],
+                              created=proof["created"])
+    assert again == proof
+    tampered = {**W3C_RDFC_SIGNED, "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "Elsewhere"}}
+    assert not verify_proof_with_key(tampered, key, proof)

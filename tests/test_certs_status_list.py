@@ -23,6 +23,7 @@ from lms.certificates.records import by_code, revoke
 from lms.db import db
 from tests.certs_helpers import earn, login_as, record
 from tests.certs_unit.test_certs_credential import schema_errors
+from tests.certs_unit.test_certs_rdfc import independent_check, issuer_key
 from tests.conftest import make_user, post_form
 from tests.quiz_helpers import token_for
 
@@ -60,6 +61,9 @@ def fetch_list(client, url: str) -> dict:
     status_list = answer.json
     keys = KeyStore.from_jwks(client.get("/.well-known/lms-keys.json").json)
     assert verify_credential(status_list, keys, base_url="http://localhost")
+    did_doc = client.get("/.well-known/did.json").json
+    assert all(independent_check(status_list, p, issuer_key(did_doc, p["verificationMethod"]))
+               for p in status_list["proof"])
     assert [p["cryptosuite"] for p in status_list["proof"]] == ["eddsa-rdfc-2022", "eddsa-jcs-2022"]
     return status_list
 
@@ -83,6 +87,9 @@ def test_credential_points_at_its_bit_and_revocation_sets_it(app, client, two, r
     assert status["id"] == f"http://localhost/credentials/status/0#{index}"
     assert record(app, binh).status_index != index
     assert schema_errors(vc) == []  # still valid against 1EdTech's schema, with the status and two proofs
+    did_doc = client.get("/.well-known/did.json").json  # both proofs, checked by the test's own verifier
+    for proof in vc["proof"]:
+        assert independent_check(vc, proof, issuer_key(did_doc, proof["verificationMethod"])), proof["cryptosuite"]
 
     before = fetch_list(client, status["statusListCredential"])
     assert before["id"] == status["statusListCredential"] and before["issuer"] == did_web("http://localhost")

@@ -57,11 +57,10 @@
     unknown_key: "Signed with a key this device does not know yet. Connect to the internet once to update the keys, then check again.",
     no_keys: "No keys on this device yet: open this page once while online.",
     unsupported: "This browser cannot check signatures offline. Use the online check.",
-    revocation: "Revocation can only be checked online: this offline check proves who issued the certificate and that it is unchanged, not that it is still valid.",
     compare_id: "Compare the name with the holder's ID document.",
     name: "Name", course: "Course", path: "Digital skills path", audience: "Audience",
-    unit: "Commune or ward", issued: "Issued on", code: "Certificate code", key: "Signing key",
-    keys_updated: "Keys updated", check_online: "Check online", input: "Certificate link or token",
+    unit: "Commune or ward", issued: "Issued on", code: "Certificate code",
+    check_online: "Check online", input: "Certificate link or token",
     check: "Check",
     officials: "Officials and public employees", students: "Pupils and students",
     workers: "Workers in enterprises and cooperatives", citizens: "Citizens"

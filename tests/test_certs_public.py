@@ -78,9 +78,11 @@ def test_offline_page_service_worker_and_keys(app, client) -> None:
     assert page.status_code == 200 and "max-age" in page.headers["Cache-Control"] and page.headers["ETag"]
     assert 'data-keys-url="/.well-known/lms-keys.json"' in html and 'data-sw-url="/verify-sw.js"' in html
     assert 'data-sw-scope="/"' in html and 'data-page-url="/verify/offline"' in html
-    assert "Revocation can only be checked online" in html
+    assert 'data-revocations-url="/verify/offline/revoked.json"' in html and 'data-max-list-days="7"' in html
+    assert "The date of the revocation list is shown under every answer" in html
     messages = json.loads(re.search(r"data-messages='([^']+)'", html).group(1))
-    assert {"valid", "invalid", "revocation", "citizens", "check"} <= messages.keys()
+    assert {"valid", "invalid", "status_revoked", "list_date", "no_list", "citizens", "check"} <= messages.keys()
+    assert messages["list_date"] == "Revocation list of {date}" and messages["status_revoked"] == "REVOKED"
     [script] = linked(client, html, "js")
     assert b"data-lms-verify-offline" in script
     worker = client.get("/verify-sw.js")

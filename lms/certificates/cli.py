@@ -1,4 +1,4 @@
-"""``lms certs ...``: signing keys and revocation."""
+"""``lms certs ...``: signing keys, revocation and the published revocation lists."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.certificates.keys import KeyStore, KeyStoreError
 from lms.certificates.records import RevokeError, by_code, reissue, revoke
+from lms.certificates.statuslists import list_url, refresh_all
 from lms.db import db
 
 
@@ -99,6 +100,19 @@ def reissue_command(code: str) -> None:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"issued {new.code} (replaces {cert.code})")
+
+
+@certs.command("status-lists")
+@with_appcontext
+def status_lists_command() -> None:
+    """Rebuild and re-sign the published revocation lists (W3C Bitstring Status List) from the
+    certificates, e.g. after statuses were changed in SQL. Revocations do this by themselves."""
+    numbers = refresh_all()
+    db.session.commit()
+    for number in numbers:
+        click.echo(f"signed {list_url(number)}")
+    if not numbers:
+        click.echo("no certificate yet: no list to sign")
 
 
 commands: list = [certs]

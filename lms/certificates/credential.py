@@ -1,14 +1,18 @@
 """Portable credential: an Open Badges 3.0 ``OpenBadgeCredential`` (W3C VC Data Model 2.0).
 
-Signed with an embedded Data Integrity proof, cryptosuite ``eddsa-jcs-2022`` (W3C
-Recommendation "Data Integrity EdDSA Cryptosuites v1.0", section 3.3): the document and
-the proof options are each canonicalised with JCS (RFC 8785), hashed with SHA-256, and
-``SHA-256(proof options) || SHA-256(document)`` is signed with the same Ed25519 key that
-signs QR tokens. ``proofValue`` is multibase base58btc (``z...``).
+Signed with two embedded Data Integrity proofs (a proof set), both by the Ed25519 key that
+signs QR tokens (W3C Recommendation "Data Integrity EdDSA Cryptosuites v1.0"):
 
-Why this suite: the export stays plain JSON a learner can read and upload; JCS needs no
-JSON-LD processing or remote contexts (unlike eddsa-rdfc-2022), and any Ed25519 library
-can check it. The issuer is a ``did:web`` DID derived from the site's base URL
+* ``eddsa-rdfc-2022`` (:mod:`.rdfc`): RDF Dataset Canonicalization of the JSON-LD, with the
+  contexts shipped in the package; the suite 1EdTech's Open Badges conformance lists;
+* ``eddsa-jcs-2022`` (section 3.3): the document and the proof options are each canonicalised
+  with JCS (RFC 8785), hashed with SHA-256, and ``SHA-256(proof options) || SHA-256(document)``
+  is signed; any Ed25519 library can check it without JSON-LD processing.
+
+``proofValue`` is multibase base58btc (``z...``). Each proof signs the credential without
+``proof``; one valid proof suffices (Open Badges 3.0 verification). ``credentialStatus`` (a
+``BitstringStatusListEntry``, :mod:`.statuslist`) names the certificate's bit in the signed
+revocation list. The issuer is a ``did:web`` DID derived from the site's base URL
 (``https://host/hoc`` -> ``did:web:host:hoc``, resolved at ``https://host/hoc/did.json``;
 a bare host at ``/.well-known/did.json``); :func:`did_document` builds that document with
 every published key as a ``Multikey``. The proof's verificationMethod is ``<did>#<kid>``.
@@ -40,7 +44,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from . import rdfc
 from .keys import KeyStore, PublicKeys, lookup_public_key, raw_public
+from .multibase import b58decode, b58encode
 from .tokens import CertificateClaims
 
 CONTEXT = [
@@ -49,7 +55,8 @@ CONTEXT = [
 ]
 SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 CRYPTOSUITE = "eddsa-jcs-2022"
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+#: the proofs :func:`sign_credential` adds, in this order: RDFC (what 1EdTech certifies) and JCS
+SUITES: tuple[str, ...] = (rdfc.CRYPTOSUITE, CRYPTOSUITE)
 _ED25519_MULTICODEC = b"\xed\x01"
 SUBJECT_URN = "urn:bdhvs:learner:sha256:"
 #: the badge picture (64x64 PNG, ~1 KB) for achievement and issuer, as a data: URI
@@ -79,23 +86,6 @@ def jcs(value: object) -> bytes:
         return json.dumps(v, ensure_ascii=False)  # str, int, bool, None: same as ES6 JSON
 
     return emit(value).encode("utf-8")
-
-
-def b58encode(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = _B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-def b58decode(text: str) -> bytes:
-    n = 0
-    for ch in text:
-        n = n * 58 + _B58.index(ch)  # ValueError on a foreign symbol
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
 
 
 def multikey(key: Ed25519PublicKey) -> str:
@@ -149,6 +139,18 @@ def did_document(keystore: KeyStore, base_url: str) -> dict:
     }
 
 
+def key_document(key: Ed25519PublicKey, *, url: str, controller: str) -> dict:
+    """One public key as a W3C Multikey document at its own HTTPS ``url`` (for verifiers that do
+    not resolve ``did:web``); ``controller`` is the issuer's DID, whose document lists the same key."""
+    return {
+        "@context": "https://w3id.org/security/multikey/v1",
+        "id": lower_url(url),
+        "type": "Multikey",
+        "controller": controller,
+        "publicKeyMultibase": multikey(key),
+    }
+
+
 # -- build, sign, verify -----------------------------------------------------------------
 
 
@@ -176,6 +178,7 @@ def build_credential(
     achievement_id: str | None = None,
     salt: str | None = None,
     image: str = BADGE_IMAGE,
+    credential_status: Mapping | None = None,
 ) -> dict:
     """The unsigned OpenBadgeCredential for a certificate.
 
@@ -183,7 +186,8 @@ def build_credential(
     written with a lower-case scheme and host. The learner's name appears only salted and
     hashed (``salt``: pass a stable one, e.g. derived from a server secret and the code, so
     every download of a certificate names the same subject; random if omitted).
-    ``image``: a URL or ``data:`` URI of the badge picture.
+    ``image``: a URL or ``data:`` URI of the badge picture. ``credential_status``: the
+    certificate's ``BitstringStatusListEntry`` (:func:`.statuslist.status_entry`).
     """
     base = lower_url(base_url.rstrip("/"))
     when = (
@@ -221,7 +225,11 @@ def build_credential(
                 "humanCode": claims.subject,
             },
         },
-        "credentialSchema": [{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
+        # "JsonSchema" (VC JSON Schema, defined by the VC 2.0 context) rather than 1EdTech's
+        # "1EdTechJsonSchemaValidator2019", which no shipped context defines: RDF canonicalisation
+        # in safe mode (Digital Bazaar's verifiers) refuses a relative type
+        "credentialSchema": [{"id": SCHEMA, "type": "JsonSchema"}],
+        **({"credentialStatus": dict(credential_status)} if credential_status else {}),
     }
 
 
@@ -230,27 +238,37 @@ def _hash_data(unsecured: Mapping, proof_options: Mapping) -> bytes:
 
 
 def sign_credential(
-    credential: Mapping, keystore: KeyStore, *, created: datetime | None = None, kid: str | None = None
+    credential: Mapping, keystore: KeyStore, *, created: datetime | None = None, kid: str | None = None,
+    suites: tuple[str, ...] = SUITES,
 ) -> dict:
-    """``credential`` with an eddsa-jcs-2022 proof by the active key (or ``kid``), as a proof set of one.
+    """``credential`` with a proof set by the active key (or ``kid``): one proof per suite of ``suites``.
 
-    Any proof already there is dropped: the new proof signs the credential without it.
+    Any proof already there is dropped: each new proof signs the credential without one.
     """
     kid, private = keystore.signing_key(kid)
     issuer = credential["issuer"]
     did = issuer["id"] if isinstance(issuer, Mapping) else issuer
     unsecured = copy.deepcopy(dict(credential))
     unsecured.pop("proof", None)
-    proof = {
-        "type": "DataIntegrityProof",
-        "cryptosuite": CRYPTOSUITE,
-        "created": (created or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "verificationMethod": f"{did}#{kid}",
-        "proofPurpose": "assertionMethod",
-        "@context": copy.deepcopy(unsecured["@context"]),
-    }
-    proof["proofValue"] = "z" + b58encode(private.sign(_hash_data(unsecured, proof)))
-    return {**unsecured, "proof": [proof]}
+    when = (created or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found = []
+    for suite in suites:
+        if suite == rdfc.CRYPTOSUITE:
+            found.append(rdfc.create_proof(unsecured, private, verification_method=f"{did}#{kid}", created=when))
+            continue
+        if suite != CRYPTOSUITE:
+            raise ValueError(f"unknown cryptosuite {suite}")
+        proof = {
+            "type": "DataIntegrityProof",
+            "cryptosuite": CRYPTOSUITE,
+            "created": when,
+            "verificationMethod": f"{did}#{kid}",
+            "proofPurpose": "assertionMethod",
+            "@context": copy.deepcopy(unsecured["@context"]),
+        }
+        proof["proofValue"] = "z" + b58encode(private.sign(_hash_data(unsecured, proof)))
+        found.append(proof)
+    return {**unsecured, "proof": found}
 
 
 def proofs(credential: Mapping) -> list:
@@ -262,7 +280,8 @@ def proofs(credential: Mapping) -> list:
 
 
 def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey, proof: Mapping | None = None) -> bool:
-    """The eddsa-jcs-2022 "verify proof" algorithm against one known public key.
+    """The "verify proof" algorithm of the proof's suite (eddsa-jcs-2022 or eddsa-rdfc-2022)
+    against one known public key.
 
     ``proof``: which of the credential's proofs (default: its only one). Each proof of a set
     signs the credential without any ``proof`` (Data Integrity proof sets).
@@ -272,6 +291,8 @@ def verify_proof_with_key(credential: Mapping, key: Ed25519PublicKey, proof: Map
         proof = found[0] if len(found) == 1 else None
     if not isinstance(proof, Mapping) or proof.get("type") != "DataIntegrityProof":
         return False
+    if proof.get("cryptosuite") == rdfc.CRYPTOSUITE:
+        return rdfc.verify_proof(credential, proof, key)
     if proof.get("cryptosuite") != CRYPTOSUITE or not isinstance(proof.get("proofValue"), str):
         return False
     options = {k: v for k, v in proof.items() if k != "proofValue"}

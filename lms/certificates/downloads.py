@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from flask import Response, current_app, send_file
 
-from lms.certificates import pdfcache, records
+from lms.certificates import pdfcache, records, statuslists
 from lms.certificates.credential import build_credential, sign_credential
 from lms.certificates.files import write_once
 from lms.certificates.issuing import keystore
@@ -42,7 +42,8 @@ def subject_salt(cert: Certificate) -> str:
 
 
 def signed_credential(cert: Certificate) -> dict:
-    """An Open Badges 3.0 credential for ``cert``, signed (eddsa-jcs-2022) with the active key."""
+    """An Open Badges 3.0 credential for ``cert``, signed (eddsa-rdfc-2022 and eddsa-jcs-2022) with the
+    active key; its ``credentialStatus`` names its bit in the published revocation list."""
     claims = CertificateClaims(
         code=cert.code, masked_name=cert.masked_name, kind=cert.kind, subject=cert.subject,
         audience=cert.audience, unit_code=cert.unit_code, issued_on=cert.issued_on, kid=cert.key_id,
@@ -52,6 +53,7 @@ def signed_credential(cert: Certificate) -> dict:
     vc = build_credential(
         claims, full_name=cert.full_name, title=title, issuer_name=current_app.config["LMS_ISSUER"],
         base_url=base_url(), credential_id=verify_url(cert), issued_at=cert.issued_at, salt=subject_salt(cert),
+        credential_status=statuslists.entry_for(cert.status_index) if cert.status_index is not None else None,
     )
     return sign_credential(vc, keystore())
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
 from lms.accounts.services import audit
+from lms.certificates import statusindex
 from lms.certificates.codes import generate_code
 from lms.certificates.issue import sign_for_qr
 from lms.certificates.keys import KeyStore
@@ -85,15 +86,21 @@ def issue(user: User, kind: str, subject: str, course: Course | None = None) -> 
         unit_name=unit.name if unit else None, unit_list_version=unit.list_version if unit else None,
         issued_at=issued_at, issued_on=claims.issued_on, key_id=claims.kid, token=token,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(cert)
-    except IntegrityError:
-        # the same certificate was issued by a concurrent request a moment ago
-        again = valid_certificate(user.id, kind, subject)
-        if again is None:
-            raise
-        return again
+    for _attempt in range(5):
+        cert.status_index = statusindex.allocate_index()
+        try:
+            with db.session.begin_nested():
+                db.session.add(cert)
+        except IntegrityError:
+            # the same certificate was issued by a concurrent request a moment ago, or (rarely)
+            # a concurrent issuance drew the same random status index: draw again
+            again = valid_certificate(user.id, kind, subject)
+            if again is not None:
+                return again
+            continue
+        break
+    else:
+        raise RuntimeError(f"certificate {cert.code}: no free status index after 5 draws")
     audit(None, "certificate_issued", "certificate", cert.code, {"kind": kind, "subject": subject})
     return cert
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, db, now_utc
@@ -26,6 +26,7 @@ class Certificate(db.Model):
             postgresql_where=text("status = 'valid'"),
         ),
         Index("ix_lms_certificates_coverage", "kind", "status", "audience", "issued_on"),
+        Index("uq_lms_certificates_status_index", "status_index", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,9 +52,27 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id"))
+    #: the certificate's bit in the W3C Bitstring Status List (list ``index // 131072``), chosen
+    #: at random at issuance (:func:`lms.certificates.statuslists.allocate_index`)
+    status_index: Mapped[int | None] = mapped_column(Integer)
 
     user = relationship("User", foreign_keys=[user_id])
     course = relationship("Course")
     #: the commune or ward at issuance (its parent, the province, is loaded with it)
     unit = relationship("AdminUnit")
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+
+class StatusList(db.Model):
+    """A signed W3C ``BitstringStatusListCredential`` as published: rewritten, in the same
+    transaction, whenever a certificate of its range changes status (:mod:`.statuslists`)."""
+
+    __tablename__ = "lms_status_lists"
+
+    #: list n covers status indexes n * 131072 .. (n + 1) * 131072 - 1
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    purpose: Mapped[str] = mapped_column(String(16), default="revocation")
+    #: the signed credential, JSON text, served byte for byte
+    credential: Mapped[str] = mapped_column(Text)
+    revoked: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

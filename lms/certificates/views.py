@@ -21,11 +21,12 @@ from flask import (
 )
 
 from lms.audiences import AUDIENCE_LABELS
-from lms.certificates import records, sharing, verdict
+from lms.certificates import offlinelist, records, sharing, statuslists, verdict
 from lms.certificates.blueprint import bp
 from lms.certificates.codes import crockford_decode, normalize_code
-from lms.certificates.credential import did_document
+from lms.certificates.credential import did_document, did_web, key_document
 from lms.certificates.issuing import keystore
+from lms.certificates.keys import is_kid
 from lms.certificates.tokens import token_from_url
 from lms.certificates.urls import base_url
 from lms.certificates.verification import Outcome, check_code, check_token
@@ -33,6 +34,7 @@ from lms.i18n import _
 from lms.web.assets import asset
 from lms.web.formatting import current_locale
 from lms.web.negotiation import wants_json
+from lms.web.urls import public_url
 
 
 def private_answer(response: Response) -> Response:
@@ -108,32 +110,54 @@ def verify_code() -> Response:
     return answer(outcome, code=code, not_found=outcome.entry is None, via="code")
 
 
+#: a revocation list older than this does not confirm a status offline ("not confirmed" instead)
+MAX_LIST_DAYS = 7
+
+
 @bp.get("/verify/offline")
 def offline() -> Response:
-    """The signature check that works without a connection once opened online."""
+    """The offline check: signature, and status from the revocation list kept since the last visit."""
     messages = {
-        "valid": _("Valid signature: this certificate was issued by us and has not been altered."),
-        "invalid": _("Not valid: this certificate was not issued by us, or it has been altered."),
+        "status_valid": verdict.TEXTS["valid"], "status_revoked": verdict.TEXTS["revoked"],
+        "status_invalid": verdict.TEXTS["invalid"], "status_unconfirmed": _("SIGNATURE VALID"),
+        "valid": verdict.TEXTS["valid_line"], "revoked": verdict.TEXTS["revoked_line"],
+        "unconfirmed": _("Issued by us and not altered, but this device has no recent revocation list: it may "
+                         "have been revoked since. Connect to the internet once to update the list."),
+        "invalid": verdict.TEXTS["invalid_line"],
         "unknown_key": _("Signed with a key this device does not know yet. Connect to the internet once "
                          "to update the keys, then check again."),
         "no_keys": _("No keys on this device yet: open this page once while online."),
         "unsupported": _("This browser cannot check signatures offline. Use the online check."),
-        "revocation": _("Revocation can only be checked online: this offline check proves who issued the "
-                        "certificate and that it is unchanged, not that it is still valid."),
-        "compare_id": _("Compare the name with the holder's ID document."),
-        "name": _("Name"), "course": _("Course"), "path": _("Digital skills path"), "audience": _("Audience"),
-        "unit": _("Unit code"), "issued": _("Issued on"), "code": _("Certificate code"), "key": _("Signing key"),
-        "keys_updated": _("Keys updated"), "check_online": _("Check online"),
+        # "{date}" and "{days}" are filled in by the script
+        "list_date": _("Revocation list of %(date)s", date="{date}"),
+        "no_list": _("No revocation list on this device yet: open this page once while online."),
+        "list_stale": _("This list is more than %(days)s days old.", days="{days}"),
+        "unknown_name": _("(not on this device yet: connect once to update)"),
+        "compare_id": verdict.TEXTS["compare_id"], "revoked_on": verdict.TEXTS["revoked_on"],
+        "name": verdict.TEXTS["name"], "course": verdict.TEXTS["course"], "path": verdict.TEXTS["path"],
+        "path_title": _("Universal digital skills certificate"), "audience": verdict.TEXTS["audience"],
+        "unit": verdict.TEXTS["unit"], "issued": verdict.TEXTS["issued_on"], "issued_by": verdict.TEXTS["issued_by"],
+        "code": verdict.TEXTS["code"], "check_online": _("Check online"),
         "input": _("Certificate link or token"), "check": _("Check"),
     }
-
+    messages = {key: str(text) for key, text in messages.items()}
     messages.update({code: str(label) for code, label in AUDIENCE_LABELS.items()})
-    page = render_template("lms/certificates/offline.html", messages=messages,
+    page = render_template("lms/certificates/offline.html", messages=messages, max_list_days=MAX_LIST_DAYS,
                            prefix=current_app.extensions["lms"].url_prefix)
     response = make_response(page)
     response.cache_control.private = True
     response.cache_control.max_age = 3600
     response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/verify/offline/revoked.json")
+def offline_revocations() -> Response:
+    """The signed list the offline page keeps: revoked certificates (hashed codes), names, its date."""
+    response = current_app.response_class(offlinelist.current(), mimetype="application/json")
+    response.cache_control.no_cache = True  # a phone must get today's list when it asks...
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()  # ...but over 3G a "not modified" is enough while the kept list is current
     return response.make_conditional(request)
 
 
@@ -160,6 +184,34 @@ def _public_json(body: dict) -> Response:
 def keys() -> Response:
     """Public keys (JWK set): the active one first, retired ones kept so old certificates verify."""
     return _public_json(keystore().public_jwks())
+
+
+@bp.get("/keys/<kid>.json")
+def key(kid: str) -> Response:
+    """One signing key (active or retired) as a W3C Multikey document: the issuer's key at a
+    plain HTTPS URL, for verifiers that do not resolve ``did:web``."""
+    public = keystore().public_key(kid) if is_kid(kid) else None
+    if public is None:
+        abort(404)
+    url = public_url("lms_certificates.key", kid=kid)
+    return _public_json(key_document(public, url=url, controller=did_web(base_url())))
+
+
+#: list numbers past this are refused before any database look-up (131,072 certificates a list)
+MAX_LIST_NUMBER = 100_000
+
+
+@bp.get("/credentials/status/<int:number>")
+def status_list(number: int) -> Response:
+    """The W3C Bitstring Status List credential (revocation), signed; what wallets check."""
+    text = statuslists.published(number) if number <= MAX_LIST_NUMBER else None
+    if text is None:
+        abort(404)
+    response = current_app.response_class(text, mimetype="application/json")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300  # the list's own "ttl"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/did.json")

@@ -182,8 +182,11 @@ def test_page_shows_result_from_the_address(browser, site, keys):
     page.wait_for_selector("[data-result]")
     root = page.locator("[data-lms-verify-offline]")
     assert root.get_attribute("data-result") == "valid"
+    # no revocation list on this stand-in server: a good signature, but the status is not confirmed
+    assert root.get_attribute("data-status") == "unconfirmed"
     text = root.inner_text()
-    assert "Chữ ký hợp lệ" in text and "Nguyễn T. Á. T." in text and "online" in text
+    assert "SIGNATURE VALID" in text and "No revocation list on this device yet" in text
+    assert "Nguyễn T. Á. T." in text and "online" in text
     assert page.locator("a.lms-vo-online").get_attribute("href") == f"/hoc/V/{token}"
     bad = token[:20] + ("0" if token[20] != "0" else "1") + token[21:]
     page.fill("input[name=token]", bad)
@@ -217,3 +220,33 @@ def test_offline_after_one_visit(browser, keys):
     assert page.locator("[data-lms-verify-offline]").get_attribute("data-result") == "valid"
     assert "Lê V. Ước" in page.inner_text("body")
     context.close()
+
+
+def test_js_opens_only_a_genuine_revocation_list_and_hashes_codes_like_python(page, keys, tmp_path):
+    import base64
+
+    from lms.certificates.offlinelist import SIGNING_CONTEXT, code_hash
+
+    store, _ = keys
+    code = make_claims().code
+    payload = json.dumps({"type": "BdhvsRevocationList", "version": 1, "date": "2026-12-03T07:00:00Z",
+                          "revoked": {code_hash(code): "2026-12-02"}, "courses": {}, "units": {}})
+    kid, private = store.signing_key()
+
+    def signed(text, key=private, kid=kid):
+        sig = key.sign(SIGNING_CONTEXT + text.encode())
+        return {"kid": kid, "payload": text, "signature": base64.urlsafe_b64encode(sig).rstrip(b"=").decode()}
+
+    jwks = store.public_jwks()
+    opened = page.evaluate("([d, k]) => LmsCertVerify.openList(d, k)", [signed(payload), jwks])
+    assert opened["revoked"] == {code_hash(code): "2026-12-02"}
+    assert page.evaluate("c => LmsCertVerify.codeHash(c)", code) == code_hash(code)
+    tampered = {**signed(payload), "payload": payload.replace("2026-12-02", "2026-12-01")}
+    stranger = KeyStore.load(tmp_path, environ={})
+    stranger.keygen()
+    foreign = signed(payload, stranger.signing_key()[1], kid)  # another key posing under our kid
+    token_signature = signed(payload)
+    token_signature["signature"] = base64.urlsafe_b64encode(
+        private.sign(b"BDHVS-CERT:" + payload.encode())).rstrip(b"=").decode()  # another context
+    for bad in (tampered, foreign, token_signature, {"kid": kid}, None):
+        assert page.evaluate("([d, k]) => LmsCertVerify.openList(d, k)", [bad, jwks]) is None

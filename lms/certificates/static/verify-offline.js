@@ -1,10 +1,16 @@
 /* Offline certificate check: verifies a token's Ed25519 signature in the browser with
- * WebCrypto against the published keys (cached in localStorage), with no server call.
- * It cannot know about revocation and says so. No framework, no dependencies.
+ * WebCrypto against the published keys (cached in localStorage), with no server call, and
+ * looks the certificate up in the signed revocation list kept from the last online visit
+ * (localStorage too): VALID, REVOKED, or "signature valid, status not confirmed" when this
+ * device has no list or only an old one; the list's date is shown under every verdict.
+ * The list also carries course and commune names, so the verdict reads like the online page.
+ * No framework, no dependencies.
  *
  * Page contract (the template provides it):
  *   <div data-lms-verify-offline
  *        data-keys-url="/hoc/.well-known/lms-keys.json"
+ *        data-revocations-url="/hoc/verify/offline/revoked.json"   optional signed revocation list
+ *        data-max-list-days="7"        optional; an older list does not confirm a status
  *        data-token="..."              optional; else taken from #hash, ?t= or /V/<token>
  *        data-online-base="/hoc"       optional; adds a "check online" link to <base>/V/<token>
  *        data-sw-url="/hoc/verify-sw.js" data-sw-scope="/hoc/"   optional service worker
@@ -14,7 +20,10 @@
  *   <script src=".../verify-offline.js" defer></script>
  *
  * Token format: see lms/certificates/tokens.py (Crockford base32 of payload||signature;
- * signature = Ed25519 over "BDHVS-CERT:" || payload).
+ * signature = Ed25519 over "BDHVS-CERT:" || payload). Revocation list format: see
+ * lms/certificates/offlinelist.py ({kid, payload, signature}; signature = Ed25519 over
+ * "BDHVS-REVOKED:" || payload; revoked certificates by the first 8 bytes of
+ * SHA-256("BDHVS-REVOKED:" || code), hex).
  */
 (function () {
   "use strict";
@@ -28,19 +37,30 @@
     "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư";
   for (var cp = 0x1ea0; cp <= 0x1ef9; cp++) TEXT += String.fromCharCode(cp);
   var STORE = "lms-cert-keys";
+  var LIST_STORE = "lms-cert-revocations";
+  var LIST_CONTEXT = "BDHVS-REVOKED:";
+  var ZONE = "Asia/Ho_Chi_Minh";
   var SCRIPT_URL = document.currentScript ? document.currentScript.src : "";
 
   var MESSAGES = {
+    status_valid: "VALID", status_revoked: "REVOKED", status_invalid: "NOT VALID",
+    status_unconfirmed: "SIGNATURE VALID",
+    revoked: "This certificate was withdrawn and is no longer valid.",
+    unconfirmed: "Issued by us and not altered, but this device has no recent revocation list: it may have been revoked since. Connect to the internet once to update the list.",
+    revoked_on: "Revoked on", issued_by: "Issued by", path_title: "Universal digital skills certificate",
+    list_date: "Revocation list of {date}",
+    no_list: "No revocation list on this device yet: open this page once while online.",
+    list_stale: "This list is more than {days} days old.",
+    unknown_name: "(not on this device yet: connect once to update)",
     valid: "Valid signature: this certificate was issued by us and has not been altered.",
     invalid: "Not valid: this certificate was not issued by us, or it has been altered.",
     unknown_key: "Signed with a key this device does not know yet. Connect to the internet once to update the keys, then check again.",
     no_keys: "No keys on this device yet: open this page once while online.",
     unsupported: "This browser cannot check signatures offline. Use the online check.",
-    revocation: "Revocation can only be checked online: this offline check proves who issued the certificate and that it is unchanged, not that it is still valid.",
     compare_id: "Compare the name with the holder's ID document.",
     name: "Name", course: "Course", path: "Digital skills path", audience: "Audience",
-    unit: "Unit code", issued: "Issued on", code: "Certificate code", key: "Signing key",
-    keys_updated: "Keys updated", check_online: "Check online", input: "Certificate link or token",
+    unit: "Commune or ward", issued: "Issued on", code: "Certificate code",
+    check_online: "Check online", input: "Certificate link or token",
     check: "Check",
     officials: "Officials and public employees", students: "Pupils and students",
     workers: "Workers in enterprises and cooperatives", citizens: "Citizens"
@@ -133,11 +153,8 @@
     if (!jwk) return { ok: false, reason: "unknown_key", kid: parts.kid };
     if (!(window.crypto && crypto.subtle)) return { ok: false, reason: "unsupported" };
     try {
-      // the kid must be derived from the key itself, as the server checks too
-      var digest = new Uint8Array(await crypto.subtle.digest("SHA-256", b64urlBytes(jwk.x)));
-      if (b32encode(digest.subarray(0, 5)) !== parts.kid) return { ok: false, reason: "unknown_key", kid: parts.kid };
-      var key = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x },
-                                              { name: "Ed25519" }, false, ["verify"]);
+      var key = await importKey(jwk, parts.kid);
+      if (!key) return { ok: false, reason: "unknown_key", kid: parts.kid };
       var message = concat(new TextEncoder().encode(CONTEXT), parts.payload);
       var good = await crypto.subtle.verify({ name: "Ed25519" }, key, parts.signature, message);
       if (!good) return { ok: false, reason: "signature" };
@@ -189,36 +206,140 @@
     return node;
   }
 
+  async function importKey(jwk, kid) {
+    // the kid must be derived from the key itself, as the server checks too
+    var digest = new Uint8Array(await crypto.subtle.digest("SHA-256", b64urlBytes(jwk.x)));
+    if (b32encode(digest.subarray(0, 5)) !== kid) return null;
+    return crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, { name: "Ed25519" },
+                                   false, ["verify"]);
+  }
+
+  /* The payload of a signed revocation list if its signature holds under a known key, else null. */
+  async function openList(doc, jwks) {
+    try {
+      if (!doc || typeof doc.payload !== "string" || typeof doc.signature !== "string") return null;
+      var jwk = ((jwks && jwks.keys) || []).filter(function (k) {
+        return k.kid === doc.kid && k.kty === "OKP" && k.crv === "Ed25519";
+      })[0];
+      if (!jwk || !(window.crypto && crypto.subtle)) return null;
+      var key = await importKey(jwk, doc.kid);
+      if (!key) return null;
+      var message = new TextEncoder().encode(LIST_CONTEXT + doc.payload);
+      if (!await crypto.subtle.verify({ name: "Ed25519" }, key, b64urlBytes(doc.signature), message)) return null;
+      var list = JSON.parse(doc.payload);
+      return list && list.type === "BdhvsRevocationList" && list.revoked ? list : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* The fresh list when online (kept in localStorage once its signature holds), else the kept one. */
+  async function loadRevocations(url, jwks) {
+    if (!url) return null;
+    try {
+      var resp = await fetch(url, { cache: "no-cache", credentials: "omit" });
+      if (resp.ok) {
+        var doc = await resp.json(), list = await openList(doc, jwks);
+        if (list) {
+          try { localStorage.setItem(LIST_STORE, JSON.stringify(doc)); } catch (e) { /* private mode */ }
+          return list;
+        }
+      }
+    } catch (e) { /* offline: the kept copy */ }
+    try { return await openList(JSON.parse(localStorage.getItem(LIST_STORE) || "null"), jwks); }
+    catch (e) { return null; }
+  }
+
+  async function codeHash(code) {
+    var digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(LIST_CONTEXT + code));
+    return Array.from(new Uint8Array(digest).subarray(0, 8), function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
+  function lang() { return document.documentElement.lang || "vi"; }
+
+  /* A calendar date ("2026-03-05") as the online page writes it ("5 thg 3, 2026"). */
+  function day(iso) {
+    try {
+      return new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeZone: "UTC" })
+        .format(new Date(iso + "T00:00:00Z"));
+    } catch (e) { return iso; }
+  }
+
+  /* A moment as "3 thg 12, 2026 (21:14)", in Vietnam's time: the date first, as in the sentence. */
+  function moment(iso) {
+    try {
+      var when = new Date(iso);
+      var date = new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeZone: ZONE }).format(when);
+      var time = new Intl.DateTimeFormat(lang(), { timeStyle: "short", timeZone: ZONE }).format(when);
+      return date + " (" + time + ")";
+    } catch (e) { return iso; }
+  }
+
+  function courseTitle(list, slug, msg) {
+    var titles = list && list.courses && list.courses[slug];
+    return titles ? (titles[lang()] || titles.vi || msg.unknown_name) : msg.unknown_name;
+  }
+
+  /* The verdict: status "valid" | "revoked" | "unconfirmed" (signature good) or "invalid". */
   async function show(root, msg, token) {
     var out = root.querySelector(".lms-vo-result");
     out.textContent = "";
-    if (!token) {  // nothing to check yet: still fetch and keep the keys for later, offline
-      await loadKeys(root.getAttribute("data-keys-url"));
-      return;
-    }
     var keys = await loadKeys(root.getAttribute("data-keys-url"));
+    var list = await loadRevocations(root.getAttribute("data-revocations-url"), keys && keys.jwks);
+    if (!token) return;  // nothing to check yet: the keys and the list are kept for later, offline
     var result = keys ? await verifyToken(token, keys.jwks) : { ok: false, reason: "no_keys" };
-    out.appendChild(el("p", "lms-vo-status " + (result.ok ? "lms-vo-ok" : "lms-vo-bad"),
-                       result.ok ? msg.valid : (msg[result.reason] || msg.invalid)));
+    var maxDays = Number(root.getAttribute("data-max-list-days") || "7");
+    var stale = list && Date.now() - Date.parse(list.date) > maxDays * 86400000;
+    var status = "invalid", revokedOn = null;
+    if (result.ok) {
+      var hash = await codeHash(result.claims.code);
+      if (list && Object.prototype.hasOwnProperty.call(list.revoked, hash)) {
+        status = "revoked"; revokedOn = list.revoked[hash];
+      } else {
+        status = list && !stale ? "valid" : "unconfirmed";
+      }
+    }
+    var banner = el("p", "st st-" + status + " lms-vo-status" +
+                    (status === "valid" ? " lms-vo-ok" : status === "invalid" ? " lms-vo-bad" : ""));
+    banner.setAttribute("role", "status");
+    banner.appendChild(el("b", "", { valid: "\u2713 ", revoked: "\u26a0 ", unconfirmed: "? ", invalid: "\u2717 " }[status] +
+                                     msg["status_" + status]));
+    var line = status === "invalid" ? (msg[result.reason] || msg.invalid) : status === "revoked" ? msg.revoked :
+      status === "unconfirmed" ? msg.unconfirmed : msg.valid;
+    banner.appendChild(el("span", "", line));
+    out.appendChild(banner);
     if (result.ok) {
       var c = result.claims, dl = el("dl");
-      var rows = [[msg.name, c.maskedName], [c.kind === "path" ? msg.path : msg.course, c.subject],
-                  [msg.audience, c.audience ? (msg[c.audience] || c.audience) : ""],
-                  [msg.unit, c.unitCode || ""], [msg.issued, c.issuedOn], [msg.code, c.code], [msg.key, c.kid]];
+      var units = (list && list.units) || {};
+      var rows = [
+        [msg.revoked_on, revokedOn ? day(revokedOn) : ""],
+        [msg.name, c.maskedName],
+        c.kind === "path" ? [msg.path, msg.path_title] : [msg.course, courseTitle(list, c.subject, msg)],
+        [msg.audience, c.audience ? (msg[c.audience] || "") : ""],
+        [msg.unit, c.unitCode ? (units[c.unitCode] || msg.unknown_name) : ""],
+        [msg.issued, day(c.issuedOn)],
+        [msg.issued_by, (list && list.issuer) || ""],
+        [msg.code, c.code]
+      ];
       rows.forEach(function (row) {
         if (row[1]) { dl.appendChild(el("dt", "", row[0])); dl.appendChild(el("dd", "", row[1])); }
       });
       out.appendChild(dl);
-      out.appendChild(el("p", "lms-vo-hint", msg.compare_id));
+      if (status === "valid") out.appendChild(el("p", "lms-vo-hint", msg.compare_id));
     }
-    out.appendChild(el("p", "lms-vo-note", msg.revocation));
-    if (keys) out.appendChild(el("p", "lms-vo-keys", msg.keys_updated + ": " + new Date(keys.fetchedAt).toLocaleString()));
+    // under every verdict: which revocation list this device holds
+    var note = list ? msg.list_date.replace("{date}", moment(list.date)) : msg.no_list;
+    if (stale) note += " " + msg.list_stale.replace("{days}", String(maxDays));
+    out.appendChild(el("p", "lms-vo-list" + (list && !stale ? "" : " lms-vo-note"), note));
     var base = root.getAttribute("data-online-base");
     if (base !== null && /^[0-9A-Za-z]+$/.test(token)) {
       var a = el("a", "lms-vo-online", msg.check_online);
       a.href = base.replace(/\/$/, "") + "/V/" + token;
       out.appendChild(a);
     }
+    root.setAttribute("data-status", status);
     root.setAttribute("data-result", result.ok ? "valid" : result.reason);
   }
 
@@ -249,6 +370,7 @@
   }
 
   window.LmsCertVerify = { verifyToken: verifyToken, loadKeys: loadKeys, tokenFrom: tokenFrom,
+                           openList: openList, codeHash: codeHash, loadRevocations: loadRevocations,
                            tokenFromLocation: tokenFromLocation, TEXT_ALPHABET: TEXT };
   function start() { document.querySelectorAll("[data-lms-verify-offline]").forEach(init); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

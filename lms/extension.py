@@ -41,6 +41,8 @@ import lms.coverage.blueprint as coverage
 import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
 import lms.home.views as home_views
+import lms.jobs.blueprint as jobs
+import lms.jobs.views as job_views
 import lms.ops.blueprint as ops
 import lms.ops.views as ops_views
 import lms.quiz.bank as quiz_bank
@@ -61,7 +63,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, api.bp, ops.bp,
+    classes.site_bp, coverage.bp, api.bp, ops.bp, jobs.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -73,7 +75,7 @@ ROUTES_AND_RECEIVERS = (
     api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, ops_views,
+    class_listeners, ops_views, job_views,
 )
 
 

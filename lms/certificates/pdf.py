@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -129,6 +129,22 @@ class CertificateRenderer:
         with self._lock:
             return document.write_pdf(stylesheets=[self._css], font_config=self._font_config)
 
+    def render_in_parts(self, views: Sequence[Mapping], progress: Callable[[int, int], None],
+                        part: int = 25) -> bytes:
+        """As :meth:`render`, laid out ``part`` pages at a time, calling ``progress(done, total)``
+        after each part (a batch of a thousand pages takes tens of seconds: its job shows how far)."""
+        if not views:
+            raise ValueError("no certificates to render")
+        documents = []
+        for start in range(0, len(views), part):
+            chunk = HTML(string=self.html(views[start:start + part]), url_fetcher=self._fetcher)
+            with self._lock:
+                documents.append(chunk.render(stylesheets=[self._css], font_config=self._font_config))
+            progress(min(start + part, len(views)), len(views))
+        pages = [page for document in documents for page in document.pages]
+        with self._lock:
+            return documents[0].copy(pages).write_pdf()
+
 
 @functools.cache
 def default_renderer() -> CertificateRenderer:
@@ -141,9 +157,13 @@ def render_certificate_pdf(cert_view: Mapping, *, renderer: CertificateRenderer 
     return (renderer or default_renderer()).render([cert_view])
 
 
-def render_batch_pdf(cert_views: Sequence[Mapping], *, renderer: CertificateRenderer | None = None) -> bytes:
-    """All certificates (e.g. of a class) as ONE PDF, one page each, in the given order."""
-    return (renderer or default_renderer()).render(list(cert_views))
+def render_batch_pdf(cert_views: Sequence[Mapping], *, renderer: CertificateRenderer | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
+    """All certificates (e.g. of a class) as ONE PDF, one page each, in the given order;
+    ``progress(done, total)`` is told as pages are laid out."""
+    if progress is None:
+        return (renderer or default_renderer()).render(list(cert_views))
+    return (renderer or default_renderer()).render_in_parts(list(cert_views), progress)
 
 
 def render_certificate_html(cert_view: Mapping, **context: object) -> str:

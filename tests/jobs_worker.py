@@ -1,0 +1,31 @@
+"""``python -m tests.jobs_worker``: ``lms worker`` for the job-queue tests (no tests here).
+
+With ``LMS_TEST_SLOW_PART_SECONDS`` set, the class certificates PDF is laid out one page at a
+time and waits that long after each page, so a test can kill the worker in the middle of a job.
+Production code has no such hook: the wrapping happens here, in the test's worker process only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import lms.certificates.pdf as pdf
+from lms.cli import main
+
+delay = float(os.environ.get("LMS_TEST_SLOW_PART_SECONDS") or 0)
+if delay:
+    original = pdf.CertificateRenderer.render_in_parts
+
+    def slow_parts(self, views, progress, part=1):
+        def slowly(done: int, total: int) -> None:
+            progress(done, total)
+            time.sleep(delay)
+
+        return original(self, views, slowly, part=1)
+
+    pdf.CertificateRenderer.render_in_parts = slow_parts
+
+if __name__ == "__main__":
+    sys.exit(main(["worker", *sys.argv[1:]]))

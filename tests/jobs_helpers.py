@@ -75,14 +75,15 @@ def login_teacher(client) -> None:
     login_as(client, "cogiao")
 
 
-def start_worker(env: dict[str, str], log: Path, *, slow_seconds: float = 0) -> subprocess.Popen:
-    """``lms worker`` in a new process (its output in ``log``); the caller stops it."""
+def start_worker(env: dict[str, str], log: Path, *args: str, slow_seconds: float = 0) -> subprocess.Popen:
+    """``lms worker`` in a new process (its output in ``log``); the caller stops it. ``args``
+    ``("run-one", "7")``: run job 7 in the process, as a web process's thread would."""
     full = {**os.environ, **env, "PYTHONPATH": str(REPO)}
     full.pop("LMS_TEST_SLOW_PART_SECONDS", None)
     if slow_seconds:
         full["LMS_TEST_SLOW_PART_SECONDS"] = str(slow_seconds)
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "tests.jobs_worker"], cwd=REPO, env=full,
+        return subprocess.Popen([sys.executable, "-m", "tests.jobs_worker", *args], cwd=REPO, env=full,
                                 stdout=out, stderr=subprocess.STDOUT)
 
 

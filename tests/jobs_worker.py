@@ -1,4 +1,5 @@
-"""``python -m tests.jobs_worker``: ``lms worker`` for the job-queue tests (no tests here).
+"""``python -m tests.jobs_worker``: ``lms worker`` for the job-queue tests (no tests here);
+``python -m tests.jobs_worker run-one JOB_ID``: one job run as the app's thread would, without Redis.
 
 With ``LMS_TEST_SLOW_PART_SECONDS`` set, the class certificates PDF is laid out one page at a
 time and waits that long after each page, so a test can kill the worker in the middle of a job.
@@ -27,5 +28,17 @@ if delay:
 
     pdf.CertificateRenderer.render_in_parts = slow_parts
 
+
+def run_one(job_id: int) -> None:
+    """Run one job in this process as an app's background thread would (no Redis)."""
+    from lms.app import create_app
+    from lms.jobs.runners import execute
+
+    execute(create_app(), job_id)
+
+
 if __name__ == "__main__":
-    sys.exit(main(["worker", *sys.argv[1:]]))
+    if sys.argv[1:2] == ["run-one"]:
+        run_one(int(sys.argv[2]))
+    else:
+        sys.exit(main(["worker", *sys.argv[1:]]))

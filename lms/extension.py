@@ -30,6 +30,7 @@ import lms.certificates.views as certificate_views
 import lms.classes.blueprint as classes
 import lms.classes.certificates_pdf as class_certificates
 import lms.classes.invitation_views as class_invitation_views
+import lms.classes.job_views as class_job_views
 import lms.classes.join as class_join
 import lms.classes.learner_views as class_learner_views
 import lms.classes.listeners as class_listeners
@@ -71,7 +72,8 @@ MODELS = ALL_MODELS
 #: (lms.signals); they are named here so the import is the extension's, and nobody else's
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
-    class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, coverage_views,
+    class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, class_job_views,
+    coverage_views,
     api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,

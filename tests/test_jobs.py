@@ -42,6 +42,11 @@ def test_a_large_class_pdf_is_prepared_in_the_background_and_downloaded(app, cli
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert f"chung-nhan-lop-{class_id}.pdf" in pdf.headers["Content-Disposition"]
     assert pdf_pages(pdf.data) == 2
+    with app.app_context():  # kept encrypted: it names learners (and a password sheet's, passwords)
+        from lms.jobs.models import JobFile
+
+        stored = db.session.get(JobFile, job_id).content
+        assert not stored.startswith(b"%PDF") and b"%PDF" not in stored and services.file_content(job_id) == pdf.data
     assert "Nguyễn Văn An" in pdf_text(pdf.data, 0) and "Lê Thị Bình" in pdf_text(pdf.data, 1)
     # the class page now points to the ready file instead of starting another
     assert f'href="/jobs/{job_id}"' in client.get(f"/certificates/class/{class_id}.pdf").get_data(as_text=True)

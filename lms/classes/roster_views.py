@@ -12,9 +12,11 @@ from lms.classes import enroll, passwords, roster, roster_files
 from lms.classes.access import class_or_404, of_class_or_404, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
+from lms.classes.job_views import sheet_is_a_job
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
+from lms.jobs.services import forget_jobs
 from lms.web.inputs import body_limit
 from lms.web.urls import public_url
 
@@ -57,6 +59,7 @@ def roster_page(class_id: int) -> ResponseReturnValue:
         labels=roster.column_labels(),
         sheets=passwords.live_sheets(class_id),
         parts=passwords.sheet_parts,
+        sheet_is_a_job=sheet_is_a_job,
         sheet_form=EmptyForm(),
         reissue=len(enroll.reissuable_ids(classroom)),
     ), (422 if problem else 200)
@@ -177,6 +180,7 @@ def delete_sheet(class_id: int, sheet_id: int) -> ResponseReturnValue:
     _classroom, sheet = of_class_or_404(PasswordSheet, class_id, sheet_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    forget_jobs("password_sheet", "sheet_id", sheet.id)  # its whole-sheet PDF, if one was prepared
     passwords.delete_sheet(sheet)
     flash(_("The password sheet was deleted."), "success")
     return redirect(url_for(".roster", class_id=class_id))

@@ -58,6 +58,8 @@ class JobKind:
     #: params -> the URL of the page the job was started from
     back: Callable[[dict], str] | None = None
     errors: Mapping[str, Any] = field(default_factory=dict)
+    #: params -> False when the file must no longer be given out (e.g. its password sheet was deleted)
+    available: Callable[[dict], bool] | None = None
 
 
 #: errors of any kind: the queue's own

@@ -9,9 +9,13 @@ given up on and requeued while its old worker was merely slow is still done once
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cryptography.fernet import Fernet
+from flask import current_app
 from sqlalchemy import Engine, delete, insert, select, update
 
 from lms.db import db, now_utc
@@ -20,6 +24,13 @@ from lms.jobs.registry import JobResult
 
 _JOBS = Job.__table__
 _FILES = JobFile.__table__
+
+
+def _fernet() -> Fernet:
+    """Files are kept encrypted (they carry names, and password sheets carry passwords), under a
+    key derived from SECRET_KEY, which every server and worker of a site shares."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"lms-job-file\x00" + secret).digest()))
 
 
 def create_job(kind: str, owner_id: int, params: dict) -> Job:
@@ -78,7 +89,7 @@ def finish(engine: Engine, claim_: Claim, result: JobResult) -> bool:
         ).rowcount
         if done:
             conn.execute(delete(_FILES).where(_FILES.c.job_id == claim_.job_id))
-            conn.execute(insert(_FILES).values(job_id=claim_.job_id, content=result.content))
+            conn.execute(insert(_FILES).values(job_id=claim_.job_id, content=_fernet().encrypt(result.content)))
     return bool(done)
 
 
@@ -121,5 +132,17 @@ def purge_finished(engine: Engine, keep_days: float) -> int:
         return conn.execute(delete(_JOBS).where(_JOBS.c.finished_at < cutoff)).rowcount
 
 
+def forget_jobs(kind: str, key: str, value: int) -> int:
+    """Delete the jobs of ``kind`` whose parameter ``key`` is ``value``, with their files (a deleted
+    password sheet's PDF must go with it). The caller commits."""
+    ids = select(Job.id).where(Job.kind == kind, Job.params[key].as_integer() == value)
+    found = list(db.session.scalars(ids))
+    if found:
+        db.session.execute(delete(_FILES).where(_FILES.c.job_id.in_(found)))
+        db.session.execute(delete(_JOBS).where(_JOBS.c.id.in_(found)))
+    return len(found)
+
+
 def file_content(job_id: int) -> bytes | None:
-    return db.session.scalar(select(_FILES.c.content).where(_FILES.c.job_id == job_id))
+    stored = db.session.scalar(select(_FILES.c.content).where(_FILES.c.job_id == job_id))
+    return None if stored is None else _fernet().decrypt(stored)

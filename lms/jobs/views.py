@@ -48,6 +48,11 @@ def _nudge(job: Job) -> None:
         THREAD.submit(app, job.id)
 
 
+def _available(job: Job) -> bool:
+    kind = get_kind(job.kind)
+    return kind is not None and (kind.available is None or kind.available(dict(job.params or {})))
+
+
 @bp.get("/<int:job_id>", endpoint="show")
 @login_required
 def show(job_id: int) -> ResponseReturnValue:
@@ -56,7 +61,7 @@ def show(job_id: int) -> ResponseReturnValue:
     kind = get_kind(job.kind)
     back = kind.back(dict(job.params or {})) if kind and kind.back else None
     response = current_app.make_response(render_template(
-        "lms/jobs/job.html", job=job, title=kind.title if kind else job.kind, back=back,
+        "lms/jobs/job.html", job=job, title=kind.title if kind else job.kind, back=back, gone=not _available(job),
         error=error_message(job.kind, job.error_key) if job.status == "failed" else None,
         refresh=None if job.finished else REFRESH_SECONDS,
     ))
@@ -68,7 +73,7 @@ def show(job_id: int) -> ResponseReturnValue:
 @login_required
 def download(job_id: int) -> ResponseReturnValue:
     job = _visible_job(job_id)
-    content = file_content(job.id) if job.status == "done" else None
+    content = file_content(job.id) if job.status == "done" and _available(job) else None
     if content is None:
         abort(404)
     response = send_file(io.BytesIO(content), mimetype=job.result_type or "application/octet-stream",

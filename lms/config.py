@@ -53,6 +53,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_JOB_STALE_SECONDS": 60,  # a running job without a heartbeat this long is queued again
     "LMS_JOB_KEEP_DAYS": 7,  # finished jobs and their files (they name learners) are deleted after
     "LMS_CLASS_PDF_SYNC_MAX": 30,  # a class's certificates PDF up to this many pages is made on the request
+    "LMS_ROSTER_SYNC_MAX": 1000,  # a roster of more rows is imported by a job
     "LMS_PASSWORD_SHEET_SYNC_MAX": 300,  # a password sheet of more slips is laid out as one PDF by a job
 }
 

@@ -164,6 +164,7 @@ KINDS: dict[str, Kind] = {
     "LMS_JOB_KEEP_DAYS": SECONDS,
     "LMS_CLASS_PDF_SYNC_MAX": INTEGER,
     "LMS_PASSWORD_SHEET_SYNC_MAX": INTEGER,
+    "LMS_ROSTER_SYNC_MAX": INTEGER,
 }
 #: environment variables whose value goes into another config key
 RENAMED = {"LMS_TRUSTED_HOSTS": ("TRUSTED_HOSTS", HOSTS)}

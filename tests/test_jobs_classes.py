@@ -86,3 +86,35 @@ def test_an_expired_sheet_is_not_given_out_and_a_job_on_it_says_so(app, client, 
                                    {"class_id": class_id, "sheet_id": sheet_id, "login_url": "http://x/login"}).id
     assert execute(app, late) == "failed"
     assert "đã hết hạn" in client.get(f"/jobs/{late}").get_data(as_text=True)
+
+
+def test_a_roster_of_many_rows_is_imported_by_a_job(app, client, courses, units) -> None:
+    from sqlalchemy import func, select
+
+    from lms.classes.models import Enrollment
+    from tests.classes_helpers import roster_csv, upload
+
+    app.config["LMS_ROSTER_SYNC_MAX"] = 5
+    teacher = make_user(app, "co.lan", roles={"teacher"})
+    make_user(app, "thay.khac", roles={"teacher"})
+    class_id = make_class(app, teacher)
+    login(client, "co.lan")
+    rows = [f"Nguyễn Văn Học {i:02d},09123456{i:02d},1960," for i in range(12)]
+    preview = upload(client, class_id, roster_csv(*rows)).headers["Location"]
+    page = client.get(preview).get_data(as_text=True)
+    started = client.post(preview + "/import", data={"csrf_token": csrf_from(page)})
+    assert started.status_code == 303 and "/jobs/" in started.location
+    job_id = int(started.location.rsplit("/", 1)[-1])
+    job = wait_for(app, job_id, lambda j: j.status == "done", "imported")
+    assert job.result_name is None and job.progress == 100
+    html = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    done_url = preview + "/done"
+    assert f'href="{done_url}"' in html and "/download" not in html
+    report = client.get(done_url)
+    assert report.status_code == 200 and "12" in report.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enrollment)
+                                 .where(Enrollment.class_id == class_id)) == 12
+        assert db.session.scalar(select(PasswordSheet.count).where(PasswordSheet.class_id == class_id)) == 12
+    login(client, "thay.khac")
+    assert client.get(f"/jobs/{job_id}").status_code == 404

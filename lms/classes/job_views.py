@@ -1,4 +1,5 @@
-"""The classes' jobs (lms.jobs): a whole one-time password sheet as one PDF. Registered on the
+"""The classes' jobs (lms.jobs): a whole one-time password sheet as one PDF, a roster import of
+more than ``LMS_ROSTER_SYNC_MAX`` rows. Registered on the
 ``lms_classes`` blueprint; the class's certificates PDF is in :mod:`lms.classes.certificates_pdf`.
 
 A sheet of up to ``LMS_PASSWORD_SHEET_SYNC_MAX`` slips prints on the request (in parts of
@@ -11,10 +12,12 @@ from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user
 from lms.accounts.forms import EmptyForm
+from lms.accounts.models import User
 from lms.classes import passwords
 from lms.classes.access import of_class_or_404, teacher_required
 from lms.classes.blueprint import bp
-from lms.classes.models import Classroom, PasswordSheet
+from lms.classes.enroll import ImportConflict, import_upload
+from lms.classes.models import Classroom, PasswordSheet, RosterUpload
 from lms.classes.services import can_manage
 from lms.db import db, now_utc
 from lms.i18n import _l
@@ -72,4 +75,41 @@ register(JobKind(
                                 "learners who have not signed in yet.")},
     # a deleted or expired sheet's passwords are not given out any more, even from a finished job
     available=lambda params: _live_sheet(params) is not None,
+))
+
+
+# -- a big roster import --------------------------------------------------------------------------
+
+IMPORT_JOB = "roster_import"
+
+
+def import_is_a_job(upload: RosterUpload) -> bool:
+    return len(upload.rows or []) > int(current_app.config["LMS_ROSTER_SYNC_MAX"])
+
+
+def start_import(class_id: int, upload: RosterUpload) -> ResponseReturnValue:
+    """The import as a job (the preview's "Import" button on a roster of many rows)."""
+    return start_and_show(IMPORT_JOB, current_user().id, {"class_id": class_id, "upload_id": upload.id})
+
+
+def _import(context: JobContext) -> None:
+    upload = db.session.get(RosterUpload, int(context.params["upload_id"]))
+    classroom = db.session.get(Classroom, int(context.params["class_id"]))
+    actor = db.session.get(User, context.owner_id)
+    if upload is None or classroom is None or upload.class_id != classroom.id or actor is None:
+        raise JobError("upload_gone")
+    try:
+        import_upload(upload, classroom, actor, progress=context.progress)
+    except ImportConflict:
+        raise JobError("conflict") from None
+
+
+register(JobKind(
+    IMPORT_JOB, _l("Adding the learners of a roster"), _import, may_view=_manages_class,
+    back=lambda params: url_for("lms_classes.roster", class_id=params["class_id"]),
+    done_url=lambda params: url_for("lms_classes.roster_done", class_id=params["class_id"],
+                                    upload_id=params["upload_id"]),
+    errors={"conflict": _l("Someone created one of these accounts a moment ago. Nothing was saved: "
+                           "please import again."),
+            "upload_gone": _l("This roster file is no longer kept. Please upload it again.")},
 ))

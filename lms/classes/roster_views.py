@@ -12,7 +12,7 @@ from lms.classes import enroll, passwords, roster, roster_files
 from lms.classes.access import class_or_404, of_class_or_404, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
-from lms.classes.job_views import sheet_is_a_job
+from lms.classes.job_views import import_is_a_job, sheet_is_a_job, start_import
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
@@ -97,6 +97,8 @@ def roster_import(class_id: int, upload_id: int) -> ResponseReturnValue:
     classroom, upload = of_class_or_404(RosterUpload, class_id, upload_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if import_is_a_job(upload):
+        return start_import(class_id, upload)
     try:
         enroll.import_upload(upload, classroom, current_user())
     except enroll.ImportConflict:

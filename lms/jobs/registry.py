@@ -51,13 +51,17 @@ class JobKind:
     name: str
     #: what the job page calls it, e.g. "Certificates of the class"
     title: Any
-    run: Callable[[JobContext], JobResult]
+    #: does the work; returns the file it made, or None for a job whose result is in the database
+    #: (then ``done_url`` says where to see it)
+    run: Callable[[JobContext], JobResult | None]
     #: (user, params) -> True for someone other than the owner who may see the job and its file
     #: (someone who could have started it); the owner always may
     may_view: Callable[[Any, dict], bool] | None = None
     #: params -> the URL of the page the job was started from
     back: Callable[[dict], str] | None = None
     errors: Mapping[str, Any] = field(default_factory=dict)
+    #: params -> the page that shows a finished job's result, for a job that makes no file
+    done_url: Callable[[dict], str] | None = None
     #: params -> False when the file must no longer be given out (e.g. its password sheet was deleted)
     available: Callable[[dict], bool] | None = None
 

@@ -39,7 +39,9 @@ def uses_redis(app: Flask) -> bool:
 
 
 class _Heart(threading.Thread):
-    """Writes the job's heartbeat (and its latest progress) while the job runs."""
+    """Writes the job's heartbeat every ``every`` seconds, and its progress within a second of a
+    change. Only this thread writes them, never the job's own: on SQLite the job's transaction
+    may hold the write lock, and a write from its own thread would wait for itself."""
 
     def __init__(self, engine, claim: services.Claim, every: float) -> None:
         super().__init__(name=f"lms-job-{claim.job_id}-heartbeat", daemon=True)
@@ -48,9 +50,14 @@ class _Heart(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        while not self.stop.wait(self.every):
+        written, last = None, time.monotonic()
+        while not self.stop.wait(min(1.0, self.every)):
+            percent = self.percent
+            if percent == written and time.monotonic() - last < self.every:
+                continue
             try:
-                services.beat(self.engine, self.claim, self.percent)
+                services.beat(self.engine, self.claim, percent)
+                written, last = percent, time.monotonic()
             except Exception:  # a missed beat is harmless; the next one may get through
                 log.warning("job %s: heartbeat failed", self.claim.job_id, exc_info=True)
 
@@ -68,13 +75,9 @@ def execute(app: Flask, job_id: int) -> str:
             services.fail(engine, claim, "unknown_kind")
             return "failed"
         heart = _Heart(engine, claim, settings(app)["beat"])
-        last = [0.0]
 
         def report(percent: int) -> None:
             heart.percent = percent
-            if time.monotonic() - last[0] >= 1.0:
-                last[0] = time.monotonic()
-                services.beat(engine, claim, percent)
 
         heart.start()
         try:

@@ -79,15 +79,17 @@ def beat(engine: Engine, claim_: Claim, percent: int | None = None) -> bool:
         return bool(conn.execute(update(_JOBS).where(*_mine(claim_)).values(**values)).rowcount)
 
 
-def finish(engine: Engine, claim_: Claim, result: JobResult) -> bool:
-    """Keep the file and mark the job done, in one transaction."""
+def finish(engine: Engine, claim_: Claim, result: JobResult | None) -> bool:
+    """Keep the file (if the job made one) and mark the job done, in one transaction."""
+    described = {} if result is None else {
+        "result_name": result.filename, "result_type": result.mimetype, "result_size": len(result.content)}
     with engine.begin() as conn:
         done = conn.execute(
             update(_JOBS).where(*_mine(claim_)).values(
                 status="done", progress=100, finished_at=now_utc(), heartbeat_at=now_utc(), error_key=None,
-                result_name=result.filename, result_type=result.mimetype, result_size=len(result.content))
+                **described)
         ).rowcount
-        if done:
+        if done and result is not None:
             conn.execute(delete(_FILES).where(_FILES.c.job_id == claim_.job_id))
             conn.execute(insert(_FILES).values(job_id=claim_.job_id, content=_fernet().encrypt(result.content)))
     return bool(done)

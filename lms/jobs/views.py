@@ -59,9 +59,12 @@ def show(job_id: int) -> ResponseReturnValue:
     job = _visible_job(job_id)
     _nudge(job)
     kind = get_kind(job.kind)
-    back = kind.back(dict(job.params or {})) if kind and kind.back else None
+    params = dict(job.params or {})
+    back = kind.back(params) if kind and kind.back else None
+    done_url = kind.done_url(params) if kind and kind.done_url and job.status == "done" else None
     response = current_app.make_response(render_template(
-        "lms/jobs/job.html", job=job, title=kind.title if kind else job.kind, back=back, gone=not _available(job),
+        "lms/jobs/job.html", job=job, title=kind.title if kind else job.kind, back=back,
+        gone=not _available(job), done_url=done_url,
         error=error_message(job.kind, job.error_key) if job.status == "failed" else None,
         refresh=None if job.finished else REFRESH_SECONDS,
     ))

@@ -39,6 +39,7 @@ import lms.classes.views as class_views
 import lms.courses.blueprint as courses
 import lms.courses.views as course_views
 import lms.coverage.blueprint as coverage
+import lms.coverage.job_views as coverage_job_views
 import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
 import lms.home.views as home_views
@@ -73,7 +74,7 @@ MODELS = ALL_MODELS
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, class_job_views,
-    coverage_views,
+    coverage_views, coverage_job_views,
     api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,

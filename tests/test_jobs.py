@@ -184,6 +184,7 @@ def test_old_finished_jobs_and_their_files_are_deleted(app, class_id) -> None:
         job_id = job.id
     assert execute(app, job_id) == "done"
     with app.app_context():
+        assert services.queue_stats(db.engine) == {"queued": 0, "running": 0, "done": 1, "failed": 0}
         assert services.purge_finished(db.engine, 7) == 0
         db.session.execute(update(Job).where(Job.id == job_id).values(finished_at=now_utc() - timedelta(days=8)))
         db.session.commit()

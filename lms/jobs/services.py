@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet
 from flask import current_app
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from lms.db import db, now_utc
-from lms.jobs.models import Job, JobFile
+from lms.jobs.models import STATUSES, Job, JobFile
 from lms.jobs.registry import JobResult
 
 _JOBS = Job.__table__
@@ -132,6 +132,14 @@ def purge_finished(engine: Engine, keep_days: float) -> int:
         old = select(_JOBS.c.id).where(_JOBS.c.finished_at < cutoff)
         conn.execute(delete(_FILES).where(_FILES.c.job_id.in_(old)))
         return conn.execute(delete(_JOBS).where(_JOBS.c.finished_at < cutoff)).rowcount
+
+
+def queue_stats(engine: Engine) -> dict[str, int]:
+    """Jobs per status (queued, running, done, failed) among those kept: for monitoring (queue
+    depth = queued + running; failures = failed)."""
+    with engine.connect() as conn:
+        found = dict(conn.execute(select(_JOBS.c.status, func.count()).group_by(_JOBS.c.status)).all())
+    return {status: int(found.get(status, 0)) for status in STATUSES}
 
 
 def forget_jobs(kind: str, key: str, value: int) -> int:

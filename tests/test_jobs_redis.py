@@ -162,3 +162,39 @@ def job_row_owner(app) -> int:
     from tests.jobs_helpers import user_id
 
     return user_id(app, "cogiao")
+
+
+def test_a_job_redis_lost_is_queued_again_by_the_worker(app, client, servers, tmp_path: Path) -> None:
+    """The database says queued, Redis has nothing (restarted without persistence)."""
+    from lms.jobs import services
+
+    app_b, class_id, env = servers
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.db import now_utc
+    from lms.jobs.models import Job
+
+    with app.app_context():
+        job_id = services.create_job("class_certificates", job_row_owner(app), {"class_id": class_id}).id
+        # recorded a minute ago, never handed to Redis
+        db.session.execute(update(Job).where(Job.id == job_id).values(created_at=now_utc() - timedelta(minutes=1)))
+        db.session.commit()
+    if REDIS:
+        worker = start_worker(env, tmp_path / "worker.log")  # its sweep finds the job Redis never had
+        try:
+            job = wait_for(app, job_id, lambda j: j.status == "done", "found by the worker's sweep")
+        finally:
+            stop(worker)
+    else:  # without Redis, whoever opens the job's page runs a job no thread took
+        client_b = app_b.test_client()
+        login_as(client_b, "cogiao")
+
+        def finished(job) -> bool:
+            client_b.get(f"/jobs/{job_id}")
+            return job.status == "done"
+
+        job = wait_for(app_b, job_id, finished, "run from server B's page")
+    assert job.attempts == 1
+    assert pdf_pages(download_on_b(app_b, job_id)) == 2

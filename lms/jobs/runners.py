@@ -175,6 +175,21 @@ def submit(app: Flask, job_id: int) -> str:
     return "thread"
 
 
+def resubmit_waiting(app: Flask, job_id: int) -> None:
+    """A queued job nobody has taken for a while: without Redis, run it in this process's thread
+    (its process may have stopped); with Redis, queue it again only when the queue is empty
+    (Redis lost it) or cannot be reached (then the thread runs it)."""
+    if uses_redis(app):
+        try:
+            if rq_queue(app).count:
+                return  # still waiting its turn
+        except Exception:  # Redis down: submit() below falls back to the thread
+            log.warning("job %s: cannot reach Redis", job_id, exc_info=True)
+        submit(app, job_id)
+    else:
+        THREAD.submit(app, job_id)
+
+
 def recover(app: Flask, job_id: int | None = None) -> list[int]:
     """Requeue jobs whose runner died (``job_id``: only that one) and submit them again."""
     conf = settings(app)

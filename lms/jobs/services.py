@@ -125,6 +125,15 @@ def recover_abandoned(engine: Engine, *, stale_seconds: float, max_attempts: int
     return requeued
 
 
+def waiting_since(engine: Engine, seconds: float) -> list[int]:
+    """Queued jobs recorded (or last given up on) more than ``seconds`` ago, oldest first."""
+    cutoff = now_utc() - timedelta(seconds=seconds)
+    started = func.coalesce(_JOBS.c.heartbeat_at, _JOBS.c.created_at)
+    with engine.connect() as conn:
+        return list(conn.scalars(select(_JOBS.c.id).where(_JOBS.c.status == "queued", started < cutoff)
+                                 .order_by(_JOBS.c.id)))
+
+
 def purge_finished(engine: Engine, keep_days: float) -> int:
     """Forget jobs (and their files, which name learners) finished more than ``keep_days`` ago."""
     cutoff = now_utc() - timedelta(days=keep_days)

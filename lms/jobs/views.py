@@ -17,7 +17,7 @@ from lms.db import db, now_utc
 from lms.jobs.blueprint import bp
 from lms.jobs.models import Job
 from lms.jobs.registry import error_message, get_kind
-from lms.jobs.runners import THREAD, recover, settings, uses_redis
+from lms.jobs.runners import recover, resubmit_waiting, settings
 from lms.jobs.services import file_content
 
 #: seconds between two refreshes of a job's page while it is not finished
@@ -38,14 +38,14 @@ def _visible_job(job_id: int) -> Job:
 
 def _nudge(job: Job) -> None:
     """A job whose runner died is queued again when someone looks at it (``lms worker`` sweeps
-    too); without Redis, a queued job that no thread of any process took is run here."""
+    too); a queued job nobody took for a while is handed over again (lms.jobs.runners.resubmit_waiting)."""
     app = current_app._get_current_object()
     stale = timedelta(seconds=settings(app)["stale"])
     if job.status == "running" and job.heartbeat_at and now_utc() - job.heartbeat_at > stale:
         if recover(app, job.id):
             db.session.refresh(job)
-    elif job.status == "queued" and not uses_redis(app) and now_utc() - (job.heartbeat_at or job.created_at) > stale:
-        THREAD.submit(app, job.id)
+    elif job.status == "queued" and now_utc() - (job.heartbeat_at or job.created_at) > stale:
+        resubmit_waiting(app, job.id)
 
 
 def _available(job: Job) -> bool:

@@ -23,6 +23,7 @@ def load_commands() -> tuple[click.Command, ...]:
     import lms.classes.cli as classes_cli
     import lms.courses.cli as courses_cli
     import lms.coverage.cli as coverage_cli
+    import lms.jobs.cli as jobs_cli
     import lms.quiz.cli as quiz_cli
     import lms.setup_cli as setup_cli
     import lms.units.cli as units_cli
@@ -30,7 +31,7 @@ def load_commands() -> tuple[click.Command, ...]:
     return tuple(
         command
         for module in (setup_cli, accounts_cli, courses_cli, quiz_cli, units_cli, certificates_cli,
-                       coverage_cli, classes_cli)
+                       coverage_cli, classes_cli, jobs_cli)
         for command in module.commands
     )
 

@@ -59,6 +59,17 @@ DEFAULTS: dict[str, object] = {
     "LMS_API_MAX_BYTES": 256 * 1024,  # a JSON body of API v1
     "LMS_MAX_FORM_MEMORY_SIZE": 500_000,  # form fields (not files) kept in memory
     "LMS_MAX_FORM_PARTS": 500,  # fields and files of one form
+    # the job queue (lms.jobs): RQ on this Redis with `lms worker`; without it, a thread of each app process
+    "LMS_REDIS_URL": None,
+    "LMS_JOB_RUNNER": "auto",  # auto (rq when LMS_REDIS_URL is set) | rq | thread
+    "LMS_JOB_QUEUE": "lms",  # the RQ queue's name (two sites on one Redis: two names)
+    "LMS_JOB_TIMEOUT_SECONDS": 1800,  # a job running longer is stopped and shown as failed
+    "LMS_JOB_MAX_ATTEMPTS": 3,  # runs of a job whose worker died, before it is shown as failed
+    "LMS_JOB_STALE_SECONDS": 60,  # a running job without a heartbeat this long is queued again
+    "LMS_JOB_KEEP_DAYS": 7,  # finished jobs and their files (they name learners) are deleted after
+    "LMS_CLASS_PDF_SYNC_MAX": 30,  # a class's certificates PDF up to this many pages is made on the request
+    "LMS_ROSTER_SYNC_MAX": 1000,  # a roster of more rows is imported by a job
+    "LMS_PASSWORD_SHEET_SYNC_MAX": 300,  # a password sheet of more slips is laid out as one PDF by a job
 }
 
 

@@ -79,6 +79,19 @@ def _url(raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+def _redis_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
+        raise ValueError(raw)
+    return raw.strip()
+
+
+def _job_runner(raw: str) -> str:
+    if raw.strip() not in ("auto", "rq", "thread"):
+        raise ValueError(raw)
+    return raw.strip()
+
+
 def _locale(raw: str) -> str:
     if raw.strip() not in ("vi", "en"):
         raise ValueError(raw)
@@ -108,6 +121,8 @@ TEXT = Kind(_text, "some text")
 URL = Kind(_url, "an http:// or https:// address, e.g. https://hoc.example.vn")
 LOCALE = Kind(_locale, "vi or en")
 PREFIX = Kind(_prefix, "a path starting with /, e.g. /hoc, or nothing")
+REDIS_URL = Kind(_redis_url, "a Redis URL, e.g. redis://127.0.0.1:6379/0")
+JOB_RUNNER = Kind(_job_runner, "auto, rq or thread")
 HOSTS = Kind(_hosts, "host names separated by commas, e.g. hoc.example.vn,www.hoc.example.vn")
 
 #: every setting an operator may give as an environment variable, with how to read it
@@ -152,6 +167,16 @@ KINDS: dict[str, Kind] = {
     "LMS_API_MAX_BYTES": SIZE,
     "LMS_MAX_FORM_MEMORY_SIZE": SIZE,
     "LMS_MAX_FORM_PARTS": INTEGER,
+    "LMS_REDIS_URL": REDIS_URL,
+    "LMS_JOB_RUNNER": JOB_RUNNER,
+    "LMS_JOB_QUEUE": TEXT,
+    "LMS_JOB_TIMEOUT_SECONDS": INTEGER,
+    "LMS_JOB_MAX_ATTEMPTS": INTEGER,
+    "LMS_JOB_STALE_SECONDS": SECONDS,
+    "LMS_JOB_KEEP_DAYS": SECONDS,
+    "LMS_CLASS_PDF_SYNC_MAX": INTEGER,
+    "LMS_PASSWORD_SHEET_SYNC_MAX": INTEGER,
+    "LMS_ROSTER_SYNC_MAX": INTEGER,
 }
 #: environment variables whose value goes into another config key
 RENAMED = {"LMS_TRUSTED_HOSTS": ("TRUSTED_HOSTS", HOSTS)}

@@ -32,6 +32,7 @@ import lms.certificates.views as certificate_views
 import lms.classes.blueprint as classes
 import lms.classes.certificates_pdf as class_certificates
 import lms.classes.invitation_views as class_invitation_views
+import lms.classes.job_views as class_job_views
 import lms.classes.join as class_join
 import lms.classes.learner_views as class_learner_views
 import lms.classes.listeners as class_listeners
@@ -40,10 +41,13 @@ import lms.classes.views as class_views
 import lms.courses.blueprint as courses
 import lms.courses.views as course_views
 import lms.coverage.blueprint as coverage
+import lms.coverage.job_views as coverage_job_views
 import lms.coverage.upload_views as coverage_upload_views
 import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
 import lms.home.views as home_views
+import lms.jobs.blueprint as jobs
+import lms.jobs.views as job_views
 import lms.ops.blueprint as ops
 import lms.ops.views as ops_views
 import lms.quiz.bank as quiz_bank
@@ -64,7 +68,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, api.bp, ops.bp,
+    classes.site_bp, coverage.bp, api.bp, ops.bp, jobs.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -73,11 +77,11 @@ MODELS = ALL_MODELS
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
     accounts_recovery_views,
-    class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, coverage_views,
-    coverage_upload_views, accounts_place_views, api_tokens,
+    class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, class_job_views,
+    coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, ops_views,
+    class_listeners, ops_views, job_views,
 )
 
 

@@ -6,6 +6,7 @@ from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.coverage.models import Baseline, ExternalFigure, Target
+from lms.jobs.models import Job, JobFile
 from lms.pageversions import PageVersion
 from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
 from lms.units.models import AdminUnit
@@ -13,14 +14,14 @@ from lms.units.models import AdminUnit
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ChangeCounter, ClassCourse, Classroom,
     Course, PasswordResetLink,
-    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Lesson, LessonProgress, PageVersion, PathStep, Question,
-    QuestionBank, QuizOverride, Target, User, UserRole,
+    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, PageVersion,
+    PathStep, Question, QuestionBank, QuizOverride, Target, User, UserRole,
 )
 
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep", "Question",
-    "QuestionBank",
+    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
+    "Question", "QuestionBank",
     "QuizOverride", "Target", "User", "UserRole", "UserSession",
 ]

@@ -18,7 +18,7 @@ CLI_AND_JOB_ONLY = ("alembic", "mako", "pygments", "openpyxl", "weasyprint", "py
                     "lms.schema", "lms.setup_cli", "lms.printing.fonts", "lms.certificates.pdf", "lms.classes.pdf",
                     "qrcode", "PIL", "yaml")
 LMS_COMMANDS = ["certs", "classes", "config", "courses", "coverage", "init", "make-migration", "quiz", "seed-demo",
-                "units", "users"]
+                "units", "users", "worker"]
 
 # a fresh interpreter, so that what other tests imported does not count
 WORKER = """

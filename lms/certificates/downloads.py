@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import Response, current_app, send_file
 
@@ -70,9 +70,10 @@ def credential_bytes(cert: Certificate) -> bytes:
     return write_once(path, body)
 
 
-def batch_pdf(certs: Sequence[Certificate]) -> bytes:
-    """Valid certificates (e.g. a class's) as one PDF, each page's credential embedded."""
-    return pdfcache.batch_pdf(certs, [credential_bytes(cert) for cert in certs])
+def batch_pdf(certs: Sequence[Certificate], progress: Callable[[int, int], None] | None = None) -> bytes:
+    """Valid certificates (e.g. a class's) as one PDF, each page's credential embedded; with
+    ``progress``, laid out in parts that report (done, total) pages (the job queue's page)."""
+    return pdfcache.batch_pdf(certs, [credential_bytes(cert) for cert in certs], progress=progress)
 
 
 def send_credential(cert: Certificate) -> Response:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import io
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -149,6 +149,29 @@ class CertificateRenderer:
                                       finisher=_one_association_each)
 
 
+    def render_in_parts(self, views: Sequence[Mapping], progress: Callable[[int, int], None],
+                        credentials: Sequence[bytes | None] | None = None, part: int = 25) -> bytes:
+        """As :meth:`render`, laid out ``part`` pages at a time, calling ``progress(done, total)``
+        after each part (a batch of a thousand pages takes tens of seconds: its job shows how far)."""
+        if not views:
+            raise ValueError("no certificates to render")
+        if credentials is not None and len(credentials) != len(views):
+            raise ValueError("one credential (or None) per certificate")
+        attachments = [credential_attachment(view["code"], data)
+                       for view, data in zip(views, credentials or (), strict=False) if data]
+        documents = []
+        for start in range(0, len(views), part):
+            chunk = HTML(string=self.html(views[start:start + part]), url_fetcher=self._fetcher)
+            with self._lock:
+                documents.append(chunk.render(stylesheets=[self._css], font_config=self._font_config,
+                                              pdf_variant=PDF_VARIANT))
+            progress(min(start + part, len(views)), len(views))
+        pages = [page for document in documents for page in document.pages]
+        with self._lock:
+            return documents[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments,
+                                                     finisher=_one_association_each)
+
+
 def _one_association_each(_document: object, pdf: object) -> None:
     """WeasyPrint 70 lists each embedded file twice in the catalog's ``/AF`` (once from the
     name tree, once from the file specifications): keep each file specification once."""
@@ -170,7 +193,6 @@ def credential_attachment(code: str, credential: bytes) -> Attachment:
                       description=f"Open Badges 3.0 credential (signed) {code}",
                       relationship=CREDENTIAL_RELATIONSHIP)
 
-
 @functools.cache
 def default_renderer() -> CertificateRenderer:
     """One renderer per process: it keeps the parsed stylesheet and fonts between PDFs."""
@@ -184,10 +206,13 @@ def render_certificate_pdf(cert_view: Mapping, *, credential: bytes | None = Non
 
 
 def render_batch_pdf(cert_views: Sequence[Mapping], *, credentials: Sequence[bytes | None] | None = None,
-                     renderer: CertificateRenderer | None = None) -> bytes:
+                     renderer: CertificateRenderer | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
     """All certificates (e.g. of a class) as ONE PDF, one page each, in the given order, each
-    page's credential embedded."""
-    return (renderer or default_renderer()).render(list(cert_views), credentials)
+    page's credential embedded; ``progress(done, total)`` is told as pages are laid out."""
+    if progress is None:
+        return (renderer or default_renderer()).render(list(cert_views), credentials)
+    return (renderer or default_renderer()).render_in_parts(list(cert_views), progress, credentials)
 
 
 def render_certificate_html(cert_view: Mapping, **context: object) -> str:

@@ -20,7 +20,7 @@ not in a thread. A deployment that wants even the first PDF of a worker fast can
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -84,11 +84,13 @@ def warm_up() -> None:
     default_renderer().warm_up()
 
 
-def batch_pdf(certs: Sequence[Certificate], credentials: Sequence[bytes | None] | None = None) -> bytes:
+def batch_pdf(certs: Sequence[Certificate], credentials: Sequence[bytes | None] | None = None,
+              progress: Callable[[int, int], None] | None = None) -> bytes:
     """One PDF, a page per certificate, rendered in one pass (~15 ms a page), each
-    certificate's credential (same order) embedded."""
+    certificate's credential (same order) embedded; with ``progress``, in parts, telling it
+    (done, total) pages."""
     from lms.certificates.pdf import (
         render_batch_pdf,  # WeasyPrint and the fonts load on the first PDF, not in every worker
     )
 
-    return render_batch_pdf([pdf_view(cert) for cert in certs], credentials=credentials)
+    return render_batch_pdf([pdf_view(cert) for cert in certs], credentials=credentials, progress=progress)

@@ -12,6 +12,7 @@ row that needs a check, :func:`lms.classes.matching.compare` (initials, which de
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,8 +129,10 @@ def _claim(upload: RosterUpload) -> bool:
     return claimed == 1
 
 
-def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> ImportOutcome:
-    """Create and link the accounts of the valid rows, enroll them, and keep their password sheet."""
+def import_upload(upload: RosterUpload, classroom: Classroom, actor: User,
+                  progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
+    """Create and link the accounts of the valid rows, enroll them, and keep their password sheet.
+    ``progress(done, 4)`` is told after each of its four steps (a job shows it)."""
     if not _claim(upload):
         db.session.rollback()
         db.session.refresh(upload)
@@ -137,14 +140,15 @@ def import_upload(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
             **{k: (upload.outcome or {}).get(k, 0) for k in ImportOutcome.__dataclass_fields__}
         )
     try:
-        return _apply_import(upload, classroom, actor)
+        return _apply_import(upload, classroom, actor, progress or (lambda _done, _total: None))
     except IntegrityError as error:
         # someone registered one of these logins between our check and our insert
         db.session.rollback()
         raise ImportConflict() from error
 
 
-def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> ImportOutcome:
+def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User,
+                  progress: Callable[[int, int], None]) -> ImportOutcome:
     rows = classify(upload.rows, classroom.id)
     previewed = {r["line"] for r in upload.rows if will_import(r)}
     # a row needing a check (its details do not agree with the account) goes only when ticked
@@ -153,6 +157,7 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     now = now_utc()
     passwords = [new_one_time_password() for _ in new_rows]
     hashes = hash_many(passwords)
+    progress(1, 4)
     locale = current_app.config.get("LMS_DEFAULT_LOCALE", "vi")
     created_ids = create_accounts([
         NewAccount(
@@ -164,6 +169,7 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
     ])
     for row, user_id in zip(new_rows, created_ids, strict=True):
         row["user_id"] = user_id
+    progress(2, 4)
     joining = [r for r in todo if r["status"] in ("new", "link")]
     # two rows may name one account (its username and its phone): it is enrolled once
     joining_ids = list(dict.fromkeys(r["user_id"] for r in joining))
@@ -191,6 +197,7 @@ def _apply_import(upload: RosterUpload, classroom: Classroom, actor: User) -> Im
             .where(Enrollment.class_id == classroom.id, Enrollment.user_id.in_(returning[start : start + _CHUNK]))
             .values(removed_at=None, enrolled_at=now)
         )
+    progress(3, 4)
     invite_rows = [r for r in todo if r["status"] == "invite"]
     invited_ids = _invite(classroom, actor, [r["user_id"] for r in invite_rows], set(joining_ids), now)
     sheet = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from flask import render_template
@@ -56,6 +56,18 @@ class ClassPdfRenderer:
         with self._lock:
             return document.write_pdf(stylesheets=[self._stylesheet()], font_config=self._font_config)
 
+    def render_parts(self, htmls: Sequence[str], progress: Callable[[int, int], None]) -> bytes:
+        """One PDF of several HTML documents laid out one after another, ``progress(done, total)``
+        told after each (a job's long sheet shows how far it is)."""
+        documents = []
+        for done, html in enumerate(htmls, start=1):
+            document = HTML(string=html, url_fetcher=self._fetcher)
+            with self._lock:
+                documents.append(document.render(stylesheets=[self._stylesheet()], font_config=self._font_config))
+            progress(done, len(htmls))
+        with self._lock:
+            return documents[0].copy([page for document in documents for page in document.pages]).write_pdf()
+
 
 @functools.cache
 def renderer() -> ClassPdfRenderer:
@@ -67,19 +79,31 @@ def _pages(entries: Sequence[Mapping], size: int) -> list[list[Mapping]]:
     return [list(entries[i : i + size]) for i in range(0, len(entries), size)] or [[]]
 
 
-def password_sheet_pdf(entries: Sequence[Mapping], *, class_name: str, site_name: str, login_url: str) -> bytes:
-    """Slips to cut apart, ten a page: name, login, one-time password, where to sign in."""
+#: slips laid out at a time when a job makes a whole sheet (ten pages)
+PART_SLIPS = 100
+
+
+def password_sheet_pdf(entries: Sequence[Mapping], *, class_name: str, site_name: str, login_url: str,
+                       progress: Callable[[int, int], None] | None = None) -> bytes:
+    """Slips to cut apart, ten a page: name, login, one-time password, where to sign in. With
+    ``progress`` (a job), laid out :data:`PART_SLIPS` at a time, telling it (done, total) parts."""
     # names stored before they were checked: no control or text-direction character in print
     entries = [{**entry, "name": printable(entry.get("name"))} for entry in entries]
-    html = render_template(
-        "lms/classes/sheet_pdf.html",
-        pages=_pages(entries, SLIPS_PER_PAGE),
-        class_name=printable(class_name),
-        site_name=site_name,
-        login_url=login_url,
-        _=domain.gettext,
-    )
-    return renderer().render(html)
+
+    def html(part: Sequence[Mapping]) -> str:
+        return render_template(
+            "lms/classes/sheet_pdf.html",
+            pages=_pages(part, SLIPS_PER_PAGE),
+            class_name=printable(class_name),
+            site_name=site_name,
+            login_url=login_url,
+            _=domain.gettext,
+        )
+
+    if progress is None or len(entries) <= PART_SLIPS:
+        return renderer().render(html(entries))
+    parts = [entries[i : i + PART_SLIPS] for i in range(0, len(entries), PART_SLIPS)]
+    return renderer().render_parts([html(part) for part in parts], progress)
 
 
 def join_poster_pdf(

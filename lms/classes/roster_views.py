@@ -13,9 +13,11 @@ from lms.classes import enroll, passwords, roster, roster_files, roster_review
 from lms.classes.access import class_or_404, of_class_or_404, teacher_required
 from lms.classes.blueprint import bp
 from lms.classes.forms import RosterForm
+from lms.classes.job_views import import_is_a_job, sheet_is_a_job, start_import
 from lms.classes.models import PasswordSheet, RosterUpload
 from lms.db import db
 from lms.i18n import _
+from lms.jobs.services import forget_jobs
 from lms.web.inputs import body_limit
 from lms.web.urls import public_url
 
@@ -59,6 +61,7 @@ def roster_page(class_id: int) -> ResponseReturnValue:
         labels=roster.column_labels(),
         sheets=passwords.live_sheets(class_id),
         parts=passwords.sheet_parts,
+        sheet_is_a_job=sheet_is_a_job,
         sheet_form=EmptyForm(),
         reissue=len(enroll.reissuable_ids(classroom)),
     ), (422 if problem else 200)
@@ -134,6 +137,8 @@ def roster_import(class_id: int, upload_id: int) -> ResponseReturnValue:
             flash(_("You changed %(n)d row(s): they were checked again. Look at the result, then import.",
                     n=len(changed)), "info")
             return _back_to_preview(class_id, upload_id)
+    if import_is_a_job(upload):
+        return start_import(class_id, upload)
     try:
         enroll.import_upload(upload, classroom, current_user())
     except enroll.ImportConflict:
@@ -217,6 +222,7 @@ def delete_sheet(class_id: int, sheet_id: int) -> ResponseReturnValue:
     _classroom, sheet = of_class_or_404(PasswordSheet, class_id, sheet_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    forget_jobs("password_sheet", "sheet_id", sheet.id)  # its whole-sheet PDF, if one was prepared
     passwords.delete_sheet(sheet)
     flash(_("The password sheet was deleted."), "success")
     return redirect(url_for(".roster", class_id=class_id))

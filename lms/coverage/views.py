@@ -6,7 +6,6 @@ Thin: figures come from ``report.build_report``, formatting from ``present``.
 from __future__ import annotations
 
 import time
-from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -20,6 +19,8 @@ from lms.coverage.blueprint import bp
 from lms.coverage.forms import TargetForm, UnitDataForm
 from lms.coverage.models import INDICATORS, POPULATIONS, Target
 from lms.coverage.report import SORT_KEYS, build_report, default_date, furthest_behind, search_rows, sort_rows
+from lms.coverage.selection import FIRST_YEAR, report_is_a_job
+from lms.coverage.selection import selection as _selection
 from lms.coverage.text import fold
 from lms.coverage.unit_data import UnitData, read_unit_data, save_unit_data
 from lms.db import db
@@ -31,27 +32,9 @@ from lms.web.formatting import current_locale
 from lms.web.urls import public_url
 
 STAFF = ("official", "admin")
-FIRST_YEAR = 2025
 PUBLIC_CACHE_SECONDS = 300
 PAGE_SIZE = 15
 _public_cache: dict[tuple, tuple[float, object]] = {}
-
-
-def _selection() -> tuple[AdminUnit | None, int, date]:
-    """The unit (empty: the whole country), year and report date from the query string."""
-    code = request.args.get("unit", "").strip()
-    unit = by_code(code) if code else None
-    if code and unit is None:
-        abort(404)
-    today = local_today()
-    year = request.args.get("year", type=int) or today.year
-    if not FIRST_YEAR - 5 <= year <= today.year + 5:
-        abort(400, description=_("Please check the year."))
-    try:
-        on = date.fromisoformat(request.args["on"]) if request.args.get("on") else default_date(year, today)
-    except ValueError:
-        abort(400, description=_("Write the date as YYYY-MM-DD."))
-    return unit, year, on
 
 
 def _args(unit: AdminUnit | None, year: int, on: str | None = None) -> dict:
@@ -87,7 +70,7 @@ def dashboard() -> ResponseReturnValue:
         sort=sort if sort in SORT_KEYS else "name", descending=descending, ancestors=ancestors(unit),
         provinces=provinces(), years=_years(), bar_svg=present.bar_svg(report),
         trend_svg=present.trend_svg(report),
-        args=_args(unit, year, request.args.get("on")),
+        args=_args(unit, year, request.args.get("on")), exports_are_jobs=report_is_a_job(unit),
     )
 
 

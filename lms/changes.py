@@ -21,6 +21,8 @@ from lms.fastread import read_one
 
 #: the counters the LMS keeps (the migration creates a row for each)
 CERTIFICATES = "certificates"
+#: certificate signing keys (a key made or rotated: lms.certificates.keyring)
+SIGNING_KEYS = "signing_keys"
 
 
 class ChangeCounter(db.Model):

@@ -144,7 +144,7 @@ KINDS: dict[str, Kind] = {
 #: environment variables whose value goes into another config key
 RENAMED = {"LMS_TRUSTED_HOSTS": ("TRUSTED_HOSTS", HOSTS)}
 #: never printed whole
-SECRET_NAMES = ("SECRET_KEY", "LMS_CERT_PRIVATE_KEYS")
+SECRET_NAMES = ("SECRET_KEY", "LMS_CERT_PRIVATE_KEYS", "LMS_KEY_ENCRYPTION_KEY", "LMS_METRICS_TOKEN")
 
 
 def parse_setting(name: str, raw: str) -> object:

@@ -1,7 +1,7 @@
 """Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
 
 from lms.accounts.models import ApiToken, AuditLog, User, UserRole, UserSession
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, SigningKey
 from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
@@ -13,12 +13,12 @@ ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ChangeCounter, ClassCourse, Classroom,
     Course,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Lesson, LessonProgress, PathStep, Question,
-    QuestionBank, QuizOverride, Target, User, UserRole,
+    QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Lesson", "LessonProgress", "PathStep", "Question", "QuestionBank",
-    "QuizOverride", "Target", "User", "UserRole", "UserSession",
+    "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",
 ]

@@ -23,7 +23,7 @@ from lms.certificates import records, verdict
 from lms.certificates.blueprint import bp
 from lms.certificates.codes import crockford_decode, normalize_code
 from lms.certificates.credential import did_document
-from lms.certificates.issuing import keystore
+from lms.certificates.issuing import published_keystore
 from lms.certificates.tokens import token_from_url
 from lms.certificates.urls import base_url
 from lms.certificates.verification import Outcome, check_code, check_token
@@ -139,12 +139,12 @@ def _public_json(body: dict) -> Response:
 @bp.get("/.well-known/lms-keys.json")
 def keys() -> Response:
     """Public keys (JWK set): the active one first, retired ones kept so old certificates verify."""
-    return _public_json(keystore().public_jwks())
+    return _public_json(published_keystore().public_jwks())
 
 
 @bp.get("/did.json")
 @bp.get("/.well-known/did.json")
 def did() -> Response:
     """The issuer's ``did:web`` document (the Open Badges export's proofs name these keys)."""
-    return _public_json(did_document(keystore(), base_url()))
+    return _public_json(did_document(published_keystore(), base_url()))
 

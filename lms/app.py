@@ -10,6 +10,7 @@ from flask import Config, Flask
 from lms.config import load_secret_key, session_cookie_settings
 from lms.envsettings import from_environment, from_text
 from lms.extension import LMS
+from lms.logs import configure as configure_logging
 from lms.web.errors import register_app_error_pages
 
 
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     given.update(from_environment(os.environ))
     given.update(config)
     app.config.update(given)
+    configure_logging(app.config.get("LMS_LOG_FORMAT"), os.environ.get("LMS_LOG_LEVEL"))
     refuse_production_without_base_url(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

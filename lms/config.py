@@ -44,6 +44,11 @@ DEFAULTS: dict[str, object] = {
     "LMS_API_MAX_BYTES": 256 * 1024,  # a JSON body of API v1
     "LMS_MAX_FORM_MEMORY_SIZE": 500_000,  # form fields (not files) kept in memory
     "LMS_MAX_FORM_PARTS": 500,  # fields and files of one form
+    # operations (lms/ops, lms/logs.py, lms/metrics.py)
+    "LMS_LOG_FORMAT": "text",  # "json": one JSON object a line, with the request id
+    "LMS_METRICS_ALLOW": "127.0.0.1,::1",  # who may read /metrics without LMS_METRICS_TOKEN
+    "LMS_METRICS_TOKEN": None,  # a bearer token for /metrics (secret: environment only)
+    "LMS_DATABASE_REPLICA_URL": None,  # a read-only copy for dashboards and public pages
 }
 
 

@@ -26,6 +26,7 @@ from lms.changes import CounterWatch
 from lms.clock import local_today
 from lms.courses.models import Course, CourseResult, PathStep
 from lms.db import db, now_utc
+from lms.metrics import CERTIFICATES_ISSUED
 from lms.printing.qr import QRTooLarge
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def issue(user: User, kind: str, subject: str, course: Course | None = None) -> 
             raise
         return again
     audit(None, "certificate_issued", "certificate", cert.code, {"kind": kind, "subject": subject})
+    CERTIFICATES_ISSUED.inc()
     return cert
 
 

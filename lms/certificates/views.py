@@ -27,6 +27,7 @@ from lms.certificates.issuing import published_keystore
 from lms.certificates.tokens import token_from_url
 from lms.certificates.urls import base_url
 from lms.certificates.verification import Outcome, check_code, check_token
+from lms.db import reads_from_replica
 from lms.i18n import _
 from lms.web.assets import asset
 from lms.web.formatting import current_locale
@@ -55,6 +56,7 @@ def answer(outcome: Outcome, code: str | None = None, code_error: str | None = N
 
 @bp.get("/v/<token>")
 @bp.get("/V/<token>")  # registered first: url_for builds the upper-case form the QR uses
+@reads_from_replica
 def verify_token(token: str) -> Response:
     """The QR code's target: VALID, REVOKED or NOT VALID in large words."""
     return answer(check_token(token))
@@ -72,6 +74,7 @@ def _looks_like_token(text: str) -> str | None:
 
 
 @bp.get("/verify")
+@reads_from_replica
 def verify_code() -> Response:
     """The form for typing a code when the camera cannot scan (GET: nothing changes)."""
     typed = (request.args.get("code") or "").strip()

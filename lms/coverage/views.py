@@ -21,7 +21,7 @@ from lms.coverage.forms import TargetForm, UnitDataForm
 from lms.coverage.models import INDICATORS, POPULATIONS, Target
 from lms.coverage.report import SORT_KEYS, build_report, default_date, sort_rows
 from lms.coverage.unit_data import UnitData, read_unit_data, save_unit_data
-from lms.db import db
+from lms.db import db, reads_from_replica
 from lms.i18n import _
 from lms.units.models import AdminUnit
 from lms.units.services import ancestors, by_code, children, provinces
@@ -62,6 +62,7 @@ def _years() -> list[int]:
 
 @bp.route("/")
 @roles_required(*STAFF)
+@reads_from_replica
 def dashboard() -> ResponseReturnValue:
     unit, year, on = _selection()
     report = build_report(unit, year, on)
@@ -81,6 +82,7 @@ def dashboard() -> ResponseReturnValue:
 
 @bp.route("/export.<fmt>")
 @roles_required(*STAFF)
+@reads_from_replica
 def export(fmt: str) -> ResponseReturnValue:
     if fmt not in exports.FORMATS:
         abort(404)
@@ -91,6 +93,7 @@ def export(fmt: str) -> ResponseReturnValue:
 
 
 @bp.route("/public")
+@reads_from_replica
 def public() -> ResponseReturnValue:
     """Totals only (no names, no units below): anyone may see how far the movement has come.
 

@@ -9,9 +9,10 @@ INSTANCE ?= $(CURDIR)/instance
 export LMS_INSTANCE_PATH ?= $(INSTANCE)
 export LMS_COURSES_DIR ?= $(CURDIR)/courses
 # Debian packages: WeasyPrint's libraries, fonts with Vietnamese glyphs, Chromium for browser
-# tests, poppler for PDF checks, wrk for load benchmarks, zbar-tools (zbarimg) for the QR reader matrix.
+# tests, poppler for PDF checks, wrk for load benchmarks, zbar-tools (zbarimg) for the QR reader matrix,
+# docker-compose to check docker-compose.yml (`docker compose config`, when the docker CLI has no plugin).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core \
-	chromium poppler-utils wrk zbar-tools
+	chromium poppler-utils wrk zbar-tools docker-compose
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: help install system-deps run test test-sqlite test-postgres lint translations bench clean docker

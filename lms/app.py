@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Config, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import load_secret_key, session_cookie_settings
 from lms.envsettings import from_environment, from_text
@@ -56,4 +57,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["MAX_CONTENT_LENGTH"] = app.config["LMS_MAX_CONTENT_LENGTH"]
     app.extensions["lms"].extras["standalone"] = True
     register_app_error_pages(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """``LMS_PROXY_COUNT`` reverse proxies in front (0: none): take the client's address and scheme
+    from the last that many ``X-Forwarded-For`` / ``X-Forwarded-Proto`` entries, which those
+    proxies wrote (an entry a client made up sits further left and is ignored). Never more than
+    there are: a client could then choose its own address and escape the rate limits."""
+    count = int(app.config.get("LMS_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)

@@ -45,6 +45,7 @@ DEFAULTS: dict[str, object] = {
     "LMS_MAX_FORM_MEMORY_SIZE": 500_000,  # form fields (not files) kept in memory
     "LMS_MAX_FORM_PARTS": 500,  # fields and files of one form
     # operations (lms/ops, lms/logs.py, lms/metrics.py)
+    "LMS_PROXY_COUNT": 0,  # standalone: reverse proxies in front whose X-Forwarded-For/-Proto are trusted
     "LMS_LOG_FORMAT": "text",  # "json": one JSON object a line, with the request id
     "LMS_METRICS_ALLOW": "127.0.0.1,::1",  # who may read /metrics without LMS_METRICS_TOKEN
     "LMS_METRICS_TOKEN": None,  # a bearer token for /metrics (secret: environment only)

@@ -59,7 +59,7 @@ test: install
 	@if [ -n "$$LMS_TEST_POSTGRES_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 	  echo "== again on PostgreSQL =="; \
 	  LMS_TEST_POSTGRES_URL=$${LMS_TEST_POSTGRES_URL:-$(PG_URL)} LMS_TEST_DB=postgres \
-	    $(PY) -m pytest -q -n 2 --dist loadfile -p no:cacheprovider -m "not browser"; \
+	    $(PY) -m pytest -q -n 2 --dist loadfile -p no:cacheprovider -m "not browser and not multiserver"; \
 	else echo "PostgreSQL not reachable: skipped the PostgreSQL run"; fi
 
 lint: $(VENV)/.installed

@@ -43,6 +43,8 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lms-prometheus-")
+# made now: the logging set-up below imports the LMS (and prometheus_client) before on_starting runs
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 if os.environ.get("LMS_LOG_FORMAT", "").strip().lower() == "json":
     # gunicorn's own lines (start-up, worker deaths, access) as JSON too, with the request id

@@ -37,6 +37,16 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client import multiprocess as _multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir") or None
+
+
+if multiprocess_dir():
+    # prometheus_client writes each process's values there from the first metric on: a folder
+    # named in the environment but not made yet (a fresh container) must not stop the import
+    os.makedirs(multiprocess_dir(), exist_ok=True)
+
 #: answered by /metrics with this content type
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 #: buckets for page latency on slow phones and a busy day: 5 ms to 10 s
@@ -53,10 +63,6 @@ VERIFICATIONS = Counter("lms_verifications", "Certificate checks (QR, typed code
 JOBS = Counter("lms_jobs", "Background jobs finished", ["job", "outcome"])
 
 _queue_depth_reader: Callable[[], dict[str, int]] | None = None
-
-
-def multiprocess_dir() -> str | None:
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir") or None
 
 
 def set_queue_depth_reader(reader: Callable[[], dict[str, int]] | None) -> None:

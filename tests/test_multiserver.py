@@ -292,8 +292,9 @@ def test_a_key_rotation_reaches_both_servers_and_old_certificates_stay_valid(clu
 def test_the_verification_budget_is_shared_by_both_servers(cluster) -> None:
     code, token = earn_through(cluster, cluster.a, "0912000005", "Hoàng Văn Em")
     me = an_address()
-    checks = [(cluster.a, f"/V/{token}"), (cluster.b, f"/verify?code={code}"), (cluster.a, f"/api/v1/certificates/{code}"),
-              (cluster.b, f"/V/{token}"), (cluster.a, f"/verify?code={code}")]
+    checks = [(cluster.a, f"/V/{token}"), (cluster.b, f"/verify?code={code}"),
+              (cluster.a, f"/api/v1/certificates/{code}"), (cluster.b, f"/V/{token}"),
+              (cluster.a, f"/verify?code={code}")]
     for server, path in checks:
         assert server.get(path, headers=JSON, source=me).status_code == 200
     sixth = cluster.b.get(f"/api/v1/certificates/{code}", source=me)

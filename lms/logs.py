@@ -15,8 +15,10 @@ form field or a query string to a line: secrets stay out (tests/test_secrets_in_
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
 import sys
 import uuid
@@ -31,11 +33,24 @@ _SANE = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _ACCESS_ATOM = "{x-request-id}o"
 
 
+_process: tuple[int, str] = (0, "")
+_sequence = itertools.count()
+
+
+def new_request_id() -> str:
+    """32 hex digits, unique without a system call per request: 16 random ones drawn once per
+    process (again after a fork), then a counter (``uuid4`` costs a ``getrandom`` each time)."""
+    global _process
+    if _process[0] != os.getpid():
+        _process = (os.getpid(), uuid.uuid4().hex[:16])
+    return f"{_process[1]}{next(_sequence) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
 def request_id_from(header: str | None) -> str:
     """The proxy's id if it is sane, else a new one (an odd value is never echoed into logs)."""
     if header and _SANE.match(header):
         return header
-    return uuid.uuid4().hex
+    return new_request_id()
 
 
 def current_request_id() -> str:

@@ -84,6 +84,11 @@ def test_a_server_with_another_kek_says_what_it_lacks_and_is_not_ready(shared, t
     assert published(stray) == [(kid, "active")]  # it still publishes the public half
     with stray.app_context(), pytest.raises(KeyStoreError, match="LMS_KEY_ENCRYPTION_KEY"):
         keystore().signing_key()
+    with stray.app_context():
+        # nor does it make a key of its own, which the other servers could not open
+        assert db.session.scalars(select(SigningKey.kid)).all() == [kid]
+    assert not (tmp_path / "c" / "key_encryption_key").exists()
+    assert stray.test_cli_runner().invoke(args=["lms", "certs", "rotate-key"]).exit_code != 0
     ready = stray.test_client().get("/readyz")
     assert ready.status_code == 503 and not ready.json["checks"]["signing_key"]["ok"]
     assert fingerprint(parse_keks(KEK)[0]) in ready.json["checks"]["signing_key"]["detail"]

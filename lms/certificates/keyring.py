@@ -113,9 +113,14 @@ def load(persist: bool = False) -> tuple[KeyStore, bool]:
     a first key is made if there is none (in a savepoint of the session: the caller commits, so a
     key is committed with the first certificate it signs). Returns ``(store, wrote)``."""
     rows = list(db.session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
-    kek_list = keks(create=persist or any(row.sealed_private is not None for row in rows))
+    # the instance folder's KEK file is made only to write: a server that reads sealed keys it
+    # cannot open must say so, not make a key of its own
+    kek_list = keks(create=persist and not any(row.sealed_private is not None for row in rows))
     store = KeyStore()
     active = _open_rows(store, rows, {fingerprint(kek): kek for kek in kek_list})
+    if persist and store.locked:
+        # a key sealed here would not open on the servers that hold the real KEK
+        raise KeyStoreError(next(iter(store.locked.values())))
     folder = _folder_keys()
     known = {row.kid for row in rows}
     extra = [kid for kid in folder.kids() if kid not in known]

@@ -19,7 +19,7 @@ from lms.certificates.codes import crockford_decode, format_code
 from lms.certificates.recordcache import Entry
 from lms.certificates.records import Public
 from lms.certificates.tokens import SIG_BYTES, VERSION
-from lms.metrics import VERIFICATIONS
+from lms.metrics import verified
 
 #: what a verifier is told; "invalid" covers a bad signature, an unknown key, a malformed token
 #: and an unknown code alike, so a failed check reveals nothing about why
@@ -58,9 +58,9 @@ def check_token(token: str) -> Outcome:
     code = token_code(token)
     found = recordcache.entry(code) if code is not None else None
     if found is None or not hmac.compare_digest(found.record.token.encode(), token.encode()):
-        VERIFICATIONS.labels(outcome="invalid").inc()
+        verified("invalid")
         return Outcome("invalid")
-    VERIFICATIONS.labels(outcome=found.record.status).inc()
+    verified(found.record.status)
     return Outcome(found.record.status, found)
 
 
@@ -68,7 +68,7 @@ def check_code(code: str) -> Outcome:
     """A typed code: 80 random bits, so looking it up is as safe as checking a signature."""
     found = recordcache.entry(code)
     if found is None:
-        VERIFICATIONS.labels(outcome="invalid").inc()
+        verified("invalid")
         return Outcome("invalid")
-    VERIFICATIONS.labels(outcome=found.record.status).inc()
+    verified(found.record.status)
     return Outcome(found.record.status, found)

@@ -26,7 +26,8 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 1001 --user-group --home-dir /data --no-create-home lms \
+ && groupadd --system --gid 1001 lms \
+ && useradd --system --uid 1001 --gid 1001 --home-dir /data --no-create-home lms \
  && mkdir -p /data && chown lms:lms /data
 COPY --from=build /venv /venv
 COPY --from=build /app /app

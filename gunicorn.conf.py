@@ -72,8 +72,10 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Load the PDF renderer's fonts now, not in the first learner's download (LMS_PDF_WARM_UP=0: skip)."""
-    if os.environ.get("LMS_PDF_WARM_UP", "1") == "0":
+    """With LMS_PDF_WARM_UP=1, load the PDF renderer's fonts now (~1 s a worker, more on a busy
+    machine), not in the first download. Off by default: a worker stopped during it waits for it,
+    and gunicorn reads this file from the current folder even when not asked to (tests, `make`)."""
+    if os.environ.get("LMS_PDF_WARM_UP", "0") != "1":
         return
     from lms.certificates.pdfcache import warm_up
 

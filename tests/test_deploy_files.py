@@ -27,7 +27,7 @@ from tests.conftest import REPO
 COMPOSE = REPO / "docker-compose.yml"
 #: environment variables the LMS reads that are not settings of the README's table's parser
 ENV_ONLY = {"LMS_DATABASE_URL", "LMS_INSTANCE_PATH", "LMS_KEY_ENCRYPTION_KEY", "LMS_BIND", "SECRET_KEY",
-            "PROMETHEUS_MULTIPROC_DIR"}
+            "PROMETHEUS_MULTIPROC_DIR", "LMS_PDF_WARM_UP"}
 SAMPLE_ENV = {"POSTGRES_PASSWORD": "pw", "SECRET_KEY": "s" * 64, "LMS_KEY_ENCRYPTION_KEY": "k" * 43 + "=",
               "LMS_BASE_URL": "https://hoc.example.vn", "LMS_HOST": "hoc.example.vn"}
 _VAR = re.compile(r"\$\{([A-Z_]+)(:\?[^}]*)?\}")

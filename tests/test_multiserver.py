@@ -207,7 +207,6 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "LMS_BASE_URL": f"http://127.0.0.1:{port_a}",
         "LMS_COURSES_DIR": str(FIXTURES / "courses"),
         "LMS_LOG_FORMAT": "json",
-        "LMS_PDF_WARM_UP": "0",
     })
     folders = {name: root / f"instance-{name}" for name in ("a", "b")}
     for folder in folders.values():

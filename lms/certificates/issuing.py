@@ -44,7 +44,8 @@ def keystore(create: bool = True) -> KeyStore:
     extras = current_app.extensions["lms"].extras
     watch = extras.get("keystore_watch")
     if watch is None:
-        watch = extras["keystore_watch"] = CounterWatch(changes.SIGNING_KEYS)
+        # read through the session: issuing runs inside the submit's transaction (lms.changes)
+        watch = extras["keystore_watch"] = CounterWatch(changes.SIGNING_KEYS, changes.read_in_session)
     # the counter is read before the keys, so a rotation meanwhile is seen on the next look
     moved = watch.moved(float(current_app.config.get("LMS_VERIFY_CHANGE_SECONDS") or 0))
     store = extras.get("keystore")

@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 
 from flask import Config, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import load_secret_key, session_cookie_settings
 from lms.envsettings import from_environment, from_text
 from lms.extension import LMS
+from lms.logs import configure as configure_logging
 from lms.web.errors import register_app_error_pages
 
 
@@ -41,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     given.update(from_environment(os.environ))
     given.update(config)
     app.config.update(given)
+    configure_logging(app.config.get("LMS_LOG_FORMAT"), os.environ.get("LMS_LOG_LEVEL"))
     refuse_production_without_base_url(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
@@ -54,4 +57,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["MAX_CONTENT_LENGTH"] = app.config["LMS_MAX_CONTENT_LENGTH"]
     app.extensions["lms"].extras["standalone"] = True
     register_app_error_pages(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """``LMS_PROXY_COUNT`` reverse proxies in front (0: none): take the client's address and scheme
+    from the last that many ``X-Forwarded-For`` / ``X-Forwarded-Proto`` entries, which those
+    proxies wrote (an entry a client made up sits further left and is ignored). Never more than
+    there are: a client could then choose its own address and escape the rate limits."""
+    count = int(app.config.get("LMS_PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)

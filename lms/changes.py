@@ -12,6 +12,7 @@ round trip per process per interval, not one per request.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from sqlalchemy import BigInteger, Connection, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,6 +22,8 @@ from lms.fastread import read_one
 
 #: the counters the LMS keeps (the migration creates a row for each)
 CERTIFICATES = "certificates"
+#: certificate signing keys (a key made or rotated: lms.certificates.keyring)
+SIGNING_KEYS = "signing_keys"
 
 
 class ChangeCounter(db.Model):
@@ -47,11 +50,20 @@ def read(name: str) -> int:
     return int(row[0]) if row is not None else 0
 
 
+def read_in_session(name: str) -> int:
+    """The counter's value through the session's own connection: for a caller inside a transaction
+    (issuing a certificate), which must not take a second pooled connection while it holds one
+    (twenty concurrent submits would exhaust the pool, and on SQLite wait on each other's lock)."""
+    value = db.session.execute(_READ, {"name": name}).scalar()
+    return int(value) if value is not None else 0
+
+
 class CounterWatch:
     """Says whether a counter moved since the last look, looking at most every ``interval`` seconds."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, reader: Callable[[str], int] | None = None) -> None:
         self.name = name
+        self.reader = reader or read
         self.value: int | None = None
         self.looked_at = float("-inf")
 
@@ -60,7 +72,7 @@ class CounterWatch:
         if now - self.looked_at < interval:
             return False
         self.looked_at = now
-        value = read(self.name)
+        value = self.reader(self.name)
         moved = value != self.value
         self.value = value
         return moved

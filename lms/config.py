@@ -70,6 +70,12 @@ DEFAULTS: dict[str, object] = {
     "LMS_CLASS_PDF_SYNC_MAX": 30,  # a class's certificates PDF up to this many pages is made on the request
     "LMS_ROSTER_SYNC_MAX": 1000,  # a roster of more rows is imported by a job
     "LMS_PASSWORD_SHEET_SYNC_MAX": 300,  # a password sheet of more slips is laid out as one PDF by a job
+    # operations (lms/ops, lms/logs.py, lms/metrics.py)
+    "LMS_PROXY_COUNT": 0,  # standalone: reverse proxies in front whose X-Forwarded-For/-Proto are trusted
+    "LMS_LOG_FORMAT": "text",  # "json": one JSON object a line, with the request id
+    "LMS_METRICS_ALLOW": "127.0.0.1,::1",  # who may read /metrics without LMS_METRICS_TOKEN
+    "LMS_METRICS_TOKEN": None,  # a bearer token for /metrics (secret: environment only)
+    "LMS_DATABASE_REPLICA_URL": None,  # a read-only copy for dashboards and public pages
 }
 
 

@@ -6,10 +6,15 @@ application's schema and Alembic history never collide with ours.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+from flask import g, has_request_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import DateTime, Engine, MetaData, Select, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -25,7 +30,50 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: the Flask-SQLAlchemy bind key of ``LMS_DATABASE_REPLICA_URL``
+REPLICA = "replica"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def replica_wanted() -> bool:
+    return has_request_context() and bool(g.get("lms_replica"))
+
+
+class RoutingSession(FlaskSession):
+    """Sends the SELECTs of a request marked :func:`reads_from_replica` to the replica, when one is
+    configured; everything else (a flush, an INSERT/UPDATE/DELETE, raw SQL text) goes to the
+    primary, so a write such a page makes still lands (and the replica is never asked to write)."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None, **kwargs: Any) -> Any:
+        if bind is None and not self._flushing and isinstance(clause, Select) and replica_wanted():
+            replica = self._db.engines.get(REPLICA)
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
+
+
+def read_engine() -> Engine:
+    """The replica's engine inside a request marked :func:`reads_from_replica`, else the primary's."""
+    if replica_wanted():
+        replica = db.engines.get(REPLICA)
+        if replica is not None:
+            return replica
+    return db.engine
+
+
+def reads_from_replica(view: F) -> F:
+    """Mark a view whose reads may come from ``LMS_DATABASE_REPLICA_URL`` (a read-only copy that may
+    lag a little): the coverage dashboards and the public pages. Without a replica: no change."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.lms_replica = True
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def now_utc() -> datetime:

@@ -8,12 +8,15 @@ expects, instead of being ignored or failing later on a request.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from limits import parse_many
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 class SettingError(ValueError):
@@ -105,6 +108,27 @@ def _prefix(raw: str) -> str:
     return value
 
 
+def _log_format(raw: str) -> str:
+    if raw.strip().lower() not in ("text", "json"):
+        raise ValueError(raw)
+    return raw.strip().lower()
+
+
+def _networks(raw: str) -> str:
+    for item in (part.strip() for part in raw.split(",")):
+        if item:
+            ipaddress.ip_network(item, strict=False)
+    return raw.strip()
+
+
+def _database_url(raw: str) -> str:
+    try:
+        make_url(raw.strip())
+    except ArgumentError:
+        raise ValueError(raw) from None
+    return raw.strip()
+
+
 def _hosts(raw: str) -> list[str]:
     hosts = [h.strip() for h in raw.split(",") if h.strip()]
     if not hosts:
@@ -123,6 +147,9 @@ LOCALE = Kind(_locale, "vi or en")
 PREFIX = Kind(_prefix, "a path starting with /, e.g. /hoc, or nothing")
 REDIS_URL = Kind(_redis_url, "a Redis URL, e.g. redis://127.0.0.1:6379/0")
 JOB_RUNNER = Kind(_job_runner, "auto, rq or thread")
+LOG_FORMAT = Kind(_log_format, "text or json")
+NETWORKS = Kind(_networks, "addresses or networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8")
+DATABASE_URL = Kind(_database_url, "a database URL, e.g. postgresql+psycopg://lms_ro@db-replica/lms")
 HOSTS = Kind(_hosts, "host names separated by commas, e.g. hoc.example.vn,www.hoc.example.vn")
 
 #: every setting an operator may give as an environment variable, with how to read it
@@ -177,11 +204,17 @@ KINDS: dict[str, Kind] = {
     "LMS_CLASS_PDF_SYNC_MAX": INTEGER,
     "LMS_PASSWORD_SHEET_SYNC_MAX": INTEGER,
     "LMS_ROSTER_SYNC_MAX": INTEGER,
+    "LMS_PROXY_COUNT": INTEGER,
+    "LMS_LOG_FORMAT": LOG_FORMAT,
+    "LMS_METRICS_ALLOW": NETWORKS,
+    "LMS_METRICS_TOKEN": TEXT,
+    "LMS_DATABASE_REPLICA_URL": DATABASE_URL,
 }
 #: environment variables whose value goes into another config key
 RENAMED = {"LMS_TRUSTED_HOSTS": ("TRUSTED_HOSTS", HOSTS)}
 #: never printed whole
-SECRET_NAMES = ("SECRET_KEY", "LMS_CERT_PRIVATE_KEYS", "LMS_MAIL_PASSWORD")
+SECRET_NAMES = ("SECRET_KEY", "LMS_CERT_PRIVATE_KEYS", "LMS_KEY_ENCRYPTION_KEY", "LMS_METRICS_TOKEN",
+                "LMS_MAIL_PASSWORD")
 
 
 def parse_setting(name: str, raw: str) -> object:

@@ -49,6 +49,7 @@ import lms.home.views as home_views
 import lms.jobs.blueprint as jobs
 import lms.jobs.views as job_views
 import lms.ops.blueprint as ops
+import lms.ops.metrics_view as ops_metrics
 import lms.ops.views as ops_views
 import lms.quiz.bank as quiz_bank
 import lms.quiz.blueprint as quiz
@@ -59,7 +60,7 @@ import lms.web.blueprint as web
 from lms.commands import lms_group
 from lms.config import apply_defaults, database_url
 from lms.courses.loader import QuestionBanks
-from lms.db import db
+from lms.db import REPLICA, db
 from lms.hooks import install_app_hooks
 from lms.i18n import select_locale
 from lms.models import ALL_MODELS
@@ -81,7 +82,7 @@ ROUTES_AND_RECEIVERS = (
     coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, ops_views, job_views,
+    class_listeners, ops_views, ops_metrics, job_views,
 )
 
 
@@ -113,6 +114,7 @@ class LMS:
             app.config.get("LMS_DATABASE_URL") or database_url(app.instance_path),
         )
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app))
+        _add_replica_bind(app)
         existing = app.extensions.get("sqlalchemy")
         if existing is None:
             db.init_app(app)
@@ -144,6 +146,20 @@ def _engine_options(app: Flask) -> dict[str, Any]:
         return {"connect_args": {"timeout": 30}, "hide_parameters": True}
     # no pre-ping: it would cost a round trip on every request; recycle idle connections instead
     return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 20, "hide_parameters": True}
+
+
+def _add_replica_bind(app: Flask) -> None:
+    """``LMS_DATABASE_REPLICA_URL``: a second engine (bind ``replica``) that the coverage dashboards
+    and public pages read from (:func:`lms.db.reads_from_replica`); writes never go there."""
+    url = app.config.get("LMS_DATABASE_REPLICA_URL")
+    if not url:
+        return
+    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+    options = {**_engine_options(app), "pool_size": 5, "max_overflow": 10}
+    if str(url).startswith("sqlite"):
+        options = {"connect_args": {"timeout": 30}, "hide_parameters": True}
+    binds.setdefault(REPLICA, {"url": url, **options})
+    app.config["SQLALCHEMY_BINDS"] = binds
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:

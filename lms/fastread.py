@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Engine, Select
 
-from lms.db import db
+from lms.db import db, read_engine
 
 IDLE = 0  # libpq's PQTRANS_IDLE: psycopg's TransactionStatus.IDLE (psycopg2's too)
 
@@ -73,11 +73,13 @@ def first_row(engine: Engine, read: CompiledRead, params: dict[str, Any]) -> Seq
 
 
 def read_one(name: str, statement: Select, params: dict[str, Any]) -> Sequence[Any] | None:
-    """:func:`first_row` of ``statement`` on this app's engine, compiled once per app and engine
-    (kept in the app's LMS state under ``name``)."""
-    engine = db.engine
+    """:func:`first_row` of ``statement`` on this app's engine (the replica's in a request marked
+    :func:`lms.db.reads_from_replica`), compiled once per app and engine (kept in the app's LMS
+    state under ``name``)."""
+    engine = read_engine()
     extras = current_app.extensions["lms"].extras
-    cached = extras.get(name)
+    key = (name, engine is not db.engine)
+    cached = extras.get(key)
     if cached is None or cached[0] is not engine:
-        cached = extras[name] = (engine, compile_read(statement, engine))
+        cached = extras[key] = (engine, compile_read(statement, engine))
     return first_row(engine, cached[1], params)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, abort, current_app, g, request
 from flask_compress import Compress
 from flask_wtf.csrf import generate_csrf, validate_csrf
@@ -9,6 +11,9 @@ from wtforms.validators import ValidationError
 
 from lms.accounts.auth import TEMPLATE_USER, load_current_user, signed_in
 from lms.i18n import LOCALES, _, domain
+from lms.logs import HEADER as REQUEST_ID_HEADER
+from lms.logs import request_id_from
+from lms.metrics import observe_request
 from lms.web.assets import asset_url
 from lms.web.formatting import register_template_filters
 from lms.web.inputs import apply_limits, guard_request
@@ -35,6 +40,8 @@ def install_app_hooks(app: Flask) -> None:
         if not is_lms_request():
             return
         g.lms_request = True
+        g.lms_started = time.perf_counter()
+        g.lms_request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
         apply_limits()  # before anything reads the body
         if request.routing_exception is None:
             guard_request()
@@ -54,6 +61,11 @@ def install_app_hooks(app: Flask) -> None:
     def _lms_after_request(response):
         if not is_lms_request():
             return response
+        if "lms_started" in g:
+            response.headers[REQUEST_ID_HEADER] = g.lms_request_id
+            # per endpoint name (a 404 is "unmatched"), never the raw path: a bounded set of labels
+            observe_request(request.endpoint, request.method, response.status_code,
+                            time.perf_counter() - g.lms_started)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":

@@ -1,7 +1,7 @@
 """Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
 
 from lms.accounts.models import ApiToken, AuditLog, PasswordResetLink, User, UserRole, UserSession
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, SigningKey
 from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
@@ -15,7 +15,7 @@ ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ChangeCounter, ClassCourse, Classroom,
     Course, PasswordResetLink,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, PageVersion,
-    PathStep, Question, QuestionBank, QuizOverride, Target, User, UserRole,
+    PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
 __all__ = [
@@ -23,5 +23,5 @@ __all__ = [
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
     "Question", "QuestionBank",
-    "QuizOverride", "Target", "User", "UserRole", "UserSession",
+    "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",
 ]

@@ -9,7 +9,11 @@ import click
 from flask import Config, current_app
 from flask.cli import with_appcontext
 
+from lms.certificates import keyring
+from lms.certificates.keys import KeyStoreError
+from lms.certificates.sealing import SealError
 from lms.config import DEFAULTS
+from lms.db import db
 from lms.demo import seed_demo
 from lms.envsettings import KINDS, masked
 from lms.schema import make_revision, upgrade
@@ -22,6 +26,14 @@ def init_command() -> None:
     upgrade()
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     click.echo(f"Database ready: {url.split('@')[-1]}")
+    # the signing keys live in the database: carry an instance folder's old keys over, or make a first one
+    try:
+        kid, _written = keyring.ensure()
+        db.session.commit()
+    except (KeyStoreError, SealError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Certificate signing key: {kid}")
 
 
 @click.command("make-migration")
@@ -53,7 +65,10 @@ def config_command() -> None:
              ("SQLALCHEMY_DATABASE_URI", app.config.get("SQLALCHEMY_DATABASE_URI"),
               "environment" if "LMS_DATABASE_URL" in os.environ else "lms.cfg or default"),
              ("SECRET_KEY", app.config.get("SECRET_KEY"),
-              "environment" if "SECRET_KEY" in os.environ else "<instance>/secret_key")]
+              "environment" if "SECRET_KEY" in os.environ else "<instance>/secret_key"),
+             ("LMS_KEY_ENCRYPTION_KEY", app.config.get("LMS_KEY_ENCRYPTION_KEY") or os.environ.get(
+                 "LMS_KEY_ENCRYPTION_KEY") or "(the file)",
+              "environment" if os.environ.get("LMS_KEY_ENCRYPTION_KEY") else "<instance>/key_encryption_key")]
     for name in names:
         env_name = "LMS_TRUSTED_HOSTS" if name == "TRUSTED_HOSTS" else name
         source = "environment" if os.environ.get(env_name) else "lms.cfg" if name in from_file else "default"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from lms.certificates.credential import did_web, verify_credential
+from lms.certificates.issuing import keystore
 from lms.certificates.keys import KeyStore
 from tests.certs_helpers import PASSWORD, earn, login_as, qr_texts, record
 from tests.conftest import make_user
@@ -79,9 +82,12 @@ def test_published_keys_never_hold_a_private_key(app, client, courses) -> None:
     keys = answer.json["keys"]
     assert len(keys) == 1 and keys[0]["status"] == "active" and keys[0]["crv"] == "Ed25519"
     assert set(keys[0]) == {"kty", "crv", "x", "kid", "alg", "use", "status"}
-    private = next(Path(app.instance_path, "keys").glob("*.pem")).read_text()
-    assert "PRIVATE KEY" in private and private.splitlines()[1] not in answer.get_data(as_text=True)
-    assert (Path(app.instance_path, "keys").stat().st_mode & 0o777) == 0o700
+    with app.app_context():
+        _kid, private = keystore().signing_key()
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    body = answer.get_data(as_text=True)
+    assert base64.urlsafe_b64encode(raw).rstrip(b"=").decode() not in body
+    assert base64.b64encode(raw).decode() not in body
 
 
 def test_open_badge_is_signed_and_verifies_against_the_published_keys(app, client, courses) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lms.accounts.models import AuditLog
+from lms.certificates.models import SigningKey
 from lms.db import db
 from tests.certs_helpers import earn, record
 from tests.conftest import make_user
@@ -21,11 +22,16 @@ def test_keygen_is_idempotent_and_keeps_keys_private(app, runner) -> None:
     first = runner.invoke(args=["lms", "certs", "keygen"])
     assert first.exit_code == 0 and "created" in first.output
     kid = first.output.split()[2]
-    folder = Path(app.instance_path) / "keys"
-    assert mode(folder) == 0o700 and mode(folder / f"{kid}.pem") == 0o600 and mode(folder / "active") == 0o600
+    # in the database, sealed; the key-encryption key (embedded mode) is a 0600 file
+    assert mode(Path(app.instance_path) / "key_encryption_key") == 0o600
+    assert not (Path(app.instance_path) / "keys").exists()
+    with app.app_context():
+        [row] = db.session.scalars(select(SigningKey)).all()
+        assert row.kid == kid and row.status == "active" and row.sealed_private and row.kek_id
     again = runner.invoke(args=["lms", "certs", "keygen"])
     assert again.exit_code == 0 and kid in again.output and "already active" in again.output
-    assert len(list(folder.glob("*.pem"))) == 1
+    with app.app_context():
+        assert len(db.session.scalars(select(SigningKey)).all()) == 1
 
 
 def test_rotate_and_list_keys(app, runner) -> None:

@@ -100,6 +100,10 @@ def test_mounted_under_a_prefix(tmp_path) -> None:
     host = Flask("host", instance_path=str(tmp_path))
     host.config.update(SECRET_KEY="k", SQLALCHEMY_DATABASE_URI="sqlite://", TESTING=True)
     LMS(host, url_prefix="/hoc")
+    from lms.db import db
+
+    with host.app_context():
+        db.create_all()  # the signing keys published in the DID document live in the database
     client = host.test_client()
     worker = client.get("/hoc/verify-sw.js")
     assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/hoc/"

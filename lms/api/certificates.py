@@ -17,7 +17,7 @@ from lms.certificates.codes import normalize_code
 from lms.certificates.downloads import send_credential, send_pdf
 from lms.certificates.models import Certificate
 from lms.certificates.urls import verify_url
-from lms.db import db
+from lms.db import db, reads_from_replica
 from lms.i18n import _
 from lms.web.formatting import current_locale
 from lms.web.inputs import read_json
@@ -30,6 +30,7 @@ def _no_store(response: Response) -> Response:
 
 
 @bp.get("/certificates/<code>")
+@reads_from_replica
 def certificate_status(code: str) -> Response:
     """Anyone may ask whether a code is a valid certificate; the answer holds no personal data."""
     cert = recordcache.public_record(code)

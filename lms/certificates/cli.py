@@ -8,8 +8,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from lms.accounts.models import User
-from lms.certificates.keys import KeyStore, KeyStoreError
+from lms.certificates import keyring
+from lms.certificates.keys import KeyStoreError
 from lms.certificates.records import RevokeError, by_code, reissue, revoke
+from lms.certificates.sealing import SealError, new_kek
 from lms.certificates.statuslists import list_url, refresh_all
 from lms.db import db
 
@@ -19,38 +21,41 @@ def certs() -> None:
     """Certificates: signing keys, revocation."""
 
 
-def _store() -> KeyStore:
-    return KeyStore.load(current_app.instance_path)
-
-
 def _forget_cached_keys() -> None:
-    current_app.extensions["lms"].extras.pop("keystore", None)
+    extras = current_app.extensions["lms"].extras
+    extras.pop("keystore", None)
+    extras.pop("keystore_watch", None)
+
+
+def _fail(error: Exception) -> None:
+    db.session.rollback()
+    raise click.ClickException(str(error)) from None
 
 
 @certs.command("keygen")
 @with_appcontext
 def keygen_command() -> None:
-    """Create the first signing key (does nothing if there is one). Keys stay in <instance>/keys, mode 0600."""
-    store = _store()
-    had = store.kids()
+    """Create the first signing key (does nothing if there is one): in the database, sealed under
+    LMS_KEY_ENCRYPTION_KEY (or <instance>/key_encryption_key); an instance folder's old keys are carried over."""
     try:
-        kid = store.keygen()
-    except KeyStoreError as error:
-        raise click.ClickException(str(error)) from None
+        kid, written = keyring.ensure()
+        db.session.commit()
+    except (KeyStoreError, SealError) as error:
+        _fail(error)
     _forget_cached_keys()
-    click.echo(f"signing key {kid} {'already active' if had else 'created'} ({store.keys_dir})")
+    click.echo(f"signing key {kid} {'created' if written else 'already active'} (database, sealed)")
 
 
 @certs.command("rotate-key")
 @with_appcontext
 def rotate_key_command() -> None:
-    """Sign new certificates with a new key; older keys stay published so their certificates stay valid."""
-    store = _store()
-    old = store.active_kid if store.kids() else None
+    """Sign new certificates with a new key, on every server within a second; older keys stay
+    published so their certificates stay valid."""
     try:
-        kid = store.rotate()
-    except KeyStoreError as error:
-        raise click.ClickException(str(error)) from None
+        kid, old = keyring.rotate()
+        db.session.commit()
+    except (KeyStoreError, SealError) as error:
+        _fail(error)
     _forget_cached_keys()
     click.echo(f"new signing key {kid}" + (f" (was {old}, kept for verification)" if old else ""))
 
@@ -59,8 +64,32 @@ def rotate_key_command() -> None:
 @with_appcontext
 def keys_command() -> None:
     """List the key ids: the active one first, as published at /.well-known/lms-keys.json."""
-    for jwk in _store().public_jwks()["keys"]:
+    try:
+        store, _ = keyring.load()
+    except (KeyStoreError, SealError) as error:
+        _fail(error)
+    for jwk in store.public_jwks()["keys"]:
         click.echo(f"{jwk['kid']}  {jwk['status']}")
+
+
+@certs.command("encryption-key")
+def encryption_key_command() -> None:
+    """Print a new random key-encryption key, for LMS_KEY_ENCRYPTION_KEY (the same on every server)."""
+    click.echo(new_kek())
+
+
+@certs.command("reseal")
+@with_appcontext
+def reseal_command() -> None:
+    """Seal the signing keys again under the first key of LMS_KEY_ENCRYPTION_KEY (after putting a
+    new one first, the old one after it; then the old one can be dropped)."""
+    try:
+        done = keyring.reseal()
+        db.session.commit()
+    except (KeyStoreError, SealError) as error:
+        _fail(error)
+    _forget_cached_keys()
+    click.echo(f"resealed {done} signing key(s)")
 
 
 @certs.command("revoke")

@@ -6,55 +6,75 @@ Called by the quiz engine inside its transaction (it commits); never commits its
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+import lms.changes as changes
 from lms.accounts.models import User
 from lms.accounts.services import audit
-from lms.certificates import statusindex
+from lms.certificates import keyring, statusindex
 from lms.certificates.codes import generate_code
 from lms.certificates.issue import sign_for_qr
-from lms.certificates.keys import KeyStore
+from lms.certificates.keys import KeyStore, KeyStoreError
 from lms.certificates.models import Certificate
 from lms.certificates.tokens import CertificateClaims, mask_name, sign
 from lms.certificates.urls import base_url
+from lms.changes import CounterWatch
 from lms.clock import local_today
 from lms.courses.models import Course, CourseResult, PathStep
 from lms.db import db, now_utc
+from lms.metrics import CERTIFICATES_ISSUED
 from lms.printing.qr import QRTooLarge
 
 log = logging.getLogger(__name__)
 
 
-def _keys_stamp(instance_path: str) -> int | None:
-    """The key folder's modification time: `lms certs rotate-key` (another process) changes it."""
-    try:
-        return os.stat(Path(instance_path) / "keys").st_mtime_ns
-    except OSError:
-        return None
+def keystore(create: bool = True) -> KeyStore:
+    """This app's key store, shared with every server through the database (:mod:`.keyring`).
 
-
-def keystore() -> KeyStore:
-    """This app's key store; a first key is made on first use so issuing never fails.
-
-    Cached per app, and reloaded when the key folder changes (one ``stat`` a call), so a
-    key rotated by the CLI is used, and verified, by running workers without a restart.
+    Cached per app, and loaded again when the ``signing_keys`` change counter moved, looked at
+    most every ``LMS_VERIFY_CHANGE_SECONDS``: a key rotated once (by the CLI, on any server) is
+    used and published by every running worker within that, without a restart. With ``create``
+    (issuing, signing), a first key is made if there is none; it is committed with the caller's
+    transaction, so such a store is not cached until it is read back from the database.
     """
     extras = current_app.extensions["lms"].extras
+    watch = extras.get("keystore_watch")
+    if watch is None:
+        # read through the session: issuing runs inside the submit's transaction (lms.changes)
+        watch = extras["keystore_watch"] = CounterWatch(changes.SIGNING_KEYS, changes.read_in_session)
+    # the counter is read before the keys, so a rotation meanwhile is seen on the next look
+    moved = watch.moved(float(current_app.config.get("LMS_VERIFY_CHANGE_SECONDS") or 0))
     store = extras.get("keystore")
-    stamp = _keys_stamp(current_app.instance_path)
-    if store is None or extras.get("keystore_stamp") != stamp:
-        store = KeyStore.load(current_app.instance_path)
-        if not store.kids():
-            store.keygen()
-            stamp = _keys_stamp(current_app.instance_path)
-        extras["keystore"], extras["keystore_stamp"] = store, stamp
+    if store is None or moved or (create and (store.unsaved or not _can_sign(store))):
+        store, wrote = keyring.load(persist=create)
+        if wrote:
+            extras.pop("keystore", None)
+            watch.forget()
+        else:
+            extras["keystore"] = store
     return store
+
+
+def published_keystore() -> KeyStore:
+    """The key store for the public key set and DID document: a brand-new LMS (no ``lms init``)
+    makes and commits its first key here, so what is published is a key that exists."""
+    store = keystore(create=False)
+    if not store.kids():
+        store = keystore()
+        db.session.commit()
+    return store
+
+
+def _can_sign(store: KeyStore) -> bool:
+    try:
+        store.signing_key()
+    except KeyStoreError:
+        return False
+    return True
 
 
 def valid_certificate(user_id: int, kind: str, subject: str) -> Certificate | None:
@@ -102,6 +122,7 @@ def issue(user: User, kind: str, subject: str, course: Course | None = None) -> 
     else:
         raise RuntimeError(f"certificate {cert.code}: no free status index after 5 draws")
     audit(None, "certificate_issued", "certificate", cert.code, {"kind": kind, "subject": subject})
+    CERTIFICATES_ISSUED.inc()
     return cert
 
 

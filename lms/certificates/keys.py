@@ -1,7 +1,9 @@
 """Ed25519 signing keys for certificates: load, generate, rotate, publish.
 
-Private keys live only in the instance folder or in the environment, never in the
-database and never in anything served:
+This module is pure: it keeps keys in memory and reads the two sources that need no database.
+A running LMS keeps its keys in the database, sealed (:mod:`.keyring`, :mod:`.sealing`), so
+every server signs with the same ones; the folder below is read only to carry keys made before
+that into the database, and by the offline tools and tests:
 
 * ``<instance>/keys/<KID>.pem``: PKCS#8 PEM private key, mode 0600 (folder 0700);
 * ``<instance>/keys/<KID>.pub.pem``: a public key kept after its private half was
@@ -132,6 +134,10 @@ class KeyStore:
         self._public: dict[str, Ed25519PublicKey] = {}
         self._active: str | None = None
         self._env_active = False
+        #: why a published key cannot sign here (its private half is sealed under another KEK)
+        self.locked: dict[str, str] = {}
+        #: kids loaded from a folder that the shared store (the database) does not hold yet
+        self.unsaved: list[str] = []
 
     # -- loading -----------------------------------------------------------------------
 
@@ -143,16 +149,48 @@ class KeyStore:
         store = cls(Path(instance_path) / "keys" if instance_path is not None else None)
         if store.keys_dir is not None and store.keys_dir.is_dir():
             store._load_dir()
-        env = os.environ if environ is None else environ
+        store.add_environment(os.environ if environ is None else environ)
+        return store
+
+    def add_environment(self, env: Mapping[str, str]) -> None:
+        """Keys from ``LMS_CERT_PRIVATE_KEYS``; when it gives any, they choose the active key."""
         env_keys = _parse_env_keys(env.get(ENV_PRIVATE_KEYS, ""))
         for key in env_keys:
-            store._add_private(key)
+            self._add_private(key)
         if env_keys:
             wanted = env.get(ENV_ACTIVE_KID) or kid_for(env_keys[0].public_key())
-            if wanted not in store._private:
+            if wanted not in self._private:
                 raise KeyStoreError(f"{ENV_ACTIVE_KID}={wanted} is not a loaded private key")
-            store._active, store._env_active = wanted, True
-        return store
+            self._active, self._env_active = wanted, True
+
+    @property
+    def from_environment(self) -> bool:
+        """The active key comes from ``LMS_CERT_PRIVATE_KEYS`` (it cannot be rotated by the LMS)."""
+        return self._env_active
+
+    def add_private(self, key: Ed25519PrivateKey) -> str:
+        return self._add_private(key)
+
+    def add_public(self, key: Ed25519PublicKey) -> str:
+        kid = kid_for(key)
+        self._public.setdefault(kid, key)
+        return kid
+
+    def activate(self, kid: str) -> None:
+        """Make a loaded key the active one (in memory; it may be public only: signing then
+        says why, from :attr:`locked`)."""
+        if kid not in self._public:
+            raise KeyStoreError(f"no key {kid}")
+        if not self._env_active:
+            self._active = kid
+
+    def has_private(self, kid: str) -> bool:
+        return kid in self._private
+
+    @property
+    def folder_active(self) -> str | None:
+        """The kid the folder's ``active`` marker (or a lone key) names, if any."""
+        return self._current()
 
     @classmethod
     def from_jwks(cls, jwks: Mapping) -> KeyStore:
@@ -239,7 +277,7 @@ class KeyStore:
     # -- use ---------------------------------------------------------------------------
 
     def _current(self) -> str | None:
-        if self._active is None and len(self._private) == 1:
+        if self._active is None and len(self._private) == 1 and not self.locked:
             return next(iter(self._private))  # a lone key needs no marker
         return self._active
 
@@ -255,7 +293,7 @@ class KeyStore:
         try:
             return kid, self._private[kid]
         except KeyError:
-            raise KeyStoreError(f"no private key {kid}") from None
+            raise KeyStoreError(self.locked.get(kid) or f"no private key {kid}") from None
 
     def public_key(self, kid: str) -> Ed25519PublicKey | None:
         return self._public.get(kid)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, db, now_utc
@@ -76,3 +76,30 @@ class StatusList(db.Model):
     credential: Mapped[str] = mapped_column(Text)
     revoked: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class SigningKey(db.Model):
+    """A certificate signing key, shared by every server on the database (:mod:`.keyring`).
+
+    The public half in clear (it is published); the private half sealed with AES-256-GCM under
+    the key-encryption key (:mod:`.sealing`), or NULL for a key kept only to verify. One key is
+    active: new certificates are signed with it.
+    """
+
+    __tablename__ = "lms_signing_keys"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'retired')", name="status_known"),
+        Index("uq_lms_signing_keys_one_active", "status", unique=True,
+              sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
+    )
+
+    kid: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_private: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: fingerprint of the key-encryption key that sealed it (sealing.fingerprint)
+    kek_id: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8), default="retired")
+    #: "generated" here, or "folder" (carried over from an instance folder's keys/)
+    origin: Mapped[str] = mapped_column(String(12), default="generated")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,6 +29,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from lms.counters import ResilientCounter
 from lms.i18n import _
+from lms.metrics import verified
 
 #: the QR target, its share card, the code form and the JSON look-up by code
 VERIFY_ENDPOINTS: tuple[str, ...] = (
@@ -62,6 +63,7 @@ class VerifyLimiter:
 
         reset = self.counter.run(hit)
         if reset is not None:
+            verified("limited")
             raise TooManyRequests(description=_message(), retry_after=max(1, math.ceil(reset - time.time())))
 
 

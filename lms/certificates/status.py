@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, object_session
 import lms.changes as changes
 from lms.certificates import statuslist, statuslists
 from lms.certificates.models import Certificate
+from lms.metrics import CERTIFICATES_REVOKED
 from lms.signals import certificate_revoked, send
 
 _CHANGED = "lms_cert_status_changed"
@@ -54,6 +55,8 @@ def _after_commit(session: Session) -> None:
     changed = session.info.pop(_CHANGED, None)
     if changed and has_app_context():
         for code, status in changed.items():
+            if status == "revoked":
+                CERTIFICATES_REVOKED.inc()
             send(certificate_revoked, code=code, status=status)
 
 

@@ -19,6 +19,7 @@ from lms.certificates.codes import crockford_decode, format_code
 from lms.certificates.recordcache import Entry
 from lms.certificates.records import Public
 from lms.certificates.tokens import SIG_BYTES, VERSION
+from lms.metrics import verified
 
 #: what a verifier is told; "invalid" covers a bad signature, an unknown key, a malformed token
 #: and an unknown code alike, so a failed check reveals nothing about why
@@ -57,7 +58,9 @@ def check_token(token: str) -> Outcome:
     code = token_code(token)
     found = recordcache.entry(code) if code is not None else None
     if found is None or not hmac.compare_digest(found.record.token.encode(), token.encode()):
+        verified("invalid")
         return Outcome("invalid")
+    verified(found.record.status)
     return Outcome(found.record.status, found)
 
 
@@ -65,5 +68,7 @@ def check_code(code: str) -> Outcome:
     """A typed code: 80 random bits, so looking it up is as safe as checking a signature."""
     found = recordcache.entry(code)
     if found is None:
+        verified("invalid")
         return Outcome("invalid")
+    verified(found.record.status)
     return Outcome(found.record.status, found)

@@ -25,11 +25,12 @@ from lms.certificates import offlinelist, records, sharing, statuslists, verdict
 from lms.certificates.blueprint import bp
 from lms.certificates.codes import crockford_decode, normalize_code
 from lms.certificates.credential import did_document, did_web, key_document
-from lms.certificates.issuing import keystore
+from lms.certificates.issuing import published_keystore
 from lms.certificates.keys import is_kid
 from lms.certificates.tokens import token_from_url
 from lms.certificates.urls import base_url
 from lms.certificates.verification import Outcome, check_code, check_token
+from lms.db import reads_from_replica
 from lms.i18n import _
 from lms.web.assets import asset
 from lms.web.formatting import current_locale
@@ -59,6 +60,7 @@ def answer(outcome: Outcome, code: str | None = None, code_error: str | None = N
 
 @bp.get("/v/<token>")
 @bp.get("/V/<token>")  # registered first: url_for builds the upper-case form the QR uses
+@reads_from_replica
 def verify_token(token: str) -> Response:
     """The QR code's target: VALID, REVOKED or NOT VALID in large words."""
     return answer(check_token(token))
@@ -94,6 +96,7 @@ def _looks_like_token(text: str) -> str | None:
 
 
 @bp.get("/verify")
+@reads_from_replica
 def verify_code() -> Response:
     """The form for typing a code when the camera cannot scan (GET: nothing changes)."""
     typed = (request.args.get("code") or "").strip()
@@ -183,14 +186,14 @@ def _public_json(body: dict) -> Response:
 @bp.get("/.well-known/lms-keys.json")
 def keys() -> Response:
     """Public keys (JWK set): the active one first, retired ones kept so old certificates verify."""
-    return _public_json(keystore().public_jwks())
+    return _public_json(published_keystore().public_jwks())
 
 
 @bp.get("/keys/<kid>.json")
 def key(kid: str) -> Response:
     """One signing key (active or retired) as a W3C Multikey document: the issuer's key at a
     plain HTTPS URL, for verifiers that do not resolve ``did:web``."""
-    public = keystore().public_key(kid) if is_kid(kid) else None
+    public = published_keystore().public_key(kid) if is_kid(kid) else None
     if public is None:
         abort(404)
     url = public_url("lms_certificates.key", kid=kid)
@@ -218,5 +221,5 @@ def status_list(number: int) -> Response:
 @bp.get("/.well-known/did.json")
 def did() -> Response:
     """The issuer's ``did:web`` document (the Open Badges export's proofs name these keys)."""
-    return _public_json(did_document(keystore(), base_url()))
+    return _public_json(did_document(published_keystore(), base_url()))
 

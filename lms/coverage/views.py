@@ -23,7 +23,7 @@ from lms.coverage.selection import FIRST_YEAR, report_is_a_job
 from lms.coverage.selection import selection as _selection
 from lms.coverage.text import fold
 from lms.coverage.unit_data import UnitData, read_unit_data, save_unit_data
-from lms.db import db
+from lms.db import db, reads_from_replica
 from lms.i18n import _
 from lms.units.models import AdminUnit
 from lms.units.services import ancestors, by_code, children, provinces
@@ -49,6 +49,7 @@ def _years() -> list[int]:
 
 @bp.route("/")
 @roles_required(*STAFF)
+@reads_from_replica
 def dashboard() -> ResponseReturnValue:
     unit, year, on = _selection()
     report = build_report(unit, year, on)
@@ -76,6 +77,7 @@ def dashboard() -> ResponseReturnValue:
 
 @bp.route("/export.<fmt>")
 @roles_required(*STAFF)
+@reads_from_replica
 def export(fmt: str) -> ResponseReturnValue:
     if fmt not in exports.FORMATS:
         abort(404)
@@ -98,6 +100,7 @@ def export_codes() -> ResponseReturnValue:
 
 
 @bp.route("/public")
+@reads_from_replica
 def public() -> ResponseReturnValue:
     """Totals only (no names, no units below): anyone may see how far the movement has come.
 

@@ -10,6 +10,9 @@ from flask import current_app
 from limits.storage import storage_from_string
 from sqlalchemy import text
 
+from lms.certificates.issuing import keystore
+from lms.certificates.keys import KeyStoreError
+from lms.certificates.sealing import SealError
 from lms.db import db
 
 
@@ -59,10 +62,25 @@ def migrations() -> Check:
     return Check("migrations", True, ",".join(sorted(heads)))
 
 
+def signing_key() -> Check:
+    """This server can sign certificates: the active key opens with its key-encryption key (a
+    server given another LMS_KEY_ENCRYPTION_KEY than the others must not take traffic)."""
+    try:
+        store = keystore(create=False)
+        if not store.kids():
+            return Check("signing_key", True, "none yet (made with the first certificate)")
+        kid, _key = store.signing_key()
+    except (KeyStoreError, SealError) as error:
+        return Check("signing_key", False, str(error))
+    return Check("signing_key", True, kid)
+
+
 def readiness() -> list[Check]:
     found = [database()]
     if found[0].ok:
         found.append(migrations())
+    if found[-1].ok and len(found) == 2:
+        found.append(signing_key())
     extra = redis()
     if extra is not None:
         found.append(extra)

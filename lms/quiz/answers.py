@@ -27,6 +27,7 @@ from sqlalchemy import TextClause, bindparam, select, text
 from lms.accounts.models import ApiToken
 from lms.db import db, now_utc
 from lms.i18n import _
+from lms.metrics import ANSWERS_SAVED
 from lms.quiz.attempts import GRACE_SECONDS, finish_if_overdue
 from lms.quiz.errors import QuizError
 from lms.quiz.models import Answer, Attempt
@@ -147,6 +148,7 @@ def store(attempt_id: int, position: int, response: object, now: datetime, grace
         db.session.rollback()
         return False
     db.session.commit()
+    ANSWERS_SAVED.inc()
     return True
 
 
@@ -218,6 +220,7 @@ def save_with_token(token_hash: str, attempt_id: int, position: int, raw: object
         db.session.rollback()
         return None
     db.session.commit()
+    ANSWERS_SAVED.inc()
     return response, AttemptState(attempt_id, 0, "in_progress", row.deadline)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import insert, select, update
 from lms.courses import results
 from lms.courses.models import Course, CourseResult
 from lms.db import db, now_utc
+from lms.metrics import ATTEMPTS_GRADED
 from lms.quiz.models import Answer, Attempt
 from lms.quiz.registry import QuestionTypeRegistry
 
@@ -80,6 +81,7 @@ def finalize_attempt(attempt: Attempt, fractions: dict[int, float | None] | None
     attempt.state = "finished"
     db.session.flush()
     update_course_result(attempt.user_id, attempt.course_id)
+    ATTEMPTS_GRADED.labels(result="passed" if attempt.passed else "failed").inc()
 
 
 def course_grade(scores: list[float], method: str) -> float | None:

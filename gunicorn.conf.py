@@ -1,0 +1,91 @@
+"""gunicorn settings for the LMS: ``gunicorn -c gunicorn.conf.py "lms:create_app()"``.
+
+Every value can be overridden on the command line (``--bind``, ``--workers``) or through
+``GUNICORN_CMD_ARGS``; the environment variables read here are listed in README ("Production").
+
+**Workers from cores.** ``WEB_CONCURRENCY`` if set, else 2 x cores + 1 (gunicorn's own advice
+for sync workers), at most 12. A request is CPU-bound Python (template, signature, one or two
+short queries): more workers than that only add memory and context switches. Sync workers are
+safe because the reverse proxy (nginx in docker-compose.yml) buffers whole requests and
+responses, so a learner on slow 3G holds an nginx buffer, never a worker.
+
+**No preload.** ``preload_app = False``: each worker imports the app after the fork. Preloading
+would save little (the LMS loads WeasyPrint, Alembic and the job code only on first use, so a
+worker's import is ~60 MB), and would cost: a ``kill -HUP`` could no longer load new code, and
+anything the app opened while loading (a database connection, the Redis client, prometheus
+files) would be shared by every worker after the fork, which psycopg and redis-py forbid.
+
+**Metrics from every worker.** ``/metrics`` must add up all workers, so prometheus_client runs
+in multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` (made here under the system's temporary folder
+if not given) is emptied when gunicorn starts, and ``child_exit`` marks a dead worker's files,
+so its live gauges disappear while its counters still count.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from pathlib import Path
+
+bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 12))
+worker_class = "sync"
+preload_app = False
+timeout = 30  # a request that takes longer is a bug or a job (lms worker), not a page
+graceful_timeout = 30
+keepalive = 5  # the proxy keeps connections to the app servers open
+max_requests = 5000  # a worker is replaced now and then, so slow memory growth never piles up
+max_requests_jitter = 500
+accesslog = "-"
+# the path without its query string, and the request id the LMS put in the response
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="lms-prometheus-")
+# made now: the logging set-up below imports the LMS (and prometheus_client) before on_starting runs
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
+if os.environ.get("LMS_LOG_FORMAT", "").strip().lower() == "json":
+    # gunicorn's own lines (start-up, worker deaths, access) as JSON too, with the request id
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "lms.logs.JsonFormatter"}},
+        "filters": {"request_id": {"()": "lms.logs.RequestIdFilter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                                "formatter": "json", "filters": ["request_id"]}},
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        },
+    }
+
+
+def on_starting(server) -> None:
+    """Start from an empty metrics folder: files left by a previous run would be added in."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink()
+
+
+def post_worker_init(worker) -> None:
+    """With LMS_PDF_WARM_UP=1, load the PDF renderer's fonts now (~1 s a worker, more on a busy
+    machine), not in the first download. Off by default: a worker stopped during it waits for it,
+    and gunicorn reads this file from the current folder even when not asked to (tests, `make`)."""
+    if os.environ.get("LMS_PDF_WARM_UP", "0") != "1":
+        return
+    from lms.certificates.pdfcache import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # a missing font must not stop the worker: the first PDF will say why
+        worker.log.exception("PDF warm-up failed")
+
+
+def child_exit(server, worker) -> None:
+    from lms.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)

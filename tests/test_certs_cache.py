@@ -14,6 +14,7 @@ from sqlalchemy import update
 from lms import changes, create_app
 from lms.certificates import records
 from lms.certificates.models import Certificate
+from lms.certificates.sealing import new_kek
 from lms.db import db
 from tests.certs_helpers import earn, record
 from tests.conftest import make_user
@@ -54,9 +55,11 @@ def test_a_repeat_check_does_not_read_the_database(app, client, courses, reads) 
 
 
 def other_server(app, tmp_path):
-    """A second app on the same database with its own instance folder: another server, or the CLI."""
+    """A second app on the same database with its own instance folder: another server, or the CLI
+    (every server is given the same key-encryption key: a revocation re-signs the status list)."""
     return create_app({**{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI",
-                                                     "LMS_COURSES_DIR", "LMS_RATELIMIT_STORAGE_URI")},
+                                                     "LMS_COURSES_DIR", "LMS_RATELIMIT_STORAGE_URI",
+                                                     "LMS_KEY_ENCRYPTION_KEY")},
                        "LMS_INSTANCE_PATH": str(tmp_path / "other-server")})
 
 
@@ -67,6 +70,7 @@ def test_a_revocation_on_another_server_shows_within_the_interval(app, client, c
     the certificate, says REVOKED once it has looked at the change counter: on the next check when
     it looks every time, once the interval has passed otherwise (and not before: the cache works)."""
     app.config["LMS_VERIFY_CHANGE_SECONDS"] = look_every
+    app.config["LMS_KEY_ENCRYPTION_KEY"] = new_kek()
     code = earn(app, client)
     token = record(app, code).token
     assert status(client, token) == "valid"
@@ -89,6 +93,7 @@ def test_a_revocation_never_depends_on_the_instance_folder(app, client, courses,
     under <instance>/certificates (a file stands where the folder should be)."""
     from tests.conftest import login, post_form
 
+    app.config["LMS_KEY_ENCRYPTION_KEY"] = new_kek()
     code = earn(app, client)
     token = record(app, code).token
     other = other_server(app, tmp_path)

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 
 from lms import create_app
+from lms.certificates.sealing import new_kek
 from lms.db import db
 from tests.certs_helpers import login_as, pdf_pages
 from tests.conftest import base_config
 from tests.jobs_helpers import class_with_certificates, job_row, start_class_pdf, start_worker, stop, wait_for
 
+KEK = new_kek()
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -68,6 +70,9 @@ def servers(app, client, courses, units, tmp_path: Path, queue_name: str):
         "LMS_JOB_STALE_SECONDS": 2,
         "LMS_JOB_TIMEOUT_SECONDS": 120,  # RQ's keys of a killed worker's job expire after it (+60 s)
         "LMS_CLASS_PDF_SYNC_MAX": 1,
+        # every server and the worker open the signing keys kept in the database with this key
+        # (the worker signs the credentials it embeds in the PDF)
+        "LMS_KEY_ENCRYPTION_KEY": KEK,
     }
     app.config.update(settings)
     class_id = class_with_certificates(app, client)

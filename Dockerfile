@@ -10,7 +10,7 @@ WORKDIR /app
 # dependencies first, so a code change does not reinstall them
 COPY pyproject.toml README.md babel.cfg ./
 RUN mkdir lms && touch lms/__init__.py \
- && pip install '.[postgres]' gunicorn redis rq && pip uninstall -y bdhvs-lms
+ && pip install '.[postgres,queue]' gunicorn && pip uninstall -y bdhvs-lms
 COPY lms ./lms
 COPY translations ./translations
 COPY courses ./courses

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app
 from flask_babel import Babel
 from sqlalchemy import event
 
@@ -57,12 +57,14 @@ import lms.quiz.completion as quiz_completion
 import lms.quiz.listeners as quiz_listeners
 import lms.quiz.views as quiz_views
 import lms.web.blueprint as web
+from lms import metrics
 from lms.commands import lms_group
 from lms.config import apply_defaults, database_url
 from lms.courses.loader import QuestionBanks
 from lms.db import REPLICA, db
 from lms.hooks import install_app_hooks
 from lms.i18n import select_locale
+from lms.jobs.services import queue_stats
 from lms.models import ALL_MODELS
 from lms.quiz.registry import QuestionTypeRegistry, default_registry
 
@@ -136,6 +138,7 @@ class LMS:
         certificates_setup.init_app(app)  # rate limit of the verification pages
         app.cli.add_command(lms_group)
         install_app_hooks(app)
+        metrics.set_queue_depth_reader(_queue_depth)
 
 
 def _engine_options(app: Flask) -> dict[str, Any]:
@@ -146,6 +149,13 @@ def _engine_options(app: Flask) -> dict[str, Any]:
         return {"connect_args": {"timeout": 30}, "hide_parameters": True}
     # no pre-ping: it would cost a round trip on every request; recycle idle connections instead
     return {"pool_recycle": 1800, "pool_size": 10, "max_overflow": 20, "hide_parameters": True}
+
+
+def _queue_depth() -> dict[str, int]:
+    """``lms_queue_depth`` in ``/metrics``: jobs waiting or running, from the jobs table (the same
+    answer on every server, whether RQ or the in-app thread runs them)."""
+    stats = queue_stats(db.engine)
+    return {str(current_app.config["LMS_JOB_QUEUE"]): stats["queued"] + stats["running"]}
 
 
 def _add_replica_bind(app: Flask) -> None:

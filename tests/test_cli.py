@@ -112,7 +112,7 @@ def test_gunicorn_serves_create_app(tmp_path: Path) -> None:
                 time.sleep(0.3)
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(60)  # gunicorn.conf.py (read from the folder) stops its workers gracefully
 
 
 def test_gunicorn_refuses_to_start_without_base_url(tmp_path: Path) -> None:

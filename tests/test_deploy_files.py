@@ -110,6 +110,8 @@ def test_every_lms_variable_is_one_the_lms_reads_and_parses(compose) -> None:
         assert env["LMS_RATELIMIT_STORAGE_URI"].startswith("redis://redis:6379/")
         assert env["LMS_KEY_ENCRYPTION_KEY"] == SAMPLE_ENV["LMS_KEY_ENCRYPTION_KEY"]
         assert env["LMS_PROXY_COUNT"] == "1"  # exactly one proxy (nginx) in front
+        # one job queue for the servers that start jobs and the worker that runs them
+        assert env["LMS_REDIS_URL"] == "redis://redis:6379/1"
         for key, value in env.items():
             if key in KINDS or key in RENAMED:
                 parse_setting(key, str(value))  # what start-up would do: a bad value stops it

@@ -190,3 +190,22 @@ def test_old_finished_jobs_and_their_files_are_deleted(app, class_id) -> None:
         db.session.commit()
         assert services.purge_finished(db.engine, 7) == 1
         assert services.file_content(job_id) is None and db.session.get(Job, job_id) is None
+
+
+def test_a_finished_job_is_counted_and_the_queue_depth_is_scraped(app, client, class_id) -> None:
+    from prometheus_client import REGISTRY
+
+    def finished(outcome: str) -> float:
+        return REGISTRY.get_sample_value("lms_jobs_total", {"job": "class_certificates", "outcome": outcome}) or 0.0
+
+    before = finished("done")
+    login_as(client, "cogiao")
+    job_id = start_class_pdf(client, class_id)
+    wait_for(app, job_id, done, "finished")
+    assert finished("done") == before + 1
+    with app.app_context():  # one waiting job shows in the gauge at the next scrape
+        db.session.add(Job(kind="class_certificates", owner_id=user_id(app, "cogiao"), params={"class_id": class_id},
+                           status="queued"))
+        db.session.commit()
+    scraped = client.get("/metrics").get_data(as_text=True)
+    assert f'lms_queue_depth{{queue="{app.config["LMS_JOB_QUEUE"]}"}} 1.0' in scraped

@@ -59,3 +59,16 @@ def test_readyz_checks_redis_when_it_is_configured(app, client) -> None:
     app.config["LMS_RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
     answer = client.get("/readyz")
     assert answer.status_code == 200 and answer.json["checks"]["redis"]["ok"] is True
+
+
+def test_readyz_checks_the_job_queue_redis_when_jobs_go_to_a_worker(app, client) -> None:
+    assert "job_queue" not in client.get("/readyz").json["checks"]  # jobs in a thread: nothing to reach
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    app.config["LMS_REDIS_URL"] = f"redis://127.0.0.1:{dead}/0"
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and answer.json["checks"]["job_queue"]["ok"] is False
+    app.config["LMS_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    answer = client.get("/readyz")
+    assert answer.status_code == 200 and answer.json["checks"]["job_queue"]["ok"] is True

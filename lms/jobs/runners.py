@@ -16,6 +16,7 @@ import time
 
 from flask import Flask, current_app
 
+from lms import metrics
 from lms.db import db
 from lms.jobs import services
 from lms.jobs.registry import JobContext, JobError, get_kind
@@ -64,16 +65,23 @@ class _Heart(threading.Thread):
 
 def execute(app: Flask, job_id: int) -> str:
     """Run the queued job ``job_id`` now, in this thread; its final status ("skipped" when it was
-    not queued any more: another runner has it or it ended)."""
+    not queued any more: another runner has it or it ended). Counted in ``/metrics`` (lms_jobs)."""
+    outcome, kind_name = _execute(app, job_id)
+    if outcome in ("done", "failed"):
+        metrics.job_finished(kind_name, outcome == "done")
+    return outcome
+
+
+def _execute(app: Flask, job_id: int) -> tuple[str, str]:
     with app.app_context():
         engine = db.engine
         claim = services.claim(engine, job_id)
         if claim is None:
-            return "skipped"
+            return "skipped", ""
         kind = get_kind(claim.kind)
         if kind is None:
             services.fail(engine, claim, "unknown_kind")
-            return "failed"
+            return "failed", claim.kind
         heart = _Heart(engine, claim, settings(app)["beat"])
 
         def report(percent: int) -> None:
@@ -85,17 +93,17 @@ def execute(app: Flask, job_id: int) -> str:
         except JobError as error:
             db.session.rollback()
             services.fail(engine, claim, error.key)
-            return "failed"
+            return "failed", claim.kind
         except Exception as error:  # noqa: BLE001 - any other failure is the queue's "failed"
             db.session.rollback()
             timed_out = type(error).__name__ == "JobTimeoutException"  # rq.timeouts, raised by the worker
             log.exception("job %s (%s) failed", claim.job_id, claim.kind)
             services.fail(engine, claim, "timeout" if timed_out else "failed")
-            return "failed"
+            return "failed", claim.kind
         finally:
             heart.stop.set()
             db.session.remove()
-        return "done" if services.finish(engine, claim, result) else "skipped"
+        return ("done" if services.finish(engine, claim, result) else "skipped"), claim.kind
 
 
 # -- the thread of the embedded default --------------------------------------------------------

@@ -43,6 +43,20 @@ def redis() -> Check | None:
     return Check("redis", bool(ok), "ping" if ok else "no answer")
 
 
+def job_queue() -> Check | None:
+    """The job queue's Redis (``LMS_REDIS_URL``), when jobs go to ``lms worker``."""
+    uri = str(current_app.config.get("LMS_REDIS_URL") or "")
+    if not uri:
+        return None  # jobs run in a thread of the app: nothing more to reach
+    try:
+        from redis import Redis  # only where a queue is configured
+
+        ok = bool(Redis.from_url(uri, socket_connect_timeout=1, socket_timeout=1).ping())
+    except Exception as error:  # as above
+        return Check("job_queue", False, type(error).__name__)
+    return Check("job_queue", ok, "ping" if ok else "no answer")
+
+
 def migrations() -> Check:
     # Alembic loads only when readiness is asked, never in a worker's start-up
     from alembic.runtime.migration import MigrationContext
@@ -81,7 +95,7 @@ def readiness() -> list[Check]:
         found.append(migrations())
     if found[-1].ok and len(found) == 2:
         found.append(signing_key())
-    extra = redis()
-    if extra is not None:
-        found.append(extra)
+    for extra in (redis(), job_queue()):
+        if extra is not None:
+            found.append(extra)
     return found

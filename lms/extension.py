@@ -41,6 +41,7 @@ import lms.coverage.blueprint as coverage
 import lms.coverage.upload_views as coverage_upload_views
 import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
+import lms.home.offline as home_offline
 import lms.home.views as home_views
 import lms.ops.blueprint as ops
 import lms.ops.views as ops_views
@@ -71,7 +72,7 @@ MODELS = ALL_MODELS
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, coverage_views,
-    coverage_upload_views, api_tokens,
+    coverage_upload_views, api_tokens, home_offline,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
     class_listeners, ops_views,

@@ -20,7 +20,8 @@ from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chrom
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "docs" / "screenshots"
 PASSWORD = "mat-khau-tot-2026"
-LESSON = "/courses/dien-thoai/lessons/01-bat-may"
+LESSON = "/courses/dien-thoai/lessons/01-bat-may"  # has a recording (01-bat-may.ogg)
+SPOKEN = "/courses/dien-thoai/lessons/02-ket-noi-wifi"  # has none: read by the phone's voice
 #: general feedback of the fixture quiz: shown on the review, never to be kept on the phone
 FEEDBACK = ["Nút nguồn nằm ở cạnh máy", "Không bao giờ cho người lạ biết mã", "Mục Wi-Fi", "Khoảng ba giây"]
 
@@ -178,7 +179,7 @@ def test_listen_reads_sentences_highlighted_and_pauses(site: str, browser) -> No
     context = _phone(browser)
     context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "Tiếng Việt", lang: "vi-VN"}]'))
     page = context.new_page()
-    page.goto(site + LESSON)
+    page.goto(site + SPOKEN)
     listen = page.locator("button.listen")
     assert listen.inner_text() == "🔊 Nghe"
     listen.click()
@@ -200,7 +201,7 @@ def test_listen_explains_when_the_phone_has_no_vietnamese_voice(site: str, brows
     context = _phone(browser)
     context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "English", lang: "en-US"}]'))
     page = context.new_page()
-    page.goto(site + LESSON)
+    page.goto(site + SPOKEN)
     page.locator("button.listen").click()
     note = page.locator(".listen-note")
     assert "chưa có giọng đọc tiếng Việt" in note.inner_text() and note.is_visible()
@@ -234,4 +235,31 @@ def test_quiz_offline_message_is_in_sight_and_no_error_page(site: str, browser) 
     assert 0 <= box["y"] and box["y"] + box["height"] <= view["height"]  # in sight, not below the fold
     _shot(page, "pwa-quiz-offline.png")
     context.set_offline(False)
+    context.close()
+
+
+def test_a_recorded_lesson_shows_its_player_and_listen_plays_it(site: str, browser) -> None:
+    context = _phone(browser)
+    context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "Tiếng Việt", lang: "vi-VN"}]'))
+    page = context.new_page()
+    page.goto(site + LESSON)
+    player = page.locator("article.lesson audio[controls]")
+    assert player.is_visible() and player.get_attribute("aria-label") == "Bài học đọc sẵn"
+    assert page.evaluate("document.querySelector('audio').canPlayType('audio/ogg; codecs=opus')") != ""
+    page.locator("button.listen").click()
+    page.wait_for_function("!document.querySelector('audio').paused")
+    assert page.locator("button.listen").inner_text() == "⏸ Tạm dừng"
+    assert page.evaluate("window.__spoken.length") == 0  # the recording, not the phone's voice
+    _shot(page, "pwa-recorded-lesson.png")
+    page.locator("button.listen").click()
+    page.wait_for_function("document.querySelector('audio').paused")
+    context.close()
+
+
+def test_recorded_player_works_without_javascript(site: str, browser) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + LESSON)
+    assert page.locator("audio[controls] source[type='audio/ogg']").count() == 1
+    assert page.locator("audio[controls]").is_visible()
     context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.conftest import login, make_user
+from tests.conftest import FIXTURES, login, make_user
 
 PASSWORD = "mat-khau-tot-2026"
 
@@ -114,3 +114,34 @@ def test_mounted_under_a_prefix(tmp_path) -> None:
     assert config["forget"] == ["/hoc/logout", "/hoc/login"]
     body = client.get("/hoc/manifest.webmanifest").get_json(force=True)
     assert body["start_url"] == "/hoc/" and body["scope"] == "/hoc/"
+
+
+def test_a_recorded_lesson_has_a_player_that_works_without_javascript(courses, client) -> None:
+    html = client.get("/courses/dien-thoai/lessons/01-bat-may").get_data(as_text=True)
+    source = re.search(r'<audio controls [^>]*data-lesson-audio[^>]*><source src="([^"]+)" type="audio/ogg">', html)
+    assert source and source.group(1) == "/courses/dien-thoai/audio/01-bat-may.ogg"
+    recorded = (FIXTURES / "courses" / "dien-thoai" / "lessons" / "01-bat-may.ogg").read_bytes()
+    audio = client.get(source.group(1))
+    assert audio.status_code == 200 and audio.mimetype == "audio/ogg" and audio.data == recorded
+    assert audio.headers["Accept-Ranges"] == "bytes"
+    part = client.get(source.group(1), headers={"Range": "bytes=0-3"})
+    assert part.status_code == 206 and part.data == b"OggS"
+    # a lesson without a recording has no player; a name that is not a recording is a 404
+    assert "<audio" not in client.get("/courses/dien-thoai/lessons/02-ket-noi-wifi").get_data(as_text=True)
+    assert client.get("/courses/dien-thoai/audio/02-ket-noi-wifi.ogg").status_code == 404
+    assert client.get("/courses/dien-thoai/audio/01-bat-may.md").status_code == 404
+
+
+def test_a_recording_without_its_lesson_is_a_problem(tmp_path) -> None:
+    import shutil
+
+    from lms.courses.schema import read_course
+    from lms.courses.sources import ProblemList
+
+    folder = tmp_path / "dien-thoai"
+    shutil.copytree(FIXTURES / "courses" / "dien-thoai", folder)
+    (folder / "lessons" / "09-khong-co.mp3").write_bytes(b"ID3")
+    problems = ProblemList()
+    course = read_course(folder, problems)
+    assert "lessons/01-bat-may.ogg" in course.assets
+    assert any("09-khong-co.mp3" in str(p) for p in problems)

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.schema import upgrade
+from tests.certs_helpers import pass_quiz, record
 from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chromium
 
 pytestmark = pytest.mark.browser
@@ -67,9 +68,11 @@ def site(tmp_path_factory: pytest.TempPathFactory):
         import_courses(FIXTURES / "courses", app.extensions["lms"].question_types)
     make_user(app, "0912345678", PASSWORD, full_name="Nguyễn Thị Hoa")
     make_user(app, "0912000002", PASSWORD, full_name="Hoàng Thị Hai")
+    make_user(app, "0912000003", PASSWORD, full_name="Lê Văn Ước")
+    code = pass_quiz(app, app.test_client(), "0912000003")["certificate"]["code"]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "token": record(app, code).token}
     server.shutdown()
 
 
@@ -93,15 +96,16 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
-def test_offline_reading_offline_page_cache_contents_and_sign_out(site: str, browser) -> None:
+def test_offline_reading_offline_page_cache_contents_and_sign_out(site: dict, browser) -> None:
+    url = site["url"]
     context = _phone(browser)
     page = context.new_page()
-    _sign_in(page, site)
-    page.goto(site + "/courses/dien-thoai/")
-    page.goto(site + LESSON)
+    _sign_in(page, url)
+    page.goto(url + "/courses/dien-thoai/")
+    page.goto(url + LESSON)
     title = page.locator("article.lesson h1").inner_text()
     # a quiz attempt, submitted, with its result and review: none of it may be kept
-    page.goto(site + "/courses/dien-thoai/quiz")
+    page.goto(url + "/courses/dien-thoai/quiz")
     page.click("text=Bắt đầu làm bài")
     page.get_by_role("button", name="Xem tất cả câu hỏi").click()
     page.locator("form[action$='/submit'] button").click()
@@ -109,14 +113,14 @@ def test_offline_reading_offline_page_cache_contents_and_sign_out(site: str, bro
     assert "/result" in page.url
     if page.locator("details.review > summary").count():
         page.locator("details.review > summary").first.click()
-    page.goto(site + "/api/v1/courses")
+    page.goto(url + "/api/v1/courses")
 
     context.set_offline(True)
-    page.goto(site + LESSON)  # a reload of the page opened: from the phone's copy
+    page.goto(url + LESSON)  # a reload of the page opened: from the phone's copy
     assert page.locator("article.lesson h1").inner_text() == title
     _shot(page, "pwa-offline-lesson.png")
 
-    page.goto(site + "/courses/mat-khau/")  # never opened: the Vietnamese offline page
+    page.goto(url + "/courses/mat-khau/")  # never opened: the Vietnamese offline page
     assert page.locator("h1").inner_text() == "Không có mạng"
     assert "ERR_INTERNET_DISCONNECTED" not in page.content()
     page.wait_for_selector("#offline-pages a")
@@ -127,7 +131,7 @@ def test_offline_reading_offline_page_cache_contents_and_sign_out(site: str, bro
 
     entries = page.evaluate(CACHE_SCAN)
     urls = [e["url"] for e in entries]
-    assert site + LESSON in urls and site + "/courses/dien-thoai/" in urls
+    assert url + LESSON in urls and url + "/courses/dien-thoai/" in urls
     for entry in entries:
         for part in ("/attempts/", "/api/", "/quiz"):
             assert part not in entry["url"], entry["url"]
@@ -135,19 +139,20 @@ def test_offline_reading_offline_page_cache_contents_and_sign_out(site: str, bro
             assert text not in entry["body"], (entry["url"], text)
     context.set_offline(False)
 
-    page.goto(site + "/me")
+    page.goto(url + "/me")
     page.locator("form[action='/logout'] button").click()
     page.wait_for_load_state("load")
     left = [e["url"] for e in page.evaluate(CACHE_SCAN) if e["cache"] == "lms-pages-v1"]
-    assert site + LESSON not in left and site + "/courses/dien-thoai/" not in left
+    assert url + LESSON not in left and url + "/courses/dien-thoai/" not in left
     assert all("Nguyễn Thị Hoa" not in e["body"] for e in page.evaluate(CACHE_SCAN))
     context.close()
 
 
-def test_text_size_control_changes_and_remembers(site: str, browser) -> None:
+def test_text_size_control_changes_and_remembers(site: dict, browser) -> None:
+    url = site["url"]
     context = _phone(browser)
     page = context.new_page()
-    page.goto(site + LESSON)
+    page.goto(url + LESSON)
     size = "parseFloat(getComputedStyle(document.documentElement).fontSize)"
     normal = page.evaluate(size)
     group = page.get_by_role("group", name="Cỡ chữ")
@@ -167,19 +172,21 @@ def test_text_size_control_changes_and_remembers(site: str, browser) -> None:
     context.close()
 
 
-def test_text_size_and_listen_are_absent_without_javascript(site: str, browser) -> None:
+def test_text_size_and_listen_are_absent_without_javascript(site: dict, browser) -> None:
+    url = site["url"]
     context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
     page = context.new_page()
-    page.goto(site + LESSON)
+    page.goto(url + LESSON)
     assert not page.locator("#lms-tools").is_visible() and page.locator("button.listen").count() == 0
     context.close()
 
 
-def test_listen_reads_sentences_highlighted_and_pauses(site: str, browser) -> None:
+def test_listen_reads_sentences_highlighted_and_pauses(site: dict, browser) -> None:
+    url = site["url"]
     context = _phone(browser)
     context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "Tiếng Việt", lang: "vi-VN"}]'))
     page = context.new_page()
-    page.goto(site + SPOKEN)
+    page.goto(url + SPOKEN)
     listen = page.locator("button.listen")
     assert listen.inner_text() == "🔊 Nghe"
     listen.click()
@@ -197,11 +204,12 @@ def test_listen_reads_sentences_highlighted_and_pauses(site: str, browser) -> No
     context.close()
 
 
-def test_listen_explains_when_the_phone_has_no_vietnamese_voice(site: str, browser) -> None:
+def test_listen_explains_when_the_phone_has_no_vietnamese_voice(site: dict, browser) -> None:
+    url = site["url"]
     context = _phone(browser)
     context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "English", lang: "en-US"}]'))
     page = context.new_page()
-    page.goto(site + SPOKEN)
+    page.goto(url + SPOKEN)
     page.locator("button.listen").click()
     note = page.locator(".listen-note")
     assert "chưa có giọng đọc tiếng Việt" in note.inner_text() and note.is_visible()
@@ -209,11 +217,12 @@ def test_listen_explains_when_the_phone_has_no_vietnamese_voice(site: str, brows
     context.close()
 
 
-def test_quiz_offline_message_is_in_sight_and_no_error_page(site: str, browser) -> None:
+def test_quiz_offline_message_is_in_sight_and_no_error_page(site: dict, browser) -> None:
+    url = site["url"]
     context = _phone(browser)
     page = context.new_page()
-    _sign_in(page, site, "0912000002")
-    page.goto(site + "/courses/dien-thoai/quiz")
+    _sign_in(page, url, "0912000002")
+    page.goto(url + "/courses/dien-thoai/quiz")
     page.click("text=Bắt đầu làm bài")
     page.wait_for_load_state("load")
     base = page.url.rsplit("/", 1)[0]
@@ -238,11 +247,12 @@ def test_quiz_offline_message_is_in_sight_and_no_error_page(site: str, browser) 
     context.close()
 
 
-def test_a_recorded_lesson_shows_its_player_and_listen_plays_it(site: str, browser) -> None:
+def test_a_recorded_lesson_shows_its_player_and_listen_plays_it(site: dict, browser) -> None:
+    url = site["url"]
     context = _phone(browser)
     context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "Tiếng Việt", lang: "vi-VN"}]'))
     page = context.new_page()
-    page.goto(site + LESSON)
+    page.goto(url + LESSON)
     player = page.locator("article.lesson audio[controls]")
     assert player.is_visible() and player.get_attribute("aria-label") == "Bài học đọc sẵn"
     assert page.evaluate("document.querySelector('audio').canPlayType('audio/ogg; codecs=opus')") != ""
@@ -256,10 +266,40 @@ def test_a_recorded_lesson_shows_its_player_and_listen_plays_it(site: str, brows
     context.close()
 
 
-def test_recorded_player_works_without_javascript(site: str, browser) -> None:
+def test_recorded_player_works_without_javascript(site: dict, browser) -> None:
+    url = site["url"]
     context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
     page = context.new_page()
-    page.goto(site + LESSON)
+    page.goto(url + LESSON)
     assert page.locator("audio[controls] source[type='audio/ogg']").count() == 1
     assert page.locator("audio[controls]").is_visible()
+    context.close()
+
+
+def test_learner_worker_and_offline_certificate_check_share_the_scope(site: dict, browser) -> None:
+    """The learner's pages and the offline certificate check both work offline, whichever page
+    registered the one worker of the site's root first."""
+    url = site["url"]
+    context = _phone(browser)
+    page = context.new_page()
+    _sign_in(page, url)
+    page.goto(url + LESSON)
+    page.goto(url + "/verify/offline")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null && "
+                           "navigator.serviceWorker.controller.scriptURL.includes('page=')")
+    page.wait_for_function("() => localStorage.getItem('lms-cert-keys') !== null")
+    page.goto(url + "/courses/dien-thoai/")  # a learner page again: the settings are kept
+    page.wait_for_timeout(300)
+    scripts = page.evaluate("() => navigator.serviceWorker.getRegistrations().then(rs => rs.map(r => "
+                            "(r.active || r.waiting || r.installing).scriptURL))")
+    assert len(scripts) == 1 and "/sw.js?page=" in scripts[0]
+    context.set_offline(True)
+    page.goto(url + f"/V/{site['token']}")
+    page.wait_for_selector("[data-result]")
+    assert page.locator("[data-lms-verify-offline]").get_attribute("data-result") == "valid"
+    page.goto(url + LESSON)
+    assert page.locator("article.lesson h1").count() == 1
+    page.goto(url + "/courses/mat-khau/")
+    assert page.locator("h1").inner_text() == "Không có mạng"
+    context.set_offline(False)
     context.close()

@@ -163,6 +163,7 @@ def test_text_size_control_changes_and_remembers(site: dict, browser) -> None:
     bigger.click()
     assert bigger.get_attribute("aria-pressed") == "true"
     assert page.evaluate(size) > normal * 1.3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # still no sideways scrolling
     _shot(page, "pwa-text-size.png")
     page.reload()
     assert page.evaluate(size) > normal * 1.3

@@ -54,7 +54,7 @@ def test_service_worker_route(client) -> None:
     assert "no-cache" in worker.headers["Cache-Control"] and "max-age=0" in worker.headers["Cache-Control"]
     text = worker.get_data(as_text=True)
     config = json.loads(re.match(r"var LMS = (\{.*?\});\n", text).group(1))
-    assert config["offline"] == "/offline" and config["forget"] == ["/logout", "/login"]
+    assert config["offline"] == "/offline" and config["forget"] == ["/logout", "/login", "/register"]
     assert config["prefix"] == ""
     for url in config["static"]:
         assert client.get(url).status_code == 200 and "?v=" in url
@@ -111,7 +111,7 @@ def test_mounted_under_a_prefix(tmp_path) -> None:
     assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/hoc/"
     config = json.loads(re.match(r"var LMS = (\{.*?\});\n", worker.get_data(as_text=True)).group(1))
     assert config["prefix"] == "/hoc" and config["offline"] == "/hoc/offline"
-    assert config["forget"] == ["/hoc/logout", "/hoc/login"]
+    assert config["forget"] == ["/hoc/logout", "/hoc/login", "/hoc/register"]
     body = client.get("/hoc/manifest.webmanifest").get_json(force=True)
     assert body["start_url"] == "/hoc/" and body["scope"] == "/hoc/"
 

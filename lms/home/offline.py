@@ -68,7 +68,8 @@ def _worker_config() -> dict:
     static = [asset_url("lms", name) for name in ("lms.css", "lms.js", "icon-192.png", "icon-512.png")]
     return {
         "offline": url_for("lms_home.offline_page"), "static": static, "prefix": _prefix(),
-        "forget": [url_for("lms_accounts.logout"), url_for("lms_accounts.login")],
+        # signing out, or someone signing in (or registering, which signs in), on this phone
+        "forget": [url_for("lms_accounts.logout"), url_for("lms_accounts.login"), url_for("lms_accounts.register")],
     }
 
 

@@ -222,6 +222,7 @@ def test_quiz_offline_message_is_in_sight_and_no_error_page(site: dict, browser)
     url = site["url"]
     context = _phone(browser)
     page = context.new_page()
+    context.add_init_script(FAKE_SPEECH.replace("VOICES", '[{name: "Tiếng Việt", lang: "vi-VN"}]'))
     _sign_in(page, url, "0912000002")
     page.goto(url + "/courses/dien-thoai/quiz")
     page.click("text=Bắt đầu làm bài")
@@ -232,7 +233,12 @@ def test_quiz_offline_message_is_in_sight_and_no_error_page(site: dict, browser)
         if page.locator("label.choice").count():
             break
     question_url = page.url
-    assert page.locator("fieldset.question").locator("xpath=preceding-sibling::button[1]").count() == 1
+    # the question has its own "Nghe": it reads the question, then its choices
+    listen = page.locator("fieldset.question").locator("xpath=preceding-sibling::button[1]")
+    assert listen.inner_text() == "🔊 Nghe"
+    listen.click()
+    page.wait_for_function("() => window.__spoken.length > 0")
+    assert page.evaluate("window.__spoken[0]") == page.locator("legend .qtext").inner_text().strip().split("? ")[0]
     context.set_offline(True)
     page.locator("label.choice").first.click()
     state = page.locator("#save-state")

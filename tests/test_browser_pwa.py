@@ -115,8 +115,11 @@ def test_offline_reading_offline_page_cache_contents_and_sign_out(site: dict, br
         page.locator("details.review > summary").first.click()
     page.goto(url + "/api/v1/courses")
 
+    page.goto(url + LESSON)
     context.set_offline(True)
-    page.goto(url + LESSON)  # a reload of the page opened: from the phone's copy
+    page.reload()  # no signal: the phone's copy
+    assert page.locator("article.lesson h1").inner_text() == title
+    page.goto(url + LESSON)  # and opened again from a link
     assert page.locator("article.lesson h1").inner_text() == title
     _shot(page, "pwa-offline-lesson.png")
 

@@ -1,4 +1,5 @@
-"""Page weight: every lesson page plus its CSS, as transferred with gzip (budget 30 KB).
+"""Page weight: every lesson page plus its CSS, as transferred with gzip (budget 30 KB); and the
+service worker plus every learner script together, as transferred with gzip (budget 15 KB).
 
 Run: .venv/bin/python bench/page_weight.py  (uses a temporary SQLite database and courses/)
 Prints a Markdown table; exit 1 if any lesson page breaks the budget.
@@ -21,6 +22,25 @@ from lms.db import db  # noqa: E402
 from lms.schema import upgrade  # noqa: E402
 
 BUDGET = 30 * 1024
+SCRIPT_BUDGET = 15 * 1024
+#: every script a learner's phone may run: the service worker and the learner pages' scripts
+LEARNER_SCRIPTS = ("lms.js", "lms-quiz.js")
+
+
+def script_weight(client, html: str) -> list[tuple[str, int]]:
+    """(name, gzip bytes) of /sw.js and each learner script, found through a page's links."""
+    gzip = {"Accept-Encoding": "gzip"}
+    rows = []
+    worker = client.get("/sw.js", headers=gzip)
+    assert worker.status_code == 200 and worker.headers.get("Content-Encoding") == "gzip"
+    rows.append(("sw.js (with its settings)", len(worker.data)))
+    for name in LEARNER_SCRIPTS:
+        url = re.search(rf'"(/static/{re.escape(name)}\?v=\w+)"', html)
+        url = url.group(1) if url else f"/static/{name}"
+        response = client.get(url, headers=gzip)
+        assert response.status_code == 200
+        rows.append((name, len(response.data)))
+    return rows
 
 
 def main() -> int:
@@ -57,9 +77,21 @@ def main() -> int:
     print(f"| lesson page + CSS (+ scripts), largest | {max(totals):,} |")
     print(f"| budget | {BUDGET:,} |")
     print(f"| largest uncompressed lesson HTML | {max(r[5] for r in rows):,} |")
+    scripts = script_weight(client, html)
+    total = sum(size for _name, size in scripts)
+    print()
+    print("| script | bytes (gzip) |")
+    print("|---|---|")
+    for name, size in scripts:
+        print(f"| {name} | {size:,} |")
+    print(f"| together | {total:,} |")
+    print(f"| budget | {SCRIPT_BUDGET:,} |")
     over = [r for r, t in zip(rows, totals, strict=True) if t > BUDGET]
     if over:
         print(f"OVER BUDGET: {over}")
+        return 1
+    if total > SCRIPT_BUDGET:
+        print(f"SCRIPTS OVER BUDGET: {total:,} > {SCRIPT_BUDGET:,}")
         return 1
     return 0
 

@@ -45,6 +45,7 @@ import lms.coverage.job_views as coverage_job_views
 import lms.coverage.upload_views as coverage_upload_views
 import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
+import lms.home.offline as home_offline
 import lms.home.views as home_views
 import lms.jobs.blueprint as jobs
 import lms.jobs.views as job_views
@@ -81,7 +82,7 @@ ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
     accounts_recovery_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, class_job_views,
-    coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens,
+    coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens, home_offline,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
     class_listeners, ops_views, ops_metrics, job_views,

@@ -90,7 +90,7 @@ def pages_of(site: dict) -> dict[str, list[str]]:
     return {
         "": ["/", "/login", "/register", "/courses/", "/courses/dien-thoai/", "/courses/dien-thoai/lessons/01-bat-may",
              "/courses/dien-thoai/quiz", "/verify", f"/verify?code={c}", "/verify/offline", "/coverage/public",
-             f"/join/{site['join']}", "/join", "/page-that-does-not-exist"],
+             "/offline", f"/join/{site['join']}", "/join", "/page-that-does-not-exist"],
         "0912345678": ["/", "/courses/", "/courses/mat-khau/", "/courses/dien-thoai/lessons/01-bat-may",
                        "/courses/dien-thoai/quiz", f"/certificates/{c}", "/me", "/me/tokens", "/password",
                        "/invitations"],

@@ -76,7 +76,7 @@ def test_offline_page_service_worker_and_keys(app, client) -> None:
     page = client.get("/verify/offline?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "max-age" in page.headers["Cache-Control"] and page.headers["ETag"]
-    assert 'data-keys-url="/.well-known/lms-keys.json"' in html and 'data-sw-url="/verify-sw.js"' in html
+    assert 'data-keys-url="/.well-known/lms-keys.json"' in html and 'data-sw-url="/sw.js"' in html
     assert 'data-sw-scope="/"' in html and 'data-page-url="/verify/offline"' in html
     assert 'data-revocations-url="/verify/offline/revoked.json"' in html and 'data-max-list-days="7"' in html
     assert "The date of the revocation list is shown under every answer" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from lms.i18n import _
 LESSON_RE = re.compile(r"^(?P<num>\d{2})-(?P<name>[a-z0-9][a-z0-9-]*)(?P<en>\.en)?\.md$")
 ASSET_SUFFIXES = {".svg"}
 MAX_ASSET_BYTES = 200_000
+#: recorded lessons, ``lessons/NN-name.ogg`` or ``.mp3`` beside the lesson's .md
+AUDIO_TYPES = {".ogg": "audio/ogg", ".mp3": "audio/mpeg"}
+MAX_AUDIO_BYTES = 3_000_000
+#: audio is kept base64-encoded in the course's text files table (no schema change for a few MB)
+AUDIO_PREFIX = "base64:"
 
 
 def read_lessons(folder: Path, course: CourseSource, problems: ProblemList) -> None:
@@ -63,7 +69,30 @@ def read_lesson_file(path: Path, problems: ProblemList) -> tuple[str, str]:
     return path.stem, ""
 
 
+def read_audio(folder: Path, course: CourseSource, problems: ProblemList) -> None:
+    """A recording per lesson: ``lessons/NN-name.ogg`` / ``.mp3`` for the lesson ``NN-name.md``."""
+    slugs = {lesson.slug for lesson in course.lessons}
+    lesson_dir = folder / "lessons"
+    for path in sorted(lesson_dir.iterdir()) if lesson_dir.is_dir() else []:
+        if path.suffix.lower() not in AUDIO_TYPES:
+            continue
+        if path.stem not in slugs:
+            problems.add(path, 1, _("A recording must be named like its lesson: NN-name.ogg or NN-name.mp3."))
+            continue
+        data = path.read_bytes()
+        if len(data) > MAX_AUDIO_BYTES:
+            problems.add(path, 1, _("The recording is larger than 3 MB."))
+            continue
+        course.assets[f"lessons/{path.stem}{path.suffix.lower()}"] = AUDIO_PREFIX + base64.b64encode(data).decode()
+
+
+def audio_bytes(content: str) -> bytes:
+    """The recording kept by :func:`read_audio`."""
+    return base64.b64decode(content.removeprefix(AUDIO_PREFIX))
+
+
 def read_assets(folder: Path, course: CourseSource, problems: ProblemList) -> None:
+    read_audio(folder, course, problems)
     image_dir = folder / "images"
     if not image_dir.is_dir():
         return

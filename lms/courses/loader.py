@@ -153,7 +153,7 @@ def _apply_assets(course: Course, source: CourseSource) -> None:
         else:
             row.content = content
     for name, row in rows.items():
-        if name.startswith("images/"):
+        if name.startswith(("images/", "lessons/")):
             db.session.delete(row)
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
 
-from lms.courses.models import Course, CourseResult, Lesson, LessonProgress, PathStep
+from lms.courses.lesson_files import AUDIO_TYPES
+from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.db import db, now_utc
 from lms.fastread import read_one
 from lms.signals import lesson_completed, send
@@ -157,3 +158,10 @@ def next_step(user_id: int, path: list[CourseStanding]) -> tuple[Course, Lesson 
         following = next((lesson for lesson in standing.course.lessons if lesson.id not in done), None)
         return standing.course, following
     return None
+def lesson_audio(course: Course, lesson: Lesson) -> list[tuple[str, str]]:
+    """The lesson's recordings as (file name, MIME type), Ogg first (smaller at the same quality)."""
+    names = [f"lessons/{lesson.slug}{suffix}" for suffix in AUDIO_TYPES]
+    found = set(db.session.scalars(select(CourseSourceFile.name).where(
+        CourseSourceFile.course_id == course.id, CourseSourceFile.name.in_(names))))
+    return [(name.removeprefix("lessons/"), AUDIO_TYPES["." + name.rsplit(".", 1)[1]])
+            for name in names if name in found]

@@ -11,6 +11,7 @@ from lms.accounts.forms import EmptyForm
 from lms.audiences import AUDIENCES
 from lms.courses import services
 from lms.courses.blueprint import bp
+from lms.courses.lesson_files import AUDIO_TYPES, audio_bytes
 from lms.courses.models import CourseSourceFile
 from lms.db import db
 from lms.i18n import _
@@ -72,6 +73,7 @@ def lesson(slug: str, lesson_slug: str) -> ResponseReturnValue:
     return render_template(
         "lms/courses/lesson.html", course=course, lesson=lesson, body=body, body_locale=body_locale,
         previous=previous, following=following, done=done, form=EmptyForm(),
+        audio=services.lesson_audio(course, lesson),
         position=course.lessons.index(lesson) + 1 if lesson in course.lessons else None,
     )
 
@@ -89,6 +91,23 @@ def mark_done(slug: str, lesson_slug: str) -> ResponseReturnValue:
     if following is not None:
         return redirect(url_for(".lesson", slug=slug, lesson_slug=following.slug))
     return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/<slug>/audio/<name>")
+def audio(slug: str, name: str) -> ResponseReturnValue:
+    """A lesson's recording (``lessons/NN-name.ogg`` or ``.mp3`` of the course folder), with ranges for seeking."""
+    course = _course_or_404(slug)
+    mimetype = AUDIO_TYPES.get("." + name.rsplit(".", 1)[-1].lower())
+    row = db.session.scalar(select(CourseSourceFile).where(
+        CourseSourceFile.course_id == course.id, CourseSourceFile.name == f"lessons/{name}"))
+    if row is None or mimetype is None:
+        abort(404)
+    data = audio_bytes(row.content)
+    response = Response(data, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))
 
 
 @bp.route("/<slug>/images/<name>")

@@ -26,15 +26,20 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(self.clients.claim());
 });
 
-self.addEventListener("fetch", function (event) {
-  var req = event.request;
-  if (req.method !== "GET") return;
+function kind(req) {
   var url = new URL(req.url);
-  if (url.origin !== self.location.origin) return;
+  if (req.method !== "GET" || url.origin !== self.location.origin) return null;
   var href = url.origin + url.pathname + url.search;
-  var kept = KEPT.indexOf(href) >= 0;
   var verifyNav = req.mode === "navigate" && /\/v\/[0-9A-Za-z]+\/?$/i.test(url.pathname);
-  if (!kept && !verifyNav) return;
+  return KEPT.indexOf(href) >= 0 || verifyNav ? { href: href, kept: KEPT.indexOf(href) >= 0, nav: verifyNav } : null;
+}
+// the learner's sw.js imports this file and leaves these requests to it
+self.lmsVerifyWants = function (req) { return kind(req) !== null; };
+
+self.addEventListener("fetch", function (event) {
+  var req = event.request, k = kind(req);
+  if (!k) return;
+  var href = k.href, kept = k.kept, verifyNav = k.nav;
   event.respondWith(fetch(req).then(function (resp) {
     if (kept && resp.ok) {
       var copy = resp.clone();

@@ -10,7 +10,14 @@
 
   function queue() { try { return JSON.parse(localStorage.getItem(QUEUE) || "{}"); } catch (e) { return {}; } }
   function store(q) { try { localStorage.setItem(QUEUE, JSON.stringify(q)); } catch (e) { /* private mode */ } }
-  function say(text) { if (state) { state.textContent = text; } }
+  function say(text) {
+    if (!state) { return; }
+    state.textContent = text;
+    // offline, the message stays in sight just above the buttons (it used to sit below the fold)
+    var off = text === state.dataset.offline;
+    state.classList.toggle("offline", off);
+    if (off && state.scrollIntoView) { state.scrollIntoView({ block: "nearest" }); }
+  }
 
   function send(url, response) {
     return fetch(url, {
@@ -52,7 +59,13 @@
 
   if (form && form.dataset.autosave && window.fetch) {
     form.dataset.savedText = state && state.dataset.saved ? state.dataset.saved : "✓";
-    form.querySelectorAll("button[name=go]").forEach(function (b) { b.addEventListener("click", flush); });
+    form.querySelectorAll("button[name=go]").forEach(function (b) {
+      b.addEventListener("click", function (ev) {
+        // no signal: keep the learner on this question (the answer is kept) instead of an error page
+        if (navigator.onLine === false) { ev.preventDefault(); save(); say(state.dataset.offline); return; }
+        flush();
+      });
+    });
     var timer = null;
     var save = function () {
       var response = current();

@@ -12,14 +12,16 @@ from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverrid
 from lms.units.models import AdminUnit
 
 ALL_MODELS = (
-    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter, ClassCourse, Classroom,
+    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit,
+    Certificate, ChangeCounter, ClassCourse, Classroom,
     Course,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Lesson, LessonProgress, PageVersion, PathStep, Question,
     QuestionBank, QuizOverride, Target, User, UserRole,
 )
 
 __all__ = [
-    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit", "Certificate", "ChangeCounter",
+    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
+    "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Lesson", "LessonProgress", "PageVersion", "PathStep", "Question", "QuestionBank",
     "QuizOverride", "Target", "User", "UserRole", "UserSession",

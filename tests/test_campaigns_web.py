@@ -104,6 +104,10 @@ def test_screens_and_the_block_hold_no_name(units, courses, client) -> None:
         assert "<script" not in body
     display = client.get("/display/figures?unit=79")
     assert '<meta http-equiv="refresh" content="60">' in display.get_data(as_text=True)
+    # WCAG 2.2.1: a viewer can turn the refresh off
+    assert 'href="/display/figures?refresh=0&amp;unit=79"' in display.get_data(as_text=True)
+    still = client.get("/display/figures?unit=79&refresh=0").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in still and "Thành phố Hồ Chí Minh" in still
 
 
 def test_only_the_embed_block_may_be_framed_by_another_origin(units, client) -> None:

@@ -52,11 +52,21 @@ def _public(response, seconds: int = SECONDS):
     return response
 
 
+def _refresh() -> tuple[int | None, str, str]:
+    """The refresh interval (None: the viewer turned it off, WCAG 2.2.1) and the links to switch it."""
+    args = {k: v for k, v in request.args.items() if k in ("unit",)}
+    view_args = request.view_args or {}
+    off = url_for(request.endpoint, refresh="0", **view_args, **args)
+    on = url_for(request.endpoint, **view_args, **args)
+    return (None if request.args.get("refresh") == "0" else SECONDS), off, on
+
+
 @bp.route("/display/figures")
 def display_figures() -> ResponseReturnValue:
     report = public_report(_unit())
+    refresh, off, on = _refresh()
     response = make_response(render_template("lms/campaigns/display_figures.html", report=report, p=present,
-                                                 refresh=SECONDS))
+                                             refresh=refresh, refresh_off=off, refresh_on=on))
     return _public(response)
 
 
@@ -64,9 +74,10 @@ def display_figures() -> ResponseReturnValue:
 def display_campaign(slug: str) -> ResponseReturnValue:
     campaign = campaign_or_404(slug)
     totals, board = live(campaign)
+    refresh, off, on = _refresh()
     response = make_response(render_template("lms/campaigns/display_campaign.html", campaign=campaign,
-                                                totals=totals, leaders=board.ranked[:5], phase=phase(campaign),
-                                                p=present, refresh=SECONDS))
+                                             totals=totals, leaders=board.ranked[:5], phase=phase(campaign),
+                                             p=present, refresh=refresh, refresh_off=off, refresh_on=on))
     return _public(response)
 
 
@@ -75,8 +86,8 @@ def embed_figures() -> ResponseReturnValue:
     report = public_report(_unit())
     g.lms_frameable = True
     response = make_response(render_template("lms/campaigns/embed_figures.html", report=report, p=present,
-                                                page_url=url_for("lms_coverage.public", _external=True,
-                                                                 unit=report.unit.code if report.unit else None)))
+                                             page_url=url_for("lms_coverage.public", _external=True,
+                                                              unit=report.unit.code if report.unit else None)))
     response.headers["Content-Security-Policy"] = EMBED_CSP
     return _public(response)
 

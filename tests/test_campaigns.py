@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 
 from lms.campaigns.figures import board, totals
+from lms.campaigns.honour import leaders
 from lms.campaigns.services import declare
 from lms.coverage.measure import Scope, counts
 from lms.units.services import by_code
@@ -60,6 +61,7 @@ def test_campaign_figures_equal_the_hand_built_population(units, courses) -> Non
         assert [(r.node.code, r.gained, r.population, r.points) for r in result.ranked] == [
             ("26740", 1, 15, Decimal("6.67")), ("26734", 1, 120, Decimal("0.83"))]
         assert [(r.node.code, r.gained, r.population) for r in result.unranked] == [("26750", 1, None)]
+        assert [r.node.code for r in leaders(result)] == ["26740", "26734"]  # the honour roll's units
 
 
 def test_a_commune_campaign_ranks_the_commune_itself(units, courses) -> None:

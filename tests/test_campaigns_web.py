@@ -74,6 +74,8 @@ def test_bad_input_is_answered_in_the_form(units, client) -> None:
     response = post_form(client, "/campaigns/new", FORM | {"ends_on": "2026-10-01"})
     assert response.status_code == 422
     assert "không thể trước ngày đầu" in response.get_data(as_text=True)
+    response = post_form(client, "/campaigns/new", FORM | {"ends_on": "9999-12-31"})
+    assert response.status_code == 422 and "Vui lòng kiểm tra" in response.get_data(as_text=True)
     response = post_form(client, "/campaigns/new", FORM | {"units": "99999"})
     assert response.status_code == 422 and "99999" in response.get_data(as_text=True)
     response = post_form(client, "/campaigns/new", {k: v for k, v in FORM.items() if k != "audiences"})

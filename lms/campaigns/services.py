@@ -65,6 +65,8 @@ def declare(name: str, starts_on: date, ends_on: date, units: list[AdminUnit], a
     name = " ".join((name or "").split())
     if not name:
         raise CampaignError("name", _("Please fill in this field."))
+    if not (date(2000, 1, 1) <= starts_on and ends_on <= date(2100, 12, 31)):
+        raise CampaignError("starts_on", _("Please check the dates."))
     if ends_on < starts_on:
         raise CampaignError("ends_on", _("The last day cannot be before the first day."))
     if (ends_on - starts_on).days >= MAX_DAYS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 
 from lms.accounts.auth import current_user, roles_required
 from lms.campaigns import figures, honour
@@ -90,7 +91,7 @@ def campaign_page(slug: str) -> ResponseReturnValue:
 def honour_roll(slug: str) -> ResponseReturnValue:
     campaign = campaign_or_404(slug)
     totals, board = live(campaign)
-    pdf = cached(("honour", campaign.id), PUBLIC_SECONDS,
+    pdf = cached(("honour", campaign.id, str(get_locale())), PUBLIC_SECONDS,
                  lambda: honour.pdf_bytes(campaign, totals, board, phase(campaign)))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="bang-vinh-danh-{campaign.slug}.pdf"'

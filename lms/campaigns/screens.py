@@ -18,7 +18,7 @@ from lms.accounts.auth import current_user, roles_required
 from lms.audiences import AUDIENCES
 from lms.campaigns.blueprint import bp
 from lms.campaigns.cache import cached
-from lms.campaigns.views import campaign_or_404, live, phase
+from lms.campaigns.public import campaign_or_404, live, phase
 from lms.clock import local_today
 from lms.coverage import present
 from lms.coverage.report import Figure, Report, build_report, default_date

@@ -9,39 +9,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from lms.accounts.auth import current_user, roles_required
-from lms.campaigns import figures, honour
+from lms.campaigns import honour
 from lms.campaigns.blueprint import bp
 from lms.campaigns.cache import cached
 from lms.campaigns.forms import CampaignForm
-from lms.campaigns.models import Campaign
-from lms.campaigns.services import CampaignError, by_slug, declare, list_campaigns, may_declare, parse_units
-from lms.clock import local_today
+from lms.campaigns.public import PUBLIC_SECONDS, campaign_or_404, live, phase
+from lms.campaigns.services import CampaignError, declare, list_campaigns, may_declare, parse_units
 from lms.coverage import present
 from lms.db import db
 from lms.i18n import _
-
-#: campaign figures on public pages may be this many seconds old
-PUBLIC_SECONDS = 60
-
-
-def campaign_or_404(slug: str) -> Campaign:
-    campaign = by_slug(slug) if len(slug) <= 80 else None
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
-def live(campaign: Campaign) -> tuple[figures.Totals, figures.Board]:
-    """The campaign's figures and board, counted at most once a minute per campaign."""
-    return cached(("campaign", campaign.id), PUBLIC_SECONDS, lambda: (figures.totals(campaign),
-                                                                     figures.board(campaign)))
-
-
-def phase(campaign: Campaign) -> str:
-    today = local_today()
-    if today < campaign.starts_on:
-        return "upcoming"
-    return "running" if today <= campaign.ends_on else "ended"
 
 
 @bp.route("/campaigns/")

@@ -21,6 +21,9 @@ import lms.api.coverage as api_coverage
 import lms.api.openapi as api_openapi
 import lms.api.quiz as api_quiz
 import lms.api.tokens as api_tokens
+import lms.campaigns.blueprint as campaigns
+import lms.campaigns.screens as campaign_screens
+import lms.campaigns.views as campaign_views
 import lms.certificates.blueprint as certificates
 import lms.certificates.listeners as certificate_listeners
 import lms.certificates.pages as certificate_pages
@@ -72,7 +75,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, api.bp, ops.bp, jobs.bp,
+    classes.site_bp, coverage.bp, campaigns.bp, api.bp, ops.bp, jobs.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -85,7 +88,7 @@ ROUTES_AND_RECEIVERS = (
     coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens, home_offline,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, ops_views, ops_metrics, job_views,
+    class_listeners, ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
 )
 
 

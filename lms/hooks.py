@@ -69,7 +69,8 @@ def install_app_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
-            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            if not g.get("lms_frameable"):  # the embed block only (lms/campaigns/screens.py) sets its own CSP
+                response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
             response.headers.setdefault(
                 "Content-Security-Policy",
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; "

@@ -1,6 +1,7 @@
 """Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
 
 from lms.accounts.models import ApiToken, AuditLog, PasswordResetLink, User, UserRole, UserSession
+from lms.campaigns.models import Campaign, CampaignUnit
 from lms.certificates.models import Certificate, SigningKey
 from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
@@ -12,14 +13,15 @@ from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverrid
 from lms.units.models import AdminUnit
 
 ALL_MODELS = (
-    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Certificate, ChangeCounter, ClassCourse, Classroom,
-    Course, PasswordResetLink,
+    AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
+    ClassCourse, Classroom, Course, PasswordResetLink,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, PageVersion,
     PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
 __all__ = [
-    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Certificate", "ChangeCounter",
+    "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
+    "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
     "Question", "QuestionBank",

@@ -136,29 +136,18 @@ class CertificateRenderer:
     def render(self, views: Sequence[Mapping], credentials: Sequence[bytes | None] | None = None) -> bytes:
         """One PDF/A-3b, one A4 landscape page per view; ``credentials[i]`` (the signed Open
         Badges JSON of ``views[i]``, or None) is embedded as ``chung-nhan-<code>.json``."""
-        if not views:
-            raise ValueError("no certificates to render")
-        if credentials is not None and len(credentials) != len(views):
-            raise ValueError("one credential (or None) per certificate")
-        attachments = [credential_attachment(view["code"], data)
-                       for view, data in zip(views, credentials or (), strict=False) if data]
+        attachments = _attachments(views, credentials)
         document = HTML(string=self.html(views), url_fetcher=self._fetcher)
         with self._lock:
             return document.write_pdf(stylesheets=[self._css], font_config=self._font_config,
                                       pdf_variant=PDF_VARIANT, attachments=attachments,
                                       finisher=_one_association_each)
 
-
     def render_in_parts(self, views: Sequence[Mapping], progress: Callable[[int, int], None],
                         credentials: Sequence[bytes | None] | None = None, part: int = 25) -> bytes:
         """As :meth:`render`, laid out ``part`` pages at a time, calling ``progress(done, total)``
         after each part (a batch of a thousand pages takes tens of seconds: its job shows how far)."""
-        if not views:
-            raise ValueError("no certificates to render")
-        if credentials is not None and len(credentials) != len(views):
-            raise ValueError("one credential (or None) per certificate")
-        attachments = [credential_attachment(view["code"], data)
-                       for view, data in zip(views, credentials or (), strict=False) if data]
+        attachments = _attachments(views, credentials)
         documents = []
         for start in range(0, len(views), part):
             chunk = HTML(string=self.html(views[start:start + part]), url_fetcher=self._fetcher)
@@ -170,6 +159,16 @@ class CertificateRenderer:
         with self._lock:
             return documents[0].copy(pages).write_pdf(pdf_variant=PDF_VARIANT, attachments=attachments,
                                                      finisher=_one_association_each)
+
+
+def _attachments(views: Sequence[Mapping], credentials: Sequence[bytes | None] | None) -> list[Attachment]:
+    """The credentials to embed, one per certificate page (None: that page has none)."""
+    if not views:
+        raise ValueError("no certificates to render")
+    if credentials is not None and len(credentials) != len(views):
+        raise ValueError("one credential (or None) per certificate")
+    return [credential_attachment(view["code"], data)
+            for view, data in zip(views, credentials or (), strict=False) if data]
 
 
 def _one_association_each(_document: object, pdf: object) -> None:

@@ -51,7 +51,9 @@ def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: in
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--threads", str(threads), "--log-level", "warning", app],
+         "--threads", str(threads), "--log-level", "warning",
+         # gunicorn.conf.py (read from the folder) recycles workers every ~5,000 requests: not during a run
+         "--max-requests", "0", app],
         env={"LMS_BASE_URL": f"http://127.0.0.1:{port}", **os.environ, **env}, cwd=REPO,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

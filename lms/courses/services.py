@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.courses.lesson_files import AUDIO_TYPES
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
@@ -131,8 +132,11 @@ def mark_lesson_done(user_id: int, lesson: Lesson) -> bool:
     exists = db.session.get(LessonProgress, (user_id, lesson.id))
     if exists is not None:
         return False
-    db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=now_utc()))
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double tap sends two at once: the second finds it done
+            db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, completed_at=now_utc()))
+    except IntegrityError:
+        return False
     send(lesson_completed, user_id=user_id, lesson=lesson)  # a course without a quiz may be passed now
     db.session.commit()
     return True

@@ -92,6 +92,7 @@ class Recorder:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.statuses: dict[tuple[str, int], int] = defaultdict(int)  # (action, status) of each error
         self.lock = threading.Lock()
 
     def timed(self, action: str, call, *args, expect=(200, 302), **kwargs):
@@ -106,6 +107,7 @@ class Recorder:
             self.times[action].append(elapsed)
             if not ok:
                 self.errors[action] += 1
+                self.statuses[(action, response.status_code if response is not None else 0)] += 1
         return response
 
 
@@ -254,6 +256,9 @@ def main() -> int:
               f"{p99 * 1000:.1f} | {rec.errors.get(action, 0)} |")
     print(f"\nall actions: {total:,} in {wall:.0f} s = {total / wall:.1f}/s; errors {sum(rec.errors.values())}; "
           f"app workers' CPU {cpu:.1f} s = {1000 * cpu / max(total, 1):.2f} ms per action")
+    if rec.statuses:
+        print("errors by status (0: no answer): " + ", ".join(
+            f"{action} {status} x{count}" for (action, status), count in sorted(rec.statuses.items())))
     print(f"attempts submitted {len(passed)}, passed {len(passed_attempts)}, passed without a certificate "
           f"{len(missing)}")
     return 0 if not missing and not sum(rec.errors.values()) else 1

@@ -198,7 +198,11 @@ def main() -> int:
     url = fresh_postgres("lms_bench_peak")
     folders = [Path(tempfile.mkdtemp(prefix=f"lms-peak-{name}-")) for name in "AB"]
     setup = prepare(url, folders[0], LEARNERS, args.officials)
-    env = {"SECRET_KEY": "bench-peak", "LMS_DATABASE_URL": url, "LMS_RATELIMIT_STORAGE_URI": REDIS,
+    from lms.certificates.sealing import new_kek
+
+    # what every server of a deployment shares: the secret key and the key that opens the signing keys
+    env = {"SECRET_KEY": "bench-peak", "LMS_DATABASE_URL": url, "LMS_KEY_ENCRYPTION_KEY": new_kek(),
+           "LMS_RATELIMIT_STORAGE_URI": REDIS,
            "LMS_REDIS_URL": REDIS, "LMS_VERIFY_RATE_LIMIT": "100000 per minute",
            "LMS_SIGNIN_LIMIT_ADDRESS": "100000 per minute", "LMS_SIGNIN_LIMIT_ACCOUNT_ADDRESS": "100000 per minute",
            "LMS_SIGNIN_LIMIT_ACCOUNT": "100000 per minute"}

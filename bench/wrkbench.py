@@ -49,13 +49,16 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: int = THREADS):
     port = free_port()
+    # BENCH_SERVER_LOG=FOLDER keeps each server's log (tracebacks of any 500) as FOLDER/gunicorn-<port>.log
+    folder = os.environ.get("BENCH_SERVER_LOG")
+    log = open(Path(folder) / f"gunicorn-{port}.log", "wb") if folder else subprocess.PIPE  # noqa: SIM115
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
          "--threads", str(threads), "--log-level", "warning",
          # gunicorn.conf.py (read from the folder) recycles workers every ~5,000 requests: not during a run
          "--max-requests", "0", app],
         env={"LMS_BASE_URL": f"http://127.0.0.1:{port}", **os.environ, **env}, cwd=REPO,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -65,7 +68,8 @@ def gunicorn(app: str, env: dict, workers: int = 2, path: str = "/", threads: in
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                said = process.stderr.read().decode()[-2000:] if process.stderr else f"see {folder}"
+                raise RuntimeError(said) from None
             time.sleep(0.3)
     SERVERS[url] = process.pid
     try:

@@ -296,17 +296,6 @@ def start_session(user: User, lifetime: timedelta) -> str:
     return raw
 
 
-def user_for_session(raw: str) -> User | None:
-    """The account of a live session, in one query; None when it ended or expired."""
-    row = db.session.execute(
-        select(User, UserSession.expires_at).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.sid_hash == secret_digest(raw))
-    ).first()
-    if row is None or row.expires_at <= now_utc():
-        return None
-    return row[0]
-
-
 def end_session(raw: str) -> None:
     db.session.execute(delete(UserSession).where(UserSession.sid_hash == secret_digest(raw)))
 

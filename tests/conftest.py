@@ -24,7 +24,12 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csr
 def _worker_db_url(worker_id: str) -> str:
     """One PostgreSQL database per xdist worker, created fresh for the session."""
     # LMS_TEST_DB_SUFFIX keeps two checkouts testing at once on one server out of each other's way
-    name = f"lms_test_{worker_id}{os.environ.get('LMS_TEST_DB_SUFFIX', '')}".replace("-", "_")
+    return fresh_database(f"lms_test_{worker_id}{os.environ.get('LMS_TEST_DB_SUFFIX', '')}")
+
+
+def fresh_database(name: str) -> str:
+    """An empty PostgreSQL database ``name`` (dropped first if it exists); its URL."""
+    name = name.replace("-", "_")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

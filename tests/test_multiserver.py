@@ -42,7 +42,7 @@ from lms.courses.loader import import_courses
 from lms.db import db
 from lms.schema import upgrade
 from tests.certs_helpers import PASSWORD, pass_quiz, record
-from tests.conftest import FIXTURES, PG_URL, REPO, base_config, make_user
+from tests.conftest import FIXTURES, PG_URL, REPO, base_config, fresh_database, make_user
 
 pytestmark = pytest.mark.multiserver
 
@@ -129,13 +129,7 @@ class Cluster:
 
 
 def _database(suffix: str) -> str:
-    name = f"lms_multiserver{suffix}".replace("-", "_")
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
+    return fresh_database(f"lms_multiserver{suffix}")
 
 
 def _start(name: str, port: int, env: dict[str, str], folder: Path, request: pytest.FixtureRequest) -> Path:

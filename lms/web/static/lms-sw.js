@@ -69,12 +69,23 @@ function mine(user) {
     return all.filter(function (op) { return op.user === user; });
   });
 }
-function tell(msg) {
-  return self.clients.matchAll().then(function (list) { list.forEach(function (c) { c.postMessage(msg); }); });
-}
+// what the server answered (answers that came too late, a graded submit) is kept until a page shows it:
+// Background Sync may send the queue while no page is open
 function state(extra) {
-  return meta().then(function (me) { return mine(me && me.user); }).then(function (ops) {
-    return tell(Object.assign({ t: "state", count: ops.length, ops: ops }, extra || {}));
+  var note;
+  return store("readwrite", function (o, m) {
+    var got = m.get("note");
+    got.onsuccess = function () {
+      note = got.result || { late: [] };
+      if (extra) { note.late = note.late.concat(extra.late || []); note.result = extra.result || note.result; }
+      m.put(note, "note");
+    };
+  }).then(meta).then(function (me) { return mine(me && me.user); }).then(function (ops) {
+    return self.clients.matchAll().then(function (list) {
+      var msg = { t: "state", count: ops.length, ops: ops, late: note.late, result: note.result };
+      list.forEach(function (c) { c.postMessage(msg); });
+      if (list.length) return store("readwrite", function (o, m) { m.delete("note"); });
+    });
   });
 }
 function queue(op) {

@@ -81,7 +81,8 @@ def test_flush_applies_in_order_once_then_submits_grades_and_certifies(learner, 
            {"id": "done-2", "kind": "done", "course": "dien-thoai", "lesson": "02-ket-noi-wifi"}]
     ops += [{"id": f"w{p}", "kind": "answer", "attempt": attempt, "position": p, "response": r}
             for p, r in wrong.items() if isinstance(r, bool)]
-    ops += [{"id": f"a{p}", "kind": "answer", "attempt": attempt, "position": p, "response": r} for p, r in right.items()]
+    ops += [{"id": f"a{p}", "kind": "answer", "attempt": attempt, "position": p, "response": r}
+            for p, r in right.items()]
     ops.append({"id": "submit-1", "kind": "submit", "attempt": attempt})
     first = _sync(client, ops, headers).get_json()["results"]
     assert [r["id"] for r in first] == [op["id"] for op in ops]

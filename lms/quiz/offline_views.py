@@ -20,7 +20,7 @@ from lms.web.inputs import read_json
 
 #: what a page weighs besides its lesson text, uncompressed (header, footer, forms): for the
 #: size shown before a download; the phone counts the real bytes as they arrive
-PAGE_CHROME = 9000
+PAGE_CHROME = 5000
 
 
 def _registry():

@@ -126,6 +126,7 @@ def test_download_learn_offline_close_and_everything_is_sent_once(site: dict, br
     _wait(page, "!document.getElementById('lms-unsent').hidden")
     page.goto(url + "/courses/dien-thoai/offline/quiz")
     attempt = int(page.locator("#offline-quiz").get_attribute("data-attempt"))
+    assert page.locator("button.listen:visible").count() == 1  # "Nghe" for the question shown only
     _answer(page, app, attempt)
     page.get_by_role("button", name="Nộp bài").click()
     _wait(page, "document.getElementById('lms-unsent').textContent.includes('Chưa gửi: 6')")

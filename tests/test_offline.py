@@ -161,3 +161,29 @@ def test_timed_attempt_counts_only_what_reached_the_server_in_time(learner, clie
         assert given == [positions[0]] and done.score_percent < 60  # graded on what arrived in time
     result = client.get(f"/attempts/{attempt}/result").get_data(as_text=True)
     assert 'id="late-answers"' in result and ", ".join(str(p) for p in positions[1:]) in result
+
+
+def test_the_path_and_course_pages_offer_the_download_only_to_a_signed_in_learner(courses, client) -> None:
+    assert 'id="offline-box"' not in client.get("/courses/dien-thoai/").get_data(as_text=True)
+    make_user(courses, "0912345678", PASSWORD)
+    login(client)
+    course = client.get("/courses/dien-thoai/").get_data(as_text=True)
+    assert 'id="offline-box" hidden data-slugs="dien-thoai"' in course  # shown by the script only
+    assert "Tải về để học không cần mạng" in course and "lms-offline.js" in course
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="offline-box" hidden data-slugs="' in home and "dien-thoai" in home
+    assert 'id="lms-unsent"' in home and "data-user=" in home
+
+
+def test_the_version_changes_with_the_course_content_and_the_attempt(learner, client) -> None:
+    app = learner
+    before = client.get("/courses/dien-thoai/offline.json").get_json()["version"]
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.slug == "dien-thoai"))
+        course.content_hash = "re-imported"
+        db.session.commit()
+    after = client.get("/courses/dien-thoai/offline.json").get_json()["version"]
+    assert after != before  # the phone replaces its copy on its next connection
+    client.post("/courses/dien-thoai/quiz/start", headers=_token(client))
+    started = client.get("/courses/dien-thoai/offline.json").get_json()
+    assert started["version"] != after and started["quiz"] == "/courses/dien-thoai/offline/quiz"

@@ -144,7 +144,11 @@
   var go = quiz.querySelectorAll("[data-go]");
   function turn(i) {
     at = Math.max(0, Math.min(sets.length - 1, i));
-    sets.forEach(function (f, n) { f.hidden = n !== at; });
+    sets.forEach(function (f, n) {
+      f.hidden = n !== at;
+      // lms.js put a "Nghe" button and its note before each question: they follow it
+      for (var e = f.previousElementSibling, k = 0; e && k < 2 && /listen/.test(e.className); e = e.previousElementSibling, k++) e.hidden = f.hidden;
+    });
     go[0].hidden = at === 0;
     go[1].hidden = at === sets.length - 1;
   }

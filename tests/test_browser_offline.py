@@ -141,6 +141,7 @@ def test_download_learn_offline_close_and_everything_is_sent_once(site: dict, br
     page.locator("#lms-unsent a").click()
     page.wait_for_load_state("load")
     assert f"/attempts/{attempt}/result" in page.url and "Đạt" in page.content()
+    assert page.get_by_role("link", name="Xem chứng nhận của bạn").is_visible()  # the certificate, issued
     with app.app_context():
         done = db.session.get(Attempt, attempt)
         assert done.state == "finished" and done.passed is True
@@ -232,6 +233,11 @@ def test_nothing_the_worker_keeps_holds_an_answer_key_or_feedback(site: dict, br
     assert url + "/courses/dien-thoai/images/nut-nguon.svg" in kept
     secrets = secrets_of(app, attempt)
     assert secrets
+    context.set_offline(True)  # a form sent without a signal: the Vietnamese page, not the browser's error
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Không có mạng"
+    context.set_offline(False)
     for entry in entries:
         for secret in secrets:
             assert secret not in entry["body"], (entry["url"], secret)

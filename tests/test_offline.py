@@ -187,3 +187,12 @@ def test_the_version_changes_with_the_course_content_and_the_attempt(learner, cl
     client.post("/courses/dien-thoai/quiz/start", headers=_token(client))
     started = client.get("/courses/dien-thoai/offline.json").get_json()
     assert started["version"] != after and started["quiz"] == "/courses/dien-thoai/offline/quiz"
+
+
+def test_staff_never_download_a_course(courses, client) -> None:
+    make_user(courses, "giaovien", PASSWORD, roles={"teacher"}, audience=None)
+    login(client, "giaovien")
+    assert 'id="offline-box"' not in client.get("/courses/dien-thoai/").get_data(as_text=True)
+    assert client.get("/courses/dien-thoai/offline.json").status_code == 403
+    assert client.post("/courses/dien-thoai/offline", headers=_token(client)).status_code == 403
+    assert client.get("/courses/dien-thoai/offline/quiz").status_code == 403

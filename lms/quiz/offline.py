@@ -28,6 +28,8 @@ from lms.quiz.models import Attempt, OfflineOp
 from lms.quiz.registry import QuestionTypeRegistry
 
 KINDS = ("answer", "done", "submit")
+#: never download a course: a page they see may carry other people's data (see lms.home.offline)
+STAFF_ROLES = ("teacher", "official", "admin", "verifier")
 MAX_OPS = 200  # one flush; the phone sends the rest in the next
 #: outcomes that mean "this answer did not count"
 LATE = ("time_up", "attempt_closed")

@@ -32,6 +32,10 @@ def _grace() -> int:
 
 
 def _course(slug: str) -> Course:
+    """The course to download; staff never download (their pages may carry other people's data,
+    the same rule as the pages the service worker keeps)."""
+    if current_user().has_role(*offline.STAFF_ROLES):
+        abort(403)
     course = courses.get_course(slug)
     if course is None:
         abort(404)

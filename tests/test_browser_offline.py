@@ -151,6 +151,8 @@ def test_download_learn_offline_close_and_everything_is_sent_once(site: dict, br
     assert _count(app, Answer, Answer.attempt_id == attempt) == 3
     page.reload()
     assert page.locator("#lms-unsent").is_hidden()
+    kept = [e["url"] for e in page.evaluate(CACHE_SCAN)]
+    assert url + LESSONS[0] in kept and url + "/courses/dien-thoai/offline/quiz" not in kept  # submitted: gone
     context.close()
 
 

@@ -134,6 +134,13 @@ function flush() {
     });
   }).then(function () {
     busy = null;
+    if (result) {  // a submitted attempt: its offline quiz page goes (the next download brings a new one)
+      caches.keys().then(function (names) {
+        names.filter(course).forEach(function (n) {
+          caches.open(n).then(function (c) { c.delete(LMS.prefix + "/courses/" + n.slice(11) + "/offline/quiz"); });
+        });
+      });
+    }
     if (more) return flush();
     return state({ late: late, result: result });
   }, function (err) { busy = null; return state().then(function () { throw err; }); });

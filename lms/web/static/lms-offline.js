@@ -42,7 +42,9 @@
           if (!r.ok || r.redirected) throw new Error(r.status);
           return r.blob().then(function (b) {
             size += b.size;
-            got.push([f.url, new Response(b, { headers: { "Content-Type": r.headers.get("Content-Type") } })]);
+            var h = { "Content-Type": r.headers.get("Content-Type") }, csp = r.headers.get("Content-Security-Policy");
+            if (csp) h["Content-Security-Policy"] = csp;  // an image keeps its sandbox
+            got.push([f.url, new Response(b, { headers: h })]);
             if (progress) progress(++done, pack.files.length);
           });
         });

@@ -59,6 +59,7 @@ import lms.quiz.bank as quiz_bank
 import lms.quiz.blueprint as quiz
 import lms.quiz.completion as quiz_completion
 import lms.quiz.listeners as quiz_listeners
+import lms.quiz.offline_views as quiz_offline_views
 import lms.quiz.views as quiz_views
 import lms.web.blueprint as web
 from lms import metrics
@@ -83,7 +84,7 @@ MODELS = ALL_MODELS
 #: (lms.signals); they are named here so the import is the extension's, and nobody else's
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
-    accounts_recovery_views,
+    accounts_recovery_views, quiz_offline_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, class_job_views,
     coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens, home_offline,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,

@@ -9,21 +9,22 @@ from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, L
 from lms.coverage.models import Baseline, ExternalFigure, Target
 from lms.jobs.models import Job, JobFile
 from lms.pageversions import PageVersion
-from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
+from lms.quiz.models import Answer, Attempt, OfflineOp, Question, QuestionBank, QuizOverride
 from lms.units.models import AdminUnit
 
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
     ClassCourse, Classroom, Course, PasswordResetLink,
-    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, PageVersion,
-    PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
+    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, OfflineOp,
+    PageVersion, PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
     "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
+    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "OfflineOp", "PageVersion", "PasswordResetLink",
+    "PathStep",
     "Question", "QuestionBank",
     "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",
 ]

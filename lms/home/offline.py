@@ -65,9 +65,11 @@ def manifest() -> Response:
 
 
 def _worker_config() -> dict:
-    static = [asset_url("lms", name) for name in ("lms.css", "lms.js", "icon-192.png", "icon-512.png")]
+    static = [asset_url("lms", name) for name in ("lms.css", "lms.js", "lms-offline.js", "icon-192.png",
+                                                          "icon-512.png")]
     return {
         "offline": url_for("lms_home.offline_page"), "static": static, "prefix": _prefix(),
+        "sync": url_for("lms_quiz.sync"),  # where actions queued offline are sent
         # signing out, or someone signing in (or registering, which signs in), on this phone
         "forget": [url_for("lms_accounts.logout"), url_for("lms_accounts.login"), url_for("lms_accounts.register")],
     }

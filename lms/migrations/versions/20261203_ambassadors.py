@@ -27,8 +27,9 @@ def _roles(allowed: str) -> None:
     the triggers are put back."""
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        op.drop_constraint("ck_lms_user_roles_role_known", "lms_user_roles", type_="check")
-        op.create_check_constraint("ck_lms_user_roles_role_known", "lms_user_roles", f"role IN ({allowed})")
+        op.drop_constraint(op.f("ck_lms_user_roles_role_known"), "lms_user_roles", type_="check")
+        op.execute(f"DELETE FROM lms_user_roles WHERE role NOT IN ({allowed})")
+        op.create_check_constraint(op.f("ck_lms_user_roles_role_known"), "lms_user_roles", f"role IN ({allowed})")
         return
     conn.execute(sa.text(
         "CREATE TABLE lms_user_roles_new (user_id INTEGER NOT NULL, role VARCHAR(16) NOT NULL, "

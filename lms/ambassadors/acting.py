@@ -31,10 +31,11 @@ from lms.db import db, now_utc
 
 def acting_state() -> dict[str, Any] | None:
     """``{"by", "as", "visit"}`` while this browser acts for a citizen, else None."""
-    if not has_request_context():
+    # nobody signed in: the cookie is not even read (a public page stays free of "Vary: Cookie")
+    if not has_request_context() or (user_id := signed_in_user_id()) is None:
         return None
     state = session.get("lms_acting")
-    if not isinstance(state, dict) or state.get("as") is None or state.get("as") != signed_in_user_id():
+    if not isinstance(state, dict) or state.get("as") != user_id:
         return None
     return state
 

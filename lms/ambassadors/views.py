@@ -151,8 +151,7 @@ def act(user_id: int) -> ResponseReturnValue:
         abort(400)
     if not start_acting(ambassador, citizen):
         abort(403)
-    db.session.commit()
-    flash(_("You are now helping %(name)s. What you do is recorded as theirs.", name=citizen.full_name), "info")
+    db.session.commit()  # the banner on every page says whom this device now works for
     return redirect(url_for("lms_home.home"))
 
 

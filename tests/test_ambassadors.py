@@ -91,6 +91,8 @@ def test_ambassador_registers_a_citizen_and_the_card_signs_them_in(app, units, c
     assert phone.get("/me").status_code == 302
     signed = card_sign_in(phone, token)
     assert signed.status_code == 302 and signed.headers["Location"] == "/"
+    with app.app_context():
+        assert db.session.scalar(select(AuditLog.object_id).where(AuditLog.action == "card_sign_in")) == str(citizen.id)
     home = phone.get("/").get_data(as_text=True)
     assert "Lê Thị Mai" in home
     assert phone.get("/ambassador").status_code == 403  # the card gives the citizen's account only

@@ -86,4 +86,5 @@ def sign_in_with_card(token: str, address: str, config: Mapping[str, object]) ->
     if not is_citizen(user):
         return None
     card.last_used_at = now_utc()
+    audit(user, "card_sign_in", "user", user.id, {"card": card.id})
     return user

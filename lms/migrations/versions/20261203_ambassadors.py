@@ -9,7 +9,6 @@ from alembic import op
 import sqlalchemy as sa
 
 from lms.db import UTCDateTime
-from lms.pageversions import create_triggers
 
 
 revision = "a7b5d2c1e9f3"
@@ -41,7 +40,14 @@ def _roles(allowed: str) -> None:
         f"WHERE role IN ({allowed})"))
     conn.execute(sa.text("DROP TABLE lms_user_roles"))
     conn.execute(sa.text("ALTER TABLE lms_user_roles_new RENAME TO lms_user_roles"))
-    create_triggers(conn)
+    # the page-version triggers went with the old table (lms.pageversions, as of this revision)
+    for suffix, event in (("ins", "INSERT"), ("upd", "UPDATE"), ("del", "DELETE")):
+        row = "OLD" if suffix == "del" else "NEW"
+        conn.execute(sa.text(
+            f"CREATE TRIGGER lms_pv_lms_user_roles_{suffix} AFTER {event} ON lms_user_roles "
+            f"WHEN {row}.user_id IS NOT NULL BEGIN "
+            f"INSERT INTO lms_page_versions (user_id, version) VALUES ({row}.user_id, 1) "
+            f"ON CONFLICT (user_id) DO UPDATE SET version = version + 1; END"))
 
 
 def upgrade():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lms.accounts.models import AuditLog, User, UserSession
-from lms.ambassadors.models import Helped, HelpAction, HelpVisit, SignInCard
+from lms.ambassadors.models import HelpAction, Helped, HelpVisit, SignInCard
 from lms.courses.models import LessonProgress
 from lms.db import db
 from tests.ambassadors_helpers import PASSWORD, ambassador, card_sign_in, register, signed_in, user_named

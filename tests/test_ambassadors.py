@@ -352,3 +352,26 @@ def test_the_demo_has_an_ambassador_who_helps_a_citizen(app, units, runner) -> N
     assert "Nguyễn Văn An" in client.get("/ambassador").get_data(as_text=True)
     assert runner.invoke(args=["lms", "seed-demo"]).exit_code == 0  # again: nothing twice
     assert _count(app, Helped) == 1
+
+
+def test_the_ambassadors_page_shows_each_persons_path_and_certificates(app, units, courses) -> None:
+    from lms.courses.models import Course
+    from lms.courses.results import record_pass
+
+    ambassador(app)
+    make_user(app, "canbo", PASSWORD, roles={"official"}, audience=None, unit_code="79")
+    helper = signed_in(app, "daisu")
+    register(helper)
+    citizen = user_named(app, "Lê Thị Mai")
+    with app.app_context():
+        record_pass(citizen.id, db.session.scalar(select(Course).where(Course.slug == "dien-thoai")))
+        db.session.commit()
+    page = helper.get("/ambassador").get_data(as_text=True)
+    assert vi("%(done)d of %(total)d courses passed", done=1, total=2) in page
+    assert "Mật khẩu an toàn" in page  # where they are now: the next course of the path
+    assert "1 chứng nhận" in page  # the course certificate the pass issued
+    ranking = signed_in(app, "canbo").get("/ambassadors").get_data(as_text=True)
+    import re
+
+    # one person helped, one certificate earned by the people helped
+    assert re.search(r"Phan Thị Sứ.*?</td>\s*<td>1</td>\s*<td>1", ranking, flags=re.S), ranking

@@ -4,7 +4,7 @@ the certificates they earned, and the ambassadors of a unit ranked."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -14,9 +14,9 @@ from lms.ambassadors.services import ROLE, people
 from lms.certificates.models import Certificate
 from lms.clock import local_day, local_today
 from lms.collation import vi_key
-from lms.courses.models import Course
-from lms.courses.services import path_courses, standings
-from lms.db import db
+from lms.courses.models import Course, CourseResult
+from lms.courses.services import path_courses
+from lms.db import db, now_utc
 from lms.units.models import AdminUnit
 
 
@@ -75,26 +75,36 @@ def ambassador_page(ambassador: User, now: datetime | None = None) -> Page:
     visited = set()
     if ids:
         visited = {cid for cid, started in db.session.execute(
-            select(HelpVisit.citizen_id, HelpVisit.started_at).where(HelpVisit.ambassador_id == ambassador.id,
-                                                                    HelpVisit.citizen_id.in_(ids)))
+            select(HelpVisit.citizen_id, HelpVisit.started_at).where(
+                HelpVisit.ambassador_id == ambassador.id, HelpVisit.citizen_id.in_(ids),
+                HelpVisit.started_at >= (now or now_utc()) - timedelta(days=2)))
             if local_day(started) == today}
     today_helped = {r.citizen_id for r in rows if r.registered and local_day(r.created_at) == today} | visited
     certs = _certificates(ids)
     cards = set(db.session.scalars(select(SignInCard.user_id).where(
         SignInCard.user_id.in_(ids), SignInCard.revoked_at.is_(None)))) if ids else set()
-    paths: dict[str, list] = {}
+    passed: dict[int, set[int]] = {}
+    if ids:
+        for user_id, course_id in db.session.execute(
+            select(CourseResult.user_id, CourseResult.course_id)
+            .where(CourseResult.user_id.in_(ids), CourseResult.passed.is_(True))
+        ):
+            passed.setdefault(user_id, set()).add(course_id)
+    paths: dict[str, list[Course]] = {}
     page = Page()
     for row in rows:
         citizen = row.citizen
-        courses = paths.setdefault(citizen.audience or "", path_courses(citizen.audience) if citizen.audience else [])
-        marks = standings(citizen.id, courses)
-        current = next((s.course for s in marks if not s.passed), None)
+        audience = citizen.audience or ""
+        if audience not in paths:
+            paths[audience] = path_courses(audience) if audience else []
+        courses = paths[audience]
+        done = passed.get(citizen.id, set())
+        current = next((c for c in courses if c.id not in done), None)
         count, path = certs.get(citizen.id, (0, False))
         person = PersonRow(
             citizen=citizen, registered=row.registered, helped_today=citizen.id in today_helped,
-            courses_total=len(marks), courses_passed=sum(1 for s in marks if s.passed),
-            current=current, certificates=count, path_certificate=path,
-            has_card=citizen.id in cards,
+            courses_total=len(courses), courses_passed=sum(1 for c in courses if c.id in done),
+            current=current, certificates=count, path_certificate=path, has_card=citizen.id in cards,
         )
         (page.today if person.helped_today else page.others).append(person)
     return page

@@ -375,3 +375,26 @@ def test_the_ambassadors_page_shows_each_persons_path_and_certificates(app, unit
 
     # one person helped, one certificate earned by the people helped
     assert re.search(r"Phan Thị Sứ.*?</td>\s*<td>1</td>\s*<td>1", ranking, flags=re.S), ranking
+
+
+def test_a_long_list_shows_the_most_recent_first_and_the_rest_on_request(app, units) -> None:
+    from datetime import timedelta
+
+    from lms.accounts.services import NewAccount, create_accounts
+    from lms.db import now_utc
+
+    amb = ambassador(app)
+    with app.app_context():
+        unit_id = db.session.get(User, amb).unit_id
+        ids = create_accounts([NewAccount(username=f"ds{i:08d}", full_name=f"Người Số {i}", password_hash="x",
+                                          audience="citizens", unit_id=unit_id) for i in range(35)])
+        for n, user_id in enumerate(ids):
+            db.session.add(Helped(ambassador_id=amb, citizen_id=user_id, registered=True,
+                                  created_at=now_utc() - timedelta(days=3, minutes=n)))
+        db.session.commit()
+    helper = signed_in(app, "daisu")
+    page = helper.get("/ambassador").get_data(as_text=True)
+    assert page.count('class="card person"') == 30 and "Người Số 0<" in page and "Người Số 34<" not in page
+    assert 'id="show-all"' in page and "(35 người)" in page
+    everyone = helper.get("/ambassador?all=1").get_data(as_text=True)
+    assert everyone.count('class="card person"') == 35 and 'id="show-all"' not in everyone

@@ -21,6 +21,9 @@ from lms.i18n import _
 from lms.printing.qr import make_qr_svg
 from lms.web.urls import public_url
 
+#: people beyond today's shown on the ambassador's page before "show everyone"
+OTHERS_SHOWN = 30
+
 
 @bp.app_context_processor
 def _acting_banner() -> dict:
@@ -47,8 +50,11 @@ def _person(ambassador: User, user_id: int) -> User:
 @roles_required(ROLE)
 def home() -> ResponseReturnValue:
     ambassador = _ambassador()
-    return render_template("lms/ambassadors/home.html", ambassador=ambassador, page=ambassador_page(ambassador),
-                           form=EmptyForm())
+    page = ambassador_page(ambassador)
+    # a phone shows the most recently helped; the rest on request (300 people are ~270 KB)
+    limit = None if request.args.get("all") == "1" else OTHERS_SHOWN
+    return render_template("lms/ambassadors/home.html", ambassador=ambassador, page=page,
+                           others=page.others[:limit], form=EmptyForm())
 
 
 @bp.route("/ambassador/register", methods=["GET", "POST"])

@@ -10,7 +10,11 @@ import time
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from lms.accounts.models import User
+from lms.ambassadors.models import Helped
+from lms.db import db
 from tests.conftest import make_user, require_chromium
 from tests.qr_readers import zbar_texts
 from tests.test_certs_browser import build_app, fits, phone, serve, shot
@@ -123,3 +127,59 @@ def test_the_official_ranks_their_ambassadors(site, browser) -> None:
     assert fits(page)
     shot(page, "ambassador-08-ranking.png")
     context.close()
+
+
+def _problems(page, where: str) -> list[str]:
+    """axe-core (WCAG 2.2 AA) and the tap-target and text-size checks of tests/test_browser_a11y.py."""
+    from tests.test_browser_a11y import AXE, CHECKS, WCAG
+
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    problems = [f"{where}: {v['id']} ({v['impact']}) {[' '.join(n['target']) for n in v['nodes']][:3]}"
+                for v in found["violations"]]
+    measured = page.evaluate(CHECKS)
+    problems += [f"{where}: tap target under 24x24: {s}" for s in measured["small"]]
+    problems += [f"{where}: text under 14 px: {t}" for t in measured["tiny"]]
+    if measured["mainSize"] is not None and min(measured["mainSize"][1:]) < 44:
+        problems.append(f"{where}: main action {measured['mainSize']}")
+    return problems
+
+
+def test_the_ambassadors_pages_have_no_accessibility_violation(site, browser) -> None:
+    app, url = site
+    citizen = make_user(app, "0912000888", PASSWORD, unit_code="26734", full_name="Đỗ Văn Tám")
+    with app.app_context():
+        amb = db.session.scalar(select(User.id).where(User.username == "daisu"))
+        db.session.add(Helped(ambassador_id=amb, citizen_id=citizen, registered=False))
+        db.session.commit()
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN",
+                                  bypass_csp=True, service_workers="block")
+    page = context.new_page()
+    sign_in(page, url, "daisu")
+    for path in ("/ambassador", "/ambassador/register", "/ambassador/add", f"/ambassador/people/{citizen}/card"):
+        page.goto(url + path)
+        problems += _problems(page, path)
+    page.goto(url + f"/ambassador/people/{citizen}/card")
+    page.click("#new-card")
+    page.wait_for_selector("#signin-card")
+    problems += _problems(page, "the new card")
+    page.goto(url + "/ambassador")
+    page.click(f"#person-{citizen} button.act-as")
+    page.wait_for_url(url + "/")
+    problems += _problems(page, "acting: the path with the banner")
+    page.goto(url + "/my-card")
+    problems += _problems(page, "acting: /my-card")
+    page.click("#acting-back")
+    page.wait_for_url(url + "/ambassador")
+    context.close()
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="vi-VN",
+                                  bypass_csp=True, service_workers="block")
+    page = context.new_page()
+    page.goto(url + "/card/abc")
+    problems += _problems(page, "/card/<token>")
+    sign_in(page, url, "canbo")
+    page.goto(url + "/ambassadors")
+    problems += _problems(page, "/ambassadors")
+    context.close()
+    assert not problems, "\n".join(problems)

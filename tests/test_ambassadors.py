@@ -199,8 +199,10 @@ def test_acting_as_a_citizen_records_the_work_as_theirs_helped_by_the_ambassador
     assert "Lê Thị Mai" in page and vi("Helped today") in page
     acted = helper.post(f"/ambassador/people/{citizen.id}/act", data={"csrf_token": csrf_from(page)})
     assert acted.status_code == 302 and acted.headers["Location"] == "/"
-    home = helper.get("/").get_data(as_text=True)
+    acting_home = helper.get("/")
+    home = acting_home.get_data(as_text=True)
     assert 'id="acting"' in home and "Lê Thị Mai" in home
+    assert "X-LMS-Offline" not in acting_home.headers  # the phone keeps none of the citizen's pages
     # the device is the citizen's now: no ambassador page, no officials' page
     assert helper.get("/ambassador").status_code == 403
     assert helper.get("/ambassadors").status_code == 403

@@ -16,8 +16,8 @@ from lms.accounts.models import User
 from lms.ambassadors.models import Helped
 from lms.db import db
 from tests.conftest import make_user, require_chromium
-from tests.qr_readers import zbar_texts
-from tests.test_certs_browser import build_app, fits, phone, serve, shot
+from tests.qr_readers import failures, matrix, pdf_images, zbar_texts
+from tests.test_certs_browser import SHOTS, build_app, fits, phone, serve, shot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "mat-khau-tot-2026"
@@ -67,6 +67,16 @@ def test_the_ambassador_flow_on_a_phone(site, browser) -> None:
     # the QR on the screen reads as the card's address
     image = Image.open(io.BytesIO(page.locator("#signin-card svg").screenshot()))
     assert card_url in zbar_texts(image)
+    # printed (A4, as the browser's Print makes it): the card alone, and its QR reads with both readers
+    page.emulate_media(media="print")
+    assert page.locator("header.top").is_hidden() and page.locator("#new-card").is_hidden()
+    assert page.locator("#signin-card").is_visible()
+    printed = page.pdf(format="A4")
+    page.emulate_media(media="screen")
+    sheets = pdf_images(printed)
+    assert not failures(matrix(dict(list(sheets.items())[:2]), card_url))
+    top = next(iter(sheets.values()))
+    top.crop((0, 0, top.width, top.height // 2)).save(SHOTS / "ambassador-02-card-print.png")
 
     page.click("text=Về danh sách của tôi")
     page.click("button.act-as")

@@ -400,3 +400,62 @@ def test_a_long_list_shows_the_most_recent_first_and_the_rest_on_request(app, un
     assert 'id="show-all"' in page and "(35 người)" in page
     everyone = helper.get("/ambassador?all=1").get_data(as_text=True)
     assert everyone.count('class="card person"') == 35 and 'id="show-all"' not in everyone
+
+
+def _state(app) -> tuple:
+    from lms.accounts.models import UserRole
+
+    with app.app_context():
+        return (
+            tuple(db.session.execute(select(Helped.ambassador_id, Helped.citizen_id).order_by(Helped.citizen_id))),
+            tuple(db.session.execute(select(SignInCard.id, SignInCard.revoked_at).order_by(SignInCard.id))),
+            db.session.scalar(select(func.count()).select_from(HelpVisit)),
+            tuple(db.session.execute(select(UserRole.user_id, UserRole.role).order_by(UserRole.user_id))),
+            tuple(db.session.execute(select(User.id, User.password_hash).order_by(User.id))),
+        )
+
+
+def test_every_route_refuses_those_it_is_not_for_and_changes_nothing(app, units) -> None:
+    from flask import url_for
+
+    amb = ambassador(app)
+    make_user(app, "canbo2", PASSWORD, roles={"official"}, audience=None, unit_code="01")
+    ambassador(app, "daisu3", unit_code="26740", full_name="Tạ Thị Ba")
+    make_user(app, "0912000999", PASSWORD, unit_code="26734", full_name="Người Lạ")
+    register(signed_in(app, "daisu"))
+    citizen = user_named(app, "Lê Thị Mai")
+    routes = []
+    with app.test_request_context("/"):
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint.startswith("lms_ambassadors.") and "token" not in rule.arguments:
+                values = {"user_id": amb if rule.endpoint.endswith("withdraw") else citizen.id} \
+                    if "user_id" in rule.arguments else {}
+                routes += [(m, url_for(rule.endpoint, **values)) for m in sorted(rule.methods & {"GET", "POST"})]
+    assert len(routes) >= 14, routes
+    data = {"full_name": "Kẻ Xấu", "birth_year": "1990", "phone": "", "login": "0912000001", "password": "x",
+            "new_password": "mat-khau-moi-2026", "confirm": "mat-khau-moi-2026"}
+    before = _state(app)
+    open_to_all = {"/ambassador/back", "/my-card", "/my-card/revoke", "/my-card/password"}  # each acts on oneself
+    for who in ("daisu3", "canbo2", "0912000999"):
+        client = signed_in(app, who)
+        token = csrf_from(client.get("/me").get_data(as_text=True))
+        for method, url in routes:
+            person = url.startswith("/ambassador/people/")
+            if who == "daisu3" and not person and url.startswith("/ambassador"):
+                continue  # their own list, registering into their own commune: theirs to use
+            response = client.get(url) if method == "GET" else client.post(url, data={**data, "csrf_token": token})
+            assert response.status_code < 500, (who, method, url)
+            if (person or url == "/ambassador" or url.startswith("/ambassador/")) and url not in open_to_all:
+                assert response.status_code in (403, 404), (who, method, url, response.status_code)
+            if url.startswith("/ambassadors") and who != "canbo2":
+                assert response.status_code == 403, (who, method, url)
+    after = _state(app)
+    # only "Người Lạ" (a citizen with a password) could reach /my-card/password, and was refused
+    assert after == before
+    # bad input: an unknown person, a huge token, no CSRF
+    helper = signed_in(app, "daisu")
+    assert helper.get("/ambassador/people/999999/card").status_code == 404
+    assert card_sign_in(app.test_client(), "x" * 5000).status_code in (401, 404)
+    assert app.test_client().post(f"/card/{'a' * 22}", data={}).status_code == 400
+    assert helper.post(f"/ambassador/people/{citizen.id}/act", data={}).status_code == 400
+    assert _state(app) == before

@@ -216,6 +216,16 @@ def test_acting_as_a_citizen_records_the_work_as_theirs_helped_by_the_ambassador
         assert (visit.ambassador_id, visit.citizen_id, visit.ended_at) == (amb_id, citizen.id, None)
         action = db.session.scalar(select(HelpAction))
         assert (action.visit_id, action.action, action.object_id) == (visit.id, "lesson_done", progress.lesson_id)
+        assert action.at is not None
+    # a course without a quiz is passed with its last lesson: the pass is "helped by" too
+    lesson = helper.get("/courses/mat-khau/lessons/01-mat-khau-manh").get_data(as_text=True)
+    helper.post("/courses/mat-khau/lessons/01-mat-khau-manh/done", data={"csrf_token": csrf_from(lesson)})
+    with app.app_context():
+        from lms.courses.models import Course
+
+        mat_khau = db.session.scalar(select(Course.id).where(Course.slug == "mat-khau"))
+        recorded = set(db.session.execute(select(HelpAction.action, HelpAction.object_id)))
+        assert ("course_passed", mat_khau) in recorded and len(recorded) == 3
         acting_sessions = db.session.scalar(select(func.count()).select_from(UserSession)
                                             .where(UserSession.user_id == citizen.id))
         assert acting_sessions == 1
@@ -224,7 +234,7 @@ def test_acting_as_a_citizen_records_the_work_as_theirs_helped_by_the_ambassador
     assert back.status_code == 302 and back.headers["Location"] == "/ambassador"
     page = helper.get("/ambassador").get_data(as_text=True)
     assert 'id="acting"' not in page and "Lê Thị Mai" in page
-    assert vi("%(done)d of %(total)d courses passed", done=0, total=2) in page
+    assert vi("%(done)d of %(total)d courses passed", done=1, total=2) in page
     with app.app_context():
         assert db.session.scalar(select(HelpVisit)).ended_at is not None
         assert db.session.scalar(select(func.count()).select_from(UserSession)

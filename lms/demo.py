@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from lms.accounts.models import User
 from lms.accounts.services import NewAccount, create_accounts, set_roles
+from lms.ambassadors.models import Helped
 from lms.clock import local_today
 from lms.coverage.baselines import save_baselines, save_vneid
 from lms.coverage.models import Baseline
@@ -39,7 +40,10 @@ DEMO_ACCOUNTS = (
     ("congnhan", "Vũ Thị Công", set(), "workers", "B"),
     ("0987654321", "Hoàng Thị Bình", set(), "citizens", "B"),
     ("canbo2", "Ngô Văn Tỉnh", {"official"}, None, "B*"),
+    ("daisu", "Phan Thị Sứ", {"ambassador"}, None, "A"),
 )
+#: the demo ambassador helps this citizen of the same commune (lms.ambassadors)
+DEMO_HELPED = ("daisu", "0912345678")
 #: per commune: (officials, students, workers, citizens) ranges; adults = workers + citizens + officials
 _SIZES = {"officials": (40, 120), "students": (800, 3000), "workers": (1000, 6000), "citizens": (4000, 15000)}
 DEMO_SOURCE = "Số liệu mẫu (lms seed-demo)"
@@ -95,6 +99,14 @@ def seed_populations(province: AdminUnit, year: int) -> int:
     return len(rows)
 
 
+def _seed_help(ambassador_name: str, citizen_name: str) -> None:
+    ambassador = db.session.scalar(select(User).where(User.username == ambassador_name))
+    citizen = db.session.scalar(select(User).where(User.username == citizen_name))
+    if ambassador is not None and citizen is not None and db.session.get(
+            Helped, (ambassador.id, citizen.id)) is None:
+        db.session.add(Helped(ambassador_id=ambassador.id, citizen_id=citizen.id, registered=False))
+
+
 def seed_demo(instance: Path) -> list[str]:
     passwords = _passwords(instance)
     places = _places()
@@ -112,6 +124,7 @@ def seed_demo(instance: Path) -> list[str]:
             set_roles(user, roles)
         place = user.unit.name if user.unit is not None else ""
         lines.append(f"  {username:<12} {passwords[username]:<16} {', '.join(sorted(user.roles)):<18} {place}")
+    _seed_help(*DEMO_HELPED)
     province = places["A*"]
     if province is not None:
         year = local_today().year

@@ -14,6 +14,11 @@ import lms.accounts.blueprint as accounts
 import lms.accounts.place_views as accounts_place_views
 import lms.accounts.recovery_views as accounts_recovery_views
 import lms.accounts.views as accounts_views
+import lms.ambassadors.blueprint as ambassadors
+import lms.ambassadors.card_views as ambassador_card_views
+import lms.ambassadors.listeners as ambassador_listeners
+import lms.ambassadors.official_views as ambassador_official_views
+import lms.ambassadors.views as ambassador_views
 import lms.api.blueprint as api
 import lms.api.certificates as api_certificates
 import lms.api.courses as api_courses
@@ -76,7 +81,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, campaigns.bp, api.bp, ops.bp, jobs.bp,
+    classes.site_bp, coverage.bp, campaigns.bp, api.bp, ops.bp, jobs.bp, ambassadors.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -90,6 +95,7 @@ ROUTES_AND_RECEIVERS = (
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
     class_listeners, ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
+    ambassador_views, ambassador_card_views, ambassador_official_views, ambassador_listeners,
 )
 
 

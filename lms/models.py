@@ -1,6 +1,7 @@
 """Import every model so SQLAlchemy's registry and Alembic see the whole schema."""
 
 from lms.accounts.models import ApiToken, AuditLog, PasswordResetLink, User, UserRole, UserSession
+from lms.ambassadors.models import HelpAction, Helped, HelpVisit, SignInCard
 from lms.campaigns.models import Campaign, CampaignUnit
 from lms.certificates.models import Certificate, SigningKey
 from lms.changes import ChangeCounter
@@ -14,14 +15,14 @@ from lms.units.models import AdminUnit
 
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
-    ClassCourse, Classroom, Course, PasswordResetLink,
+    ClassCourse, Classroom, Course, PasswordResetLink, Helped, HelpAction, HelpVisit, SignInCard,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, OfflineOp,
     PageVersion, PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
-    "Certificate", "ChangeCounter",
+    "Certificate", "ChangeCounter", "Helped", "HelpAction", "HelpVisit", "SignInCard",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
     "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "OfflineOp", "PageVersion", "PasswordResetLink",
     "PathStep",

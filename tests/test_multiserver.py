@@ -7,12 +7,17 @@ loopback, each with its own instance folder, started with the repository's gunic
   an older one stays VALID on both;
 * ``LMS_VERIFY_RATE_LIMIT="5 per minute"`` in the environment: the sixth check from one address,
   spread over A and B, gets a 429 (one budget in Redis);
-* /metrics adds up A's two workers; every log line is JSON with its request id.
+* /metrics adds up A's two workers; every log line is JSON with its request id;
+* a class certificate batch started on A (the teacher's browser, with its CSRF token) waits in
+  Redis, is built by ``lms worker`` (a process of its own, a third instance folder) and is
+  followed and downloaded on B; a worker killed with SIGKILL in the middle of a job: the job is
+  run again by the next worker and the download appears on B.
 
 PostgreSQL and Redis are required, never skipped: if either is not reachable the test fails and
 says so. It runs in `make test`'s first pass (whatever LMS_TEST_DB says: it always uses PostgreSQL)
 and is left out of the PostgreSQL pass, which would only repeat it (marker ``multiserver``).
-The job-queue parts (a batch built by the worker, a killed worker) belong to ``lms worker``.
+Every process the test starts (servers, workers) runs in a process group of its own and is
+stopped when the test ends; the job queue has a name of its own, its Redis keys are deleted.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -41,8 +48,10 @@ from lms.certificates.tokens import token_kid
 from lms.courses.loader import import_courses
 from lms.db import db
 from lms.schema import upgrade
-from tests.certs_helpers import PASSWORD, pass_quiz, record
-from tests.conftest import FIXTURES, PG_URL, REPO, base_config, fresh_database, make_user
+from tests.certs_helpers import PASSWORD, pass_quiz, pdf_pages, pdf_text, record
+from tests.classes_helpers import enroll, make_class
+from tests.conftest import FIXTURES, PG_URL, REPO, base_config, csrf_from, fresh_database, make_user
+from tests.jobs_helpers import job_row, user_id
 
 pytestmark = pytest.mark.multiserver
 
@@ -119,6 +128,37 @@ class Http:
         return self.request("PUT", path, json_body=json, headers=headers)
 
 
+class Browser:
+    """One person's browser: its own address, its cookies (the session works on A and B: one
+    SECRET_KEY), forms sent with the page's CSRF token."""
+
+    def __init__(self) -> None:
+        self.source, self.cookies = an_address(), SimpleCookie()
+
+    def open(self, server: Http, path: str, form: dict | None = None) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60,
+                                                source_address=(self.source, 0))
+        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())} if self.cookies else {}
+        body = None
+        if form is not None:
+            body = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request("GET" if form is None else "POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            for cookie in response.headers.get_all("Set-Cookie") or []:
+                self.cookies.load(cookie)
+            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        finally:
+            connection.close()
+
+    def submit(self, server: Http, page: str, form: dict, action: str | None = None) -> Answer:
+        """Open ``page``, then send its form (to ``action``) with the page's CSRF token."""
+        html = self.open(server, page)
+        assert html.status_code == 200, html.status_code
+        return self.open(server, action or page, {"csrf_token": csrf_from(html.text), **form})
+
+
 @dataclass
 class Cluster:
     setup: object  # an in-process app on the same database: users, courses, right answers
@@ -126,6 +166,9 @@ class Cluster:
     b: Http
     env_a: dict[str, str]
     logs: dict[str, Path]
+    env: dict[str, str]  # what every server and worker shares (each adds its own instance folder)
+    root: Path
+    queue: str  # the job queue's name: this test's own on the shared Redis
 
 
 def _database(suffix: str) -> str:
@@ -190,6 +233,8 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
     request.addfinalizer(drop)  # runs after the servers' finalizers (added later, run first)
     port_a, port_b = free_port(), free_port()
+    queue = f"lms-test-multiserver-{uuid.uuid4().hex[:12]}"
+    request.addfinalizer(lambda: forget_queue(queue))
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LMS_", "PROMETHEUS_"))}
     env.update({
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
@@ -201,6 +246,11 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "LMS_BASE_URL": f"http://127.0.0.1:{port_a}",
         "LMS_COURSES_DIR": str(FIXTURES / "courses"),
         "LMS_LOG_FORMAT": "json",
+        "LMS_REDIS_URL": REDIS_URL,  # long work goes to `lms worker` through this queue
+        "LMS_JOB_QUEUE": queue,
+        "LMS_JOB_STALE_SECONDS": "2",  # a killed worker's job is run again 2 s after its last heartbeat
+        "LMS_JOB_TIMEOUT_SECONDS": "120",
+        "LMS_CLASS_PDF_SYNC_MAX": "1",  # a class of two: a job, not a PDF made on the request
     })
     folders = {name: root / f"instance-{name}" for name in ("a", "b")}
     for folder in folders.values():
@@ -211,7 +261,24 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "b": _start("b", port_b, {**env, "WEB_CONCURRENCY": "1",
                                   "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics-b")}, folders["b"], request),
     }
-    return Cluster(setup, Http(port_a), Http(port_b), {**env, "LMS_INSTANCE_PATH": str(folders["a"])}, logs)
+    return Cluster(setup, Http(port_a), Http(port_b), {**env, "LMS_INSTANCE_PATH": str(folders["a"])}, logs,
+                   env, root, queue)
+
+
+def forget_queue(name: str) -> None:
+    """Delete the test queue's keys from the shared Redis, its jobs' too (a killed worker's job
+    lingers in its registries)."""
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(REDIS_URL)
+    queue = Queue(name, connection=connection)
+    for registry in (queue.started_job_registry, queue.failed_job_registry, queue.finished_job_registry):
+        for job_id in registry.get_job_ids(cleanup=False):
+            connection.delete(f"rq:job:{job_id}")
+    queue.delete(delete_jobs=True)
+    for key in connection.scan_iter(f"rq:*{name}*"):
+        connection.delete(key)
 
 
 def learner(cluster: Cluster, username: str, name: str) -> str:
@@ -311,3 +378,131 @@ def test_metrics_add_up_the_workers_and_logs_are_json_with_request_ids(cluster) 
     mine = [line for line in parsed if line["request_id"] == "multiserver-probe-0001"]
     assert mine and "/healthz" in mine[-1]["message"]
     assert PASSWORD not in cluster.logs["a"].read_text()
+
+
+# -- the job queue: a class's certificates PDF, built by `lms worker` --------------------------
+
+CLASS_LEARNERS = {"0912000006": "Vũ Thị Giang", "0912000007": "Đặng Văn Hùng"}
+JOB_SECONDS = 60  # generous on a loaded 2-core machine; the loops end as soon as the page says so
+
+
+def start_worker(cluster: Cluster, request: pytest.FixtureRequest, name: str, hold: bool = False):
+    """``lms worker`` in a process group of its own, with an instance folder of its own; stopped
+    when the test ends. ``hold``: it stops after the first page of a class PDF, its heartbeat
+    still beating, until killed (tests/jobs_worker.py: the only difference, in this process)."""
+    folder = cluster.root / f"instance-{name}"
+    folder.mkdir()
+    log = cluster.root / f"{name}.log"
+    handle = log.open("wb")
+    env = {**cluster.env, "LMS_INSTANCE_PATH": str(folder)}
+    command = [LMS, "worker"]
+    if hold:
+        env["LMS_TEST_HOLD_AFTER_PART"] = "1"
+        command = [sys.executable, "-m", "tests.jobs_worker"]  # `lms worker`, the hook added
+    worker = subprocess.Popen(command, env=env, cwd=REPO, stdout=handle, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+
+    def stop() -> None:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
+        handle.close()
+
+    request.addfinalizer(stop)
+    return worker, log
+
+
+@pytest.fixture(scope="module")
+def batch(cluster: Cluster) -> tuple[Browser, int]:
+    """The teacher's browser, signed in on A, and their class of two learners, each with a
+    certificate (one earned through A, one through B)."""
+    for (username, name), server in zip(CLASS_LEARNERS.items(), (cluster.a, cluster.b), strict=True):
+        earn_through(cluster, server, username, name)
+    make_user(cluster.setup, "cogiao", PASSWORD, roles={"teacher"}, full_name="Phạm Thị Giáo")
+    class_id = make_class(cluster.setup, user_id(cluster.setup, "cogiao"), slugs=["dien-thoai"])
+    enroll(cluster.setup, class_id, *(user_id(cluster.setup, username) for username in CLASS_LEARNERS))
+    teacher = Browser()
+    signed_in = teacher.submit(cluster.a, "/login", {"login": "cogiao", "password": PASSWORD})
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    return teacher, class_id
+
+
+def start_batch(teacher: Browser, server: Http, class_id: int) -> int:
+    """As the teacher: open the class's PDF page, press "Prepare"; the job's id."""
+    started = teacher.submit(server, f"/certificates/class/{class_id}.pdf", {},
+                             action=f"/certificates/class/{class_id}/prepare")
+    assert started.status_code == 303, started.status_code
+    return int(started.headers["location"].rstrip("/").rsplit("/", 1)[-1])
+
+
+def follow(teacher: Browser, server: Http, job_id: int, until: str) -> str:
+    """Reload the job's page on ``server`` (as its refresh does) until it contains ``until``."""
+    end = time.monotonic() + JOB_SECONDS
+    while True:
+        page = teacher.open(server, f"/jobs/{job_id}")
+        assert page.status_code == 200, page.status_code
+        if until in page.text:
+            return page.text
+        assert 'http-equiv="refresh"' in page.text  # a page still waiting refreshes without JavaScript
+        assert time.monotonic() < end, f"job {job_id}: no {until!r} within {JOB_SECONDS} s:\n{page.text[-1500:]}"
+        time.sleep(0.3)
+
+
+def download(teacher: Browser, server: Http, job_id: int, class_id: int) -> bytes:
+    page = follow(teacher, server, job_id, f'href="/jobs/{job_id}/download"')
+    assert 'http-equiv="refresh"' not in page
+    answer = teacher.open(server, f"/jobs/{job_id}/download")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert f"chung-nhan-lop-{class_id}.pdf" in answer.headers["content-disposition"]
+    assert answer.data.startswith(b"%PDF-")
+    return answer.data
+
+
+def assert_class_pdf(data: bytes) -> None:
+    """One page per learner, in the class list's order (by given name), each with its name."""
+    import pypdfium2 as pdfium
+
+    assert pdf_pages(data) == 2
+    texts = [pdf_text(data, page).casefold() for page in range(2)]
+    assert "Vũ Thị Giang".casefold() in texts[0] and "hùng" not in texts[0]
+    assert "Đặng Văn Hùng".casefold() in texts[1] and "giang" not in texts[1]
+    assert pdfium.PdfDocument(data).count_attachments() == 2  # each page's credential embedded
+
+
+def test_a_class_batch_started_on_a_is_built_by_the_worker_and_downloads_from_b(
+        cluster, batch, request) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    teacher, class_id = batch
+    job_id = start_batch(teacher, cluster.a, class_id)
+    # in Redis, and neither server runs it: no worker yet, the job waits its turn (seen on B)
+    assert Queue(cluster.queue, connection=Redis.from_url(REDIS_URL)).count == 1
+    assert job_row(cluster.setup, job_id).status == "queued"
+    waiting = follow(teacher, cluster.b, job_id, '<progress max="100" value="0"')
+    assert 'http-equiv="refresh"' in waiting
+    _worker, log = start_worker(cluster, request, "worker-1")
+    assert_class_pdf(download(teacher, cluster.b, job_id, class_id))
+    job = job_row(cluster.setup, job_id)
+    assert job.status == "done" and job.attempts == 1 and job.error_key is None
+    assert f"lms job {job_id}" in log.read_text(encoding="utf-8", errors="replace")  # RQ's line: it ran it
+
+
+def test_a_worker_killed_with_sigkill_mid_job_the_job_is_run_again_and_downloads(cluster, batch, request) -> None:
+    teacher, class_id = batch
+    held, _held_log = start_worker(cluster, request, "worker-held", hold=True)
+    job_id = start_batch(teacher, cluster.a, class_id)
+    follow(teacher, cluster.b, job_id, "<strong>50%</strong>")  # the first page made, the second not
+    os.killpg(held.pid, signal.SIGKILL)  # the worker and anything it started, without warning
+    held.wait(10)
+    killed = job_row(cluster.setup, job_id)
+    assert killed.status == "running" and killed.attempts == 1 and killed.progress == 50
+    _worker, log = start_worker(cluster, request, "worker-2")
+    assert_class_pdf(download(teacher, cluster.b, job_id, class_id))
+    job = job_row(cluster.setup, job_id)
+    assert job.status == "done" and job.attempts == 2 and job.error_key is None
+    assert f"lms job {job_id}" in log.read_text(encoding="utf-8", errors="replace")  # the new worker ran it

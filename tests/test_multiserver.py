@@ -2,7 +2,8 @@
 loopback, each with its own instance folder, started with the repository's gunicorn.conf.py.
 
 * a certificate issued through server A verifies on B (HTML, JSON, API);
-* revoked with ``lms certs revoke`` against A's folder, B says REVOKED within one second;
+* revoked with ``lms certs revoke`` against A's folder, B says REVOKED within one second, and
+  the PDF B kept in its own folder is never served again (410);
 * after ``lms certs rotate-key``, new certificates from either server carry the new key id, and
   an older one stays VALID on both;
 * ``LMS_VERIFY_RATE_LIMIT="5 per minute"`` in the environment: the sixth check from one address,
@@ -322,11 +323,23 @@ def test_issued_on_a_verifies_on_b_and_a_revocation_shows_on_b_within_a_second(c
     code, token = earn_through(cluster, cluster.a, "0912000001", "Nguyễn Văn An")
     assert statuses(cluster.b, code, token) == ("valid", "valid", "valid")
     assert statuses(cluster.a, code, token) == ("valid", "valid", "valid")
+    # the holder downloads their PDF and credential from B, which keeps both in its own folder
+    holder = Browser()
+    assert holder.submit(cluster.b, "/login", {"login": "0912000001", "password": PASSWORD}).status_code == 302
+    pdf = holder.open(cluster.b, f"/certificates/{code}/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert holder.open(cluster.b, f"/certificates/{code}/credential.json").status_code == 200
+    kept = cluster.root / "instance-b" / "certificates" / f"{code}.pdfa.pdf"
+    assert kept.is_file()
     lms_cli(cluster, "certs", "revoke", code, "--reason", "Cấp nhầm")  # against A's folder
     took = wait_for(lambda: statuses(cluster.b, code, token) == ("revoked", "revoked", "revoked"),
                     "B says REVOKED")
     assert took <= 1.0
     assert statuses(cluster.a, code, token) == ("revoked", "revoked", "revoked")
+    # B's kept PDF is still in its folder (A's revocation cannot reach it), and never served again
+    assert kept.is_file()
+    assert holder.open(cluster.b, f"/certificates/{code}/pdf").status_code == 410
+    assert holder.open(cluster.b, f"/certificates/{code}/credential.json").status_code == 410
 
 
 def test_a_key_rotation_reaches_both_servers_and_old_certificates_stay_valid(cluster) -> None:

@@ -12,7 +12,8 @@ loopback, each with its own instance folder, started with the repository's gunic
 * a class certificate batch started on A (the teacher's browser, with its CSRF token) waits in
   Redis, is built by ``lms worker`` (a process of its own, a third instance folder) and is
   followed and downloaded on B; a worker killed with SIGKILL in the middle of a job: the job is
-  run again by the next worker and the download appears on B.
+  run again by the next worker and the download appears on B;
+* a password sheet of a roster imported on A prints on B, and its one-time password signs in on B.
 
 PostgreSQL and Redis are required, never skipped: if either is not reachable the test fails and
 says so. It runs in `make test`'s first pass (whatever LMS_TEST_DB says: it always uses PostgreSQL)
@@ -136,16 +137,26 @@ class Browser:
     def __init__(self) -> None:
         self.source, self.cookies = an_address(), SimpleCookie()
 
-    def open(self, server: Http, path: str, form: dict | None = None) -> Answer:
+    def open(self, server: Http, path: str, form: dict | None = None, files: dict | None = None) -> Answer:
+        """GET, or POST ``form`` (urlencoded; multipart with ``files``: name -> (filename, bytes))."""
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60,
                                                 source_address=(self.source, 0))
         headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())} if self.cookies else {}
         body = None
-        if form is not None:
+        if files:
+            boundary = uuid.uuid4().hex
+            parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                     for k, v in (form or {}).items()]
+            parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"; filename="{name}"\r\n'
+                      f"Content-Type: text/csv\r\n\r\n".encode() + data + b"\r\n"
+                      for k, (name, data) in files.items()]
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif form is not None:
             body = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
-            connection.request("GET" if form is None else "POST", path, body=body, headers=headers)
+            connection.request("GET" if body is None else "POST", path, body=body, headers=headers)
             response = connection.getresponse()
             for cookie in response.headers.get_all("Set-Cookie") or []:
                 self.cookies.load(cookie)
@@ -153,11 +164,12 @@ class Browser:
         finally:
             connection.close()
 
-    def submit(self, server: Http, page: str, form: dict, action: str | None = None) -> Answer:
+    def submit(self, server: Http, page: str, form: dict, action: str | None = None,
+               files: dict | None = None) -> Answer:
         """Open ``page``, then send its form (to ``action``) with the page's CSRF token."""
         html = self.open(server, page)
         assert html.status_code == 200, html.status_code
-        return self.open(server, action or page, {"csrf_token": csrf_from(html.text), **form})
+        return self.open(server, action or page, {"csrf_token": csrf_from(html.text), **form}, files)
 
 
 @dataclass
@@ -215,8 +227,8 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     require(REDIS_URL, "Redis (LMS_TEST_REDIS_URL)", 6379)
     url = _database(os.environ.get("LMS_TEST_DB_SUFFIX", ""))
     root = tmp_path_factory.mktemp("multiserver")
-    kek = new_kek()
-    setup = create_app({**base_config(root / "setup", url), "LMS_KEY_ENCRYPTION_KEY": kek})
+    kek, secret_key = new_kek(), secrets.token_hex(32)
+    setup = create_app({**base_config(root / "setup", url), "LMS_KEY_ENCRYPTION_KEY": kek, "SECRET_KEY": secret_key})
     with setup.app_context():
         upgrade()  # what `lms init` does: the schema, then the first signing key
         keyring.ensure()
@@ -240,7 +252,7 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     env.update({
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "LMS_DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_hex(32),  # the same on both: a session cookie works on either
+        "SECRET_KEY": secret_key,  # the same on both: a session cookie works on either
         "LMS_KEY_ENCRYPTION_KEY": kek,
         "LMS_RATELIMIT_STORAGE_URI": REDIS_URL + "?socket_connect_timeout=0.5&socket_timeout=0.5",
         "LMS_VERIFY_RATE_LIMIT": "5 per minute",
@@ -519,3 +531,33 @@ def test_a_worker_killed_with_sigkill_mid_job_the_job_is_run_again_and_downloads
     job = job_row(cluster.setup, job_id)
     assert job.status == "done" and job.attempts == 2 and job.error_key is None
     assert f"lms job {job_id}" in log.read_text(encoding="utf-8", errors="replace")  # the new worker ran it
+
+
+def test_a_password_sheet_made_on_a_is_printed_on_b_and_its_passwords_work_there(cluster, batch) -> None:
+    """The one-time passwords of a roster imported on A are in the database, sealed with the
+    shared SECRET_KEY: B prints the sheet, and a learner signs in on B with their slip."""
+    from sqlalchemy import select
+
+    from lms.classes import passwords
+    from lms.classes.models import PasswordSheet
+    from tests.classes_helpers import roster_csv
+
+    teacher, _class_id = batch
+    class_id = make_class(cluster.setup, user_id(cluster.setup, "cogiao"), name="Lớp tổ 5", slugs=["dien-thoai"])
+    roster = f"/teach/classes/{class_id}/roster"
+    uploaded = teacher.submit(cluster.a, roster, {}, files={"roster": (
+        "danh-sach.csv", roster_csv("Ngô Thị Hoa,0912000008,1960,", "Bùi Văn Khoa,0912000009,1955,"))})
+    assert uploaded.status_code == 302, uploaded.text[:500]
+    preview = urlsplit(uploaded.headers["location"]).path
+    assert teacher.submit(cluster.a, preview, {}, action=preview + "/import").status_code in (302, 303)
+    with cluster.setup.app_context():
+        sheet = db.session.scalar(select(PasswordSheet).where(PasswordSheet.class_id == class_id))
+        entries = {entry["login"]: entry["password"] for entry in passwords.read_sheet(sheet)}
+        sheet_id = sheet.id
+    assert set(entries) == {"0912000008", "0912000009"}
+    printed = teacher.open(cluster.b, f"/teach/classes/{class_id}/sheets/{sheet_id}.pdf")
+    assert printed.status_code == 200 and printed.data.startswith(b"%PDF-")
+    assert entries["0912000009"] in pdf_text(printed.data).replace(" ", "")
+    learner = Browser()
+    signed_in = learner.submit(cluster.b, "/login", {"login": "0912000009", "password": entries["0912000009"]})
+    assert signed_in.status_code == 302 and "/login" not in signed_in.headers["location"]

@@ -8,6 +8,7 @@ from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.coverage.models import Baseline, ExternalFigure, Target
 from lms.jobs.models import Job, JobFile
+from lms.outreach.models import OutreachActivity
 from lms.pageversions import PageVersion
 from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
 from lms.units.models import AdminUnit
@@ -15,15 +16,16 @@ from lms.units.models import AdminUnit
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
     ClassCourse, Classroom, Course, PasswordResetLink,
-    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, PageVersion,
-    PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
+    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, OutreachActivity,
+    PageVersion, PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
 __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
     "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
+    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "OutreachActivity", "PageVersion",
+    "PasswordResetLink", "PathStep",
     "Question", "QuestionBank",
     "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",
 ]

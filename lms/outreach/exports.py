@@ -49,15 +49,17 @@ def _line_label(what: str) -> str:
 
 
 def header() -> list[str]:
+    # the words are translated before the f-strings: Babel does not look inside an f-string
+    activities, reached = _("activities"), _("people reached")
+    covered, new, baseline = _("covered at the end"), _("newly covered"), _("baseline")
     columns = [_("From"), _("To"), _("Line"), _("Unit code"), _("Unit")]
     for kind in KINDS:
         label = kind_label(kind, short=True)
-        columns += [f"{label}: {_('activities')}", f"{label}: {_('people reached')}"]
+        columns += [f"{label}: {activities}", f"{label}: {reached}"]
     columns += [_("Activities in all"), _("People reached in all")]
     for indicator in INDICATORS:
         label = coverage_present.indicator_label(indicator, short=True)
-        columns += [f"{label}: {_('covered at the end')}", f"{label}: {_('newly covered')}",
-                    f"{label}: {_('baseline')}", f"{label}: %"]
+        columns += [f"{label}: {covered}", f"{label}: {new}", f"{label}: {baseline}", f"{label}: %"]
     return columns
 
 

@@ -14,6 +14,7 @@ from flask import current_app, render_template
 from flask_babel import get_locale
 
 from lms.audiences import AUDIENCES
+from lms.clock import local_today
 from lms.coverage import present as coverage_present
 from lms.coverage.exports import safe_cell
 from lms.i18n import _
@@ -172,9 +173,9 @@ def pdf_bytes(report: OutreachReport) -> bytes:
     activities, total = list_activities(report.unit, report.period.start, report.period.end,
                                         page_size=PDF_ACTIVITIES)
     html = render_template(
-        "lms/outreach/report_pdf.html", report=report, p=present, cp=coverage_present, kinds=KINDS,
+        "lms/outreach/report_pdf.html", report=report, p=present, cp=coverage_present, kinds=KINDS, _=_,
         kind_label=kind_label, indicators=INDICATORS, activities=activities, activity_total=total,
-        date_vi=vi_date(report.period.end), issuer=current_app.config["LMS_ISSUER"],
+        date_vi=vi_date(local_today()), issuer=current_app.config["LMS_ISSUER"],
         font_regular=fonts.regular.resolve().as_uri(),
         font_bold=fonts.bold.resolve().as_uri() if fonts.bold else None,
     )

@@ -216,3 +216,25 @@ def test_a_province_report_is_prepared_by_a_job(officials, client) -> None:
     assert client.post(f"/outreach/report.pdf?unit=79&{Q2}", data={"csrf_token": csrf_from(page)}).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutreachActivity)) == 7
+
+
+def test_seed_demo_records_a_few_activities_the_official_reports(app, units, runner) -> None:
+    import json
+    from pathlib import Path
+
+    assert runner.invoke(args=["lms", "seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["lms", "seed-demo"]).exit_code == 0  # nothing added twice
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutreachActivity)) == 6
+    password = json.loads((Path(app.instance_path) / "demo-accounts.json").read_text())["canbo"]
+    client = app.test_client()
+    login(client, "canbo", password)
+    # the official's landing page (their province's coverage) links to the activities and the report
+    with app.app_context():
+        from lms.accounts.models import User
+
+        code = db.session.scalar(select(User).where(User.username == "canbo")).unit.code
+    dashboard = client.get(f"/coverage/?unit={code}").get_data(as_text=True)
+    assert f'href="/outreach/?unit={code}"' in dashboard and f'href="/outreach/report?unit={code}"' in dashboard
+    listing = client.get("/outreach/?period=custom&from=2020-01-01&to=2027-12-31").get_data(as_text=True)
+    assert "Phát trên loa truyền thanh" in listing and "6 hoạt động." in listing

@@ -4,7 +4,7 @@ a value that does not parse gets a message in the reader's language (WTForms has
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from lms.i18n import _l
@@ -36,7 +36,8 @@ class CountField(IntegerField):
 class ActivityForm(FlaskForm):
     #: a unit code; the page offers the user's units in a list (an admin types the code)
     unit = StringField(_l("Unit that carried it out"), validators=[_REQUIRED])
-    kind = SelectField(_l("Kind of activity"), choices=choices((k, KIND_LABELS[k]) for k in KINDS),
+    # radio buttons: the guidance's wording is long, and a phone's select would cut it
+    kind = RadioField(_l("Kind of activity"), choices=choices((k, KIND_LABELS[k]) for k in KINDS),
                        validate_choice=False)  # lms.outreach.services.check says it in the reader's language
     starts_on = DayField(_l("First day"), validators=[_REQUIRED])
     ends_on = DayField(_l("Last day (empty: the same day)"), validators=[Optional()])

@@ -238,3 +238,24 @@ def test_seed_demo_records_a_few_activities_the_official_reports(app, units, run
     assert f'href="/outreach/?unit={code}"' in dashboard and f'href="/outreach/report?unit={code}"' in dashboard
     listing = client.get("/outreach/?period=custom&from=2020-01-01&to=2027-12-31").get_data(as_text=True)
     assert "Phát trên loa truyền thanh" in listing and "6 hoạt động." in listing
+
+
+def test_an_admin_records_for_any_unit_and_reports_on_the_country(officials, client) -> None:
+    app = officials
+    add_activities(app)
+    make_user(app, "quantri", roles={"admin"}, audience=None)
+    login(client, "quantri")
+    form = client.get("/outreach/new").get_data(as_text=True)
+    assert '<select id="unit"' not in form and 'id="unit" name="unit"' in form  # an admin types a code
+    response = post_form(client, "/outreach/new", FORM | {"unit": "00004", "kind": "day_1010",
+                                                          "starts_on": "2026-10-10", "ends_on": ""})
+    assert response.status_code == 302
+    page = client.get("/outreach/report?period=year&year=2026").get_data(as_text=True)
+    assert "Toàn quốc" in page and "Thành phố Hà Nội" in page and "Thành phố Hồ Chí Minh" in page
+    answer = client.get("/outreach/report.csv?period=year&year=2026")
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig")), delimiter=";"))
+    header, total = rows[0], rows[1]
+    line = dict(zip(header, total, strict=True))
+    assert line["Dòng"] == "Tổng cộng" and line["Tổng số hoạt động"] == "8"  # the seven and the new one
+    assert line["Ngày hội 10/10: số hoạt động"] == "2"
+    assert 'filename="bao-cao-tuyen-truyen_VN_2026.csv"' in answer.headers["Content-Disposition"]

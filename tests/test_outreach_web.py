@@ -200,6 +200,8 @@ def test_a_province_report_is_prepared_by_a_job(officials, client) -> None:
     job_id = int(started.location.rsplit("/", 1)[-1])
     job = wait_for(app, job_id, lambda j: j.status == "done", "laid out")
     assert job.result_name == "bao-cao-tuyen-truyen_79_2026-Q2.xlsx"
+    job_page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Báo cáo tuyên truyền" in job_page and f"/outreach/report?unit=79&amp;{Q2.replace('&', '&amp;')}" in job_page
     book = load_workbook(io.BytesIO(client.get(f"/jobs/{job_id}/download").data))
     units = list(book.worksheets[1].iter_rows(values_only=True))
     assert units[1][:3] == ("Tổng cộng", "79", "Thành phố Hồ Chí Minh")

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import zlib
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from lms.clock import local_today
 from lms.coverage.baselines import save_baselines, save_vneid
 from lms.coverage.models import Baseline
 from lms.db import db
+from lms.outreach.models import OutreachActivity
 from lms.units.models import AdminUnit
 
 #: username, full name, roles, audience, where: "A" the first province's commune, "A*" that
@@ -107,6 +109,35 @@ def _seed_help(ambassador_name: str, citizen_name: str) -> None:
         db.session.add(Helped(ambassador_id=ambassador.id, citizen_id=citizen.id, registered=False))
 
 
+#: (days before today, kind, people reached, note); where: None the province itself, else its n-th commune
+_ACTIVITIES = (
+    (3, "meeting", 45, None, "Sinh hoạt chi bộ khu phố: giới thiệu phong trào “Bình dân học vụ số”"),
+    (10, "broadcast", 2400, 0, "Phát trên loa truyền thanh mỗi sáng trong tuần"),
+    (18, "visual", 1500, 1, "Treo băng rôn, khẩu hiệu tại chợ và nhà văn hóa"),
+    (25, "post", 8000, None, "Bài viết trên cổng thông tin điện tử và trang Zalo của tỉnh"),
+    (40, "talk", 120, None, "Hội nghị báo cáo viên: kỹ năng số cho cán bộ cơ sở"),
+    (55, "community", 300, 0, "Tổ công nghệ số cộng đồng đến từng hộ hướng dẫn cài VNeID"),
+)
+
+
+def seed_activities(province: AdminUnit) -> int:
+    """A few outreach activities of the last two months in ``province`` and its first communes,
+    unless the province already has any (never mixes with activities an official recorded)."""
+    communes = list(db.session.scalars(select(AdminUnit).where(
+        AdminUnit.path.startswith(province.path), AdminUnit.level == "commune").order_by(AdminUnit.code).limit(2)))
+    within = select(AdminUnit.id).where(AdminUnit.path.startswith(province.path))
+    if db.session.scalar(select(func.count()).select_from(OutreachActivity).where(
+            OutreachActivity.unit_id.in_(within))):
+        return 0
+    today = local_today()
+    for days, kind, reached, where, note in _ACTIVITIES:
+        unit = province if where is None or where >= len(communes) else communes[where]
+        day = today - timedelta(days=days)
+        db.session.add(OutreachActivity(unit_id=unit.id, kind=kind, starts_on=day, ends_on=day, reached=reached,
+                                        note=note))
+    return len(_ACTIVITIES)
+
+
 def seed_demo(instance: Path) -> list[str]:
     passwords = _passwords(instance)
     places = _places()
@@ -130,5 +161,7 @@ def seed_demo(instance: Path) -> list[str]:
         year = local_today().year
         seed_populations(province, year)
         lines.append(f"Demo populations {year}: the communes of {province.name} ({DEMO_SOURCE})")
+        if seed_activities(province):
+            lines.append(f"Demo outreach activities: {province.name} and its first communes")
     db.session.commit()
     return lines

@@ -60,6 +60,9 @@ import lms.jobs.views as job_views
 import lms.ops.blueprint as ops
 import lms.ops.metrics_view as ops_metrics
 import lms.ops.views as ops_views
+import lms.outreach.blueprint as outreach
+import lms.outreach.report_views as outreach_report_views
+import lms.outreach.views as outreach_views
 import lms.quiz.bank as quiz_bank
 import lms.quiz.blueprint as quiz
 import lms.quiz.completion as quiz_completion
@@ -81,7 +84,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, campaigns.bp, api.bp, ops.bp, jobs.bp, ambassadors.bp,
+    classes.site_bp, coverage.bp, campaigns.bp, outreach.bp, api.bp, ops.bp, jobs.bp, ambassadors.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -96,6 +99,7 @@ ROUTES_AND_RECEIVERS = (
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
     class_listeners, ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
     ambassador_views, ambassador_card_views, ambassador_official_views, ambassador_listeners,
+    outreach_views, outreach_report_views,
 )
 
 

@@ -9,6 +9,7 @@ from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.coverage.models import Baseline, ExternalFigure, Target
 from lms.jobs.models import Job, JobFile
+from lms.outreach.models import OutreachActivity
 from lms.pageversions import PageVersion
 from lms.quiz.models import Answer, Attempt, OfflineOp, Question, QuestionBank, QuizOverride
 from lms.units.models import AdminUnit
@@ -17,6 +18,7 @@ ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
     ClassCourse, Classroom, Course, PasswordResetLink, Helped, HelpAction, HelpVisit, SignInCard,
     CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, OfflineOp,
+    OutreachActivity,
     PageVersion, PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
@@ -24,8 +26,8 @@ __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
     "Certificate", "ChangeCounter", "Helped", "HelpAction", "HelpVisit", "SignInCard",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "OfflineOp", "PageVersion", "PasswordResetLink",
-    "PathStep",
+    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "OfflineOp", "OutreachActivity", "PageVersion",
+    "PasswordResetLink", "PathStep",
     "Question", "QuestionBank",
     "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",
 ]

@@ -7,6 +7,7 @@ from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.coverage.models import Baseline, ExternalFigure, Target
+from lms.households.models import Household, HouseholdInvitation, HouseholdMember
 from lms.jobs.models import Job, JobFile
 from lms.pageversions import PageVersion
 from lms.quiz.models import Answer, Attempt, Question, QuestionBank, QuizOverride
@@ -15,7 +16,8 @@ from lms.units.models import AdminUnit
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
     ClassCourse, Classroom, Course, PasswordResetLink,
-    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, PageVersion,
+    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Household, HouseholdInvitation, HouseholdMember,
+    Job, JobFile, Lesson, LessonProgress, PageVersion,
     PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
@@ -23,7 +25,8 @@ __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
     "Certificate", "ChangeCounter",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
+    "ExternalFigure", "Household", "HouseholdInvitation", "HouseholdMember",
+    "Job", "JobFile", "Lesson", "LessonProgress", "PageVersion", "PasswordResetLink", "PathStep",
     "Question", "QuestionBank",
     "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",
 ]

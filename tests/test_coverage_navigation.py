@@ -120,7 +120,7 @@ def test_exports_speak_vietnamese_and_keep_the_codes_variant(official) -> None:
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["Năm", "Tính đến ngày", "Mã đơn vị", "Đơn vị"]
     citizens = next(r for r in rows if r[2] == "79" and r[5] == "Người dân")
-    assert citizens[6:11] == ["3", "30", "Đủ", "10,00", "10%"] and citizens[14] == "Đạt chỉ tiêu"  # the status; columns are only added after it
+    assert citizens[6:11] == ["3", "30", "Đủ", "10,00", "10%"] and citizens[14] == "Đạt chỉ tiêu"
     assert "met" not in response.get_data(as_text=True).split("\n", 1)[1]
     codes = official.get(f"/coverage/export-codes.csv?unit=79&{ON}")
     assert codes.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -52,3 +52,22 @@ def state(app) -> tuple:
         count = db.session.scalar(select(func.count()).select_from(Household))
         codes = sorted(db.session.scalars(select(Household.join_code)).all(), key=str)
         return members, invites, count, codes
+
+
+def make_household(app, *user_ids: int) -> int:
+    """A household with these members, joined in this order (as accepted invitations leave it)."""
+    from datetime import timedelta
+
+    from lms.db import now_utc
+    from lms.households.models import Household, HouseholdMember
+
+    with app.app_context():
+        household = Household()
+        db.session.add(household)
+        db.session.flush()
+        start = now_utc()
+        for n, user_id in enumerate(user_ids):
+            db.session.add(HouseholdMember(user_id=user_id, household_id=household.id,
+                                           joined_at=start + timedelta(minutes=n)))
+        db.session.commit()
+        return household.id

@@ -5,6 +5,7 @@ and nothing changes. The invitation form never tells whether a phone number has 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -71,19 +72,41 @@ def test_an_invitation_is_seen_by_the_invited_person_and_links_nobody_until_acce
 def test_the_answer_is_the_same_whether_or_not_the_number_has_an_account(app, people) -> None:
     an = client_for(app, "0912345678")
 
-    def answer(login: str) -> tuple[int, str, str]:
+    def answer(login: str) -> tuple[int, str, str, str]:
         response = post(an, "/household/invite", {"login": login})
         page = an.get("/household").get_data(as_text=True)
         flash = page[page.index('class="flash'):].split("</", 1)[0]
-        return response.status_code, response.headers["Location"], flash
+        line = page[page.index(f"<strong>{login}</strong>"):].split("</li>", 1)[0]
+        line = re.sub(r'value="[^"]*"', "", line.replace(login, "LOGIN"))  # the CSRF token differs
+        line = line.replace(f"/invitations/{line_id(app, login)}/", "/invitations/ID/")
+        return response.status_code, response.headers["Location"], flash, line
 
-    real, unknown, name = answer("0987654321"), answer("0977777777"), answer("khong.co.ai")
-    assert real == unknown == name and SENT in real[2]
-    # only the real account got an invitation; nothing was made for the others
-    assert [row[2] for row in invitations(app)] == [people["binh"]]
-    # inviting the same person again, or oneself, answers the same and adds nothing
-    assert answer("0987654321") == answer("0912345678") == real
-    assert [row[2] for row in invitations(app)] == [people["binh"]]
+    real, unknown = answer("0987654321"), answer("0977777777")
+    assert real == unknown and SENT in real[2]  # the same words, and the same line in the list sent
+    assert answer("khong.co.ai") == real
+    assert "Trần Thị Bình" not in an.get("/household").get_data(as_text=True)
+    # the same login again adds nothing
+    assert answer("0987654321") == real
+    assert [(row[2], login) for row, login in zip(invitations(app), ("0987654321", "0977777777", "khong.co.ai"),
+                                                     strict=True)] == [(people["binh"], "0987654321"),
+                                                                       (None, "0977777777"), (None, "khong.co.ai")]
+    # what the inviter may know: their own number, or text that is no phone number nor username
+    assert post(an, "/household/invite", {"login": "0912345678"}).status_code == 302
+    assert "Đây là tài khoản của chính bạn." in an.get("/household").get_data(as_text=True)
+    assert post(an, "/household/invite", {"login": "091234"}).status_code == 302
+    assert len(invitations(app)) == 3
+    # someone who signs up later with an invited number finds the invitation on their page
+    make_user(app, "0977777777", full_name="Người Đến Sau", unit_code="26734")
+    later = client_for(app, "0977777777")
+    assert "Lời mời vào một hộ gia đình: 1" in later.get("/me").get_data(as_text=True)
+    (invitation_id, *_rest), = invitations(app, invitee_login="0977777777")
+    assert post(later, f"/household/invitations/{invitation_id}", {"answer": "yes"}).status_code == 302
+    assert household_id_of(app, db_id(app, "0977777777")) == household_id_of(app, people["an"])
+
+
+def line_id(app, login: str) -> int:
+    (invitation_id, *_rest), = invitations(app, invitee_login=login)
+    return invitation_id
 
 
 def test_invitations_and_code_tries_are_rate_limited_per_account(app, people) -> None:

@@ -44,15 +44,22 @@ class HouseholdMember(db.Model):
 
 
 class HouseholdInvitation(db.Model):
-    """A member asked this person to join. Accepting deletes it (the person is a member then);
-    declining keeps it, so the same household cannot ask again."""
+    """A member asked the person with this phone number or username to join. Accepting deletes it
+    (the person is a member then); declining keeps it, so the same household cannot ask again.
+
+    It is kept whether or not an account has that login, so the inviter's list of invitations looks
+    the same either way (lms.households.services); a person who signs up later with that phone
+    number or username finds it on their page."""
 
     __tablename__ = "lms_household_invitations"
-    __table_args__ = (UniqueConstraint("household_id", "invitee_id"),)
+    __table_args__ = (UniqueConstraint("household_id", "invitee_login"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("lms_households.id", ondelete="CASCADE"), index=True)
-    invitee_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    #: what the inviter typed, normalised as sign-in does (0xxxxxxxxx or a lower-case username)
+    invitee_login: Mapped[str] = mapped_column(String(64), index=True)
+    #: the account with that login when the invitation was sent (None: none had it then)
+    invitee_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
     inviter_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

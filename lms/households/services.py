@@ -5,8 +5,10 @@ code a member gave them. Each function that changes something checks the acting 
 to do it (a member of that household, the invited person) and commits.
 
 Invitations say nothing about the person asked: whether the phone number or username has an
-account, is already in a household or already said no, the inviter sees the same answer, and only
-an account that exists gets an invitation (lms.households.limits bounds the tries).
+account or is already in a household, the inviter sees the same answer and the same line in the
+list of invitations sent (the login they typed, "waiting"), because the invitation is kept either
+way; a person who signs up later with that login finds it. Only the person's own "no" shows
+("declined"). lms.households.limits bounds the tries.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.accounts.services import audit, find_by_login
+from lms.accounts.services import AccountError, audit, find_by_login, resolve_login
 from lms.clock import local_today
 from lms.db import db, now_utc
 from lms.households.models import Household, HouseholdInvitation, HouseholdMember
@@ -65,20 +67,27 @@ def standing_of(household: Household) -> Standing:
     return standing([(birth_year, bool(held)) for birth_year, held in rows], today.year)
 
 
+def _addressed_to(user: User):
+    """SQL: the invitation is this person's: sent to their account, or to their login before they had one."""
+    logins = [login for login in (user.username, user.phone) if login]
+    return or_(HouseholdInvitation.invitee_id == user.id,
+               and_(HouseholdInvitation.invitee_id.is_(None), HouseholdInvitation.invitee_login.in_(logins)))
+
+
 def pending_for(user: User) -> list[HouseholdInvitation]:
     """The person's unanswered invitations, oldest first."""
     return list(db.session.scalars(
         select(HouseholdInvitation)
-        .where(HouseholdInvitation.invitee_id == user.id, HouseholdInvitation.declined_at.is_(None))
+        .where(_addressed_to(user), HouseholdInvitation.declined_at.is_(None))
         .order_by(HouseholdInvitation.created_at, HouseholdInvitation.id)
     ))
 
 
 def sent_by(household: Household) -> list[HouseholdInvitation]:
-    """The household's unanswered invitations (members see the names of those they asked)."""
+    """The household's invitations, with the login each was sent to (never the account's name)."""
     return list(db.session.scalars(
         select(HouseholdInvitation)
-        .where(HouseholdInvitation.household_id == household.id, HouseholdInvitation.declined_at.is_(None))
+        .where(HouseholdInvitation.household_id == household.id)
         .order_by(HouseholdInvitation.created_at, HouseholdInvitation.id)
     ))
 
@@ -102,20 +111,28 @@ def _found(user: User) -> Household:
 
 
 def invite(inviter: User, login: str) -> None:
-    """Ask the account with this phone number or username to join the inviter's household.
+    """Invite the person with this phone number or username into the inviter's household.
 
-    Returns the same way whether or not anyone was asked; raises HouseholdError only for what
-    the inviter may know: their household is full."""
+    Stored the same way whether or not an account has that login. Raises HouseholdError only for
+    what the inviter may know: the text is neither a phone number nor a username, their household
+    is full, or it is their own login."""
+    try:
+        wanted, _phone = resolve_login(login)
+    except AccountError as error:
+        raise HouseholdError(error.message) from None
+    if wanted in (inviter.username, inviter.phone):
+        raise HouseholdError(_("This is your own account."))
     household = _found(inviter)
     if _count(household.id) >= MAX_MEMBERS:
         db.session.commit()
         raise HouseholdError(_("A household has at most %(n)d members.", n=MAX_MEMBERS))
-    invitee = find_by_login(login)
-    asked = invitee is not None and invitee.id != inviter.id and (
-        membership(invitee.id) is None or membership(invitee.id).household_id != household.id)
-    if asked and db.session.scalar(select(HouseholdInvitation.id).where(
-            HouseholdInvitation.household_id == household.id, HouseholdInvitation.invitee_id == invitee.id)) is None:
-        invitation = HouseholdInvitation(household_id=household.id, invitee_id=invitee.id, inviter_id=inviter.id)
+    known = db.session.scalar(select(HouseholdInvitation.id).where(
+        HouseholdInvitation.household_id == household.id, HouseholdInvitation.invitee_login == wanted))
+    if known is None:
+        invitee = find_by_login(wanted)
+        invitation = HouseholdInvitation(household_id=household.id, invitee_login=wanted,
+                                         invitee_id=invitee.id if invitee is not None else None,
+                                         inviter_id=inviter.id)
         db.session.add(invitation)
         db.session.flush()
         audit(inviter, "household_invited", "household", household.id, {"invitation_id": invitation.id})
@@ -124,10 +141,8 @@ def invite(inviter: User, login: str) -> None:
 
 def own_invitation(user: User, invitation_id: int) -> HouseholdInvitation | None:
     """The person's own unanswered invitation with this id, or None (anyone else's: None too)."""
-    invitation = db.session.get(HouseholdInvitation, invitation_id)
-    if invitation is None or invitation.invitee_id != user.id or invitation.declined_at is not None:
-        return None
-    return invitation
+    return db.session.scalar(select(HouseholdInvitation).where(
+        HouseholdInvitation.id == invitation_id, _addressed_to(user), HouseholdInvitation.declined_at.is_(None)))
 
 
 def _join(user: User, household: Household) -> None:
@@ -144,7 +159,8 @@ def _join(user: User, household: Household) -> None:
 
 
 def accept(invitation: HouseholdInvitation, user: User) -> Household:
-    """The invited person says yes: they become a member; the invitation is used up."""
+    """The invited person says yes: they become a member; the invitation is used up (their invitations
+    from other households stay: they may leave and accept one later)."""
     household = invitation.household
     _join(user, household)
     db.session.delete(invitation)
@@ -161,7 +177,8 @@ def decline(invitation: HouseholdInvitation, user: User) -> None:
 
 
 def withdraw(member: User, invitation_id: int) -> bool:
-    """A member takes back an unanswered invitation of their own household; False when it is not one."""
+    """A member takes back an unanswered invitation of their own household; False when it is not one.
+    A declined one stays: withdrawing it would let the household ask the person again."""
     own = membership(member.id)
     invitation = db.session.get(HouseholdInvitation, invitation_id)
     if own is None or invitation is None or invitation.household_id != own.household_id \

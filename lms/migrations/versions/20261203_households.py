@@ -43,7 +43,8 @@ def upgrade():
         "lms_household_invitations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("household_id", sa.Integer(), nullable=False),
-        sa.Column("invitee_id", sa.Integer(), nullable=False),
+        sa.Column("invitee_login", sa.String(length=64), nullable=False),
+        sa.Column("invitee_id", sa.Integer(), nullable=True),
         sa.Column("inviter_id", sa.Integer(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("declined_at", UTCDateTime(), nullable=True),
@@ -55,11 +56,13 @@ def upgrade():
         sa.ForeignKeyConstraint(["inviter_id"], ["lms_users.id"],
                                 name=op.f("fk_lms_household_invitations_inviter_id_lms_users"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lms_household_invitations")),
-        sa.UniqueConstraint("household_id", "invitee_id",
-                            name=op.f("uq_lms_household_invitations_household_id_invitee_id")),
+        sa.UniqueConstraint("household_id", "invitee_login",
+                            name=op.f("uq_lms_household_invitations_household_id_invitee_login")),
     )
     op.create_index(op.f("ix_lms_household_invitations_household_id"), "lms_household_invitations", ["household_id"])
     op.create_index(op.f("ix_lms_household_invitations_invitee_id"), "lms_household_invitations", ["invitee_id"])
+    op.create_index(op.f("ix_lms_household_invitations_invitee_login"), "lms_household_invitations",
+                    ["invitee_login"])
 
 
 def downgrade():

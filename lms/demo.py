@@ -127,8 +127,8 @@ def seed_demo(instance: Path) -> list[str]:
             set_roles(user, roles)
         place = user.unit.name if user.unit is not None else ""
         lines.append(f"  {username:<12} {passwords[username]:<16} {', '.join(sorted(user.roles)):<18} {place}")
-    if seed_family():
-        lines.append("Demo digital household (gia đình số): " + ", ".join(name for _u, name, *_r in DEMO_FAMILY))
+    seed_family()  # the same lines on every run: the family is listed whether made now or before
+    lines.append("Demo digital household (gia đình số): " + ", ".join(name for _u, name, *_r in DEMO_FAMILY))
     province = places["A*"]
     if province is not None:
         year = local_today().year

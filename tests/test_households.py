@@ -190,6 +190,10 @@ def test_members_remove_and_leave_and_the_last_one_out_dissolves_the_household(a
     an, binh = client_for(app, "0912345678"), client_for(app, "0987654321")
     household = household_id_of(app, people["an"])
     post(an, "/household/invite", {"login": "0933333333"})  # still waiting when the household ends
+    post(an, "/household/invite", {"login": "0944444444"})
+    # any member may withdraw the household's unanswered invitation
+    assert post(binh, f"/household/invitations/{line_id(app, '0944444444')}/withdraw").status_code == 302
+    assert invitations(app, invitee_login="0944444444") == []
     assert post(binh, f"/household/members/{people['chi']}/remove").status_code == 302
     assert household_id_of(app, people["chi"]) is None
     assert post(an, "/household/leave").status_code == 302

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists
+from sqlalchemy import exists, or_
 from sqlalchemy.sql import ColumnElement
 
 from lms.accounts.models import User
@@ -28,6 +28,11 @@ MIN_MEMBERS = 2
 def is_adult(birth_year: int | None, year: int) -> bool:
     """Unknown birth year: adult (see the module's docstring)."""
     return birth_year is None or year - birth_year >= ADULT_AGE
+
+
+def adult(year: int) -> ColumnElement[bool]:
+    """SQL: the row's ``User`` is an adult in ``year`` (:func:`is_adult`)."""
+    return or_(User.birth_year.is_(None), User.birth_year <= year - ADULT_AGE)
 
 
 def certified(on: date) -> ColumnElement[bool]:

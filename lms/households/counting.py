@@ -9,10 +9,14 @@ whole country's "without a unit", like the persons). So each household counts on
 When: the membership is today's (it keeps no history); the certificates count as of the report's
 date (issued on or before it, as the coverage measure), and adulthood by the report's year.
 
-How: the database decides which households are gia đình số (:mod:`lms.households.rules` in SQL,
-one row per household) and counts those whose members all share one commune, the usual case,
-per commune; only households whose members are registered in different communes are read
-member by member to find their commune.
+How: one aggregate query decides which households are gia đình số (:mod:`lms.households.rules`
+in SQL) and returns one row per such household with its members' lowest and highest unit; the
+usual household, all in one commune, is counted from that row; only households whose members are
+registered in different communes are read member by member to find their commune. Measured:
+20,000 households (60,000 members) in 0.2 s on SQLite, 1.0-1.5 s on PostgreSQL (most of it JIT
+(compiling the query) on a busy 2-core machine); unlike the persons (lms_covered_people,
+kept by triggers) nothing is precomputed, so a whole country of millions of households is a
+known cost of the country-wide report.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.sql import Select
 
 from lms.accounts.models import User
@@ -69,26 +73,27 @@ def digital_households(on: date, within: str | None = None) -> dict[int | None, 
 
     A household with one member in scope may count there (its commune is where most members are),
     so the query starts from the households that touch the scope and keeps those counted in it."""
-    digital = _digital(on, within).subquery()
-    in_scope = select(AdminUnit.id).where(AdminUnit.path.startswith(within)) if within is not None else None
-    one_commune = select(digital.c.lo, func.count()).where(
-        or_(digital.c.lo == digital.c.hi, digital.c.lo.is_(None))).group_by(digital.c.lo)
-    if in_scope is not None:
-        one_commune = one_commune.where(digital.c.lo.in_(in_scope))
     connection = db.session.connection()
-    result: dict[int | None, int] = {unit: n for unit, n in connection.execute(one_commune).all()}
-    mixed = (
-        select(HouseholdMember.household_id, User.unit_id)
-        .join(User, User.id == HouseholdMember.user_id)
-        .where(HouseholdMember.household_id.in_(select(digital.c.household_id).where(digital.c.lo != digital.c.hi)))
-        .order_by(HouseholdMember.household_id, HouseholdMember.joined_at, HouseholdMember.user_id)
-    )
-    members: dict[int, list[int | None]] = {}
-    for household_id, unit_id in connection.execute(mixed).all():
-        members.setdefault(household_id, []).append(unit_id)
-    allowed = set(db.session.scalars(in_scope)) if in_scope is not None and members else None
-    for units in members.values():
-        unit = _commune(units)
-        if allowed is None or unit in allowed:
+    result: dict[int | None, int] = {}
+    spread: list[int] = []
+    for household_id, lo, hi in connection.execute(_digital(on, within)).all():
+        if lo == hi:  # one commune (or none: both NULL)
+            result[lo] = result.get(lo, 0) + 1
+        else:
+            spread.append(household_id)
+    for start in range(0, len(spread), 500):  # bounded IN lists
+        members: dict[int, list[int | None]] = {}
+        rows = connection.execute(
+            select(HouseholdMember.household_id, User.unit_id).join(User, User.id == HouseholdMember.user_id)
+            .where(HouseholdMember.household_id.in_(spread[start:start + 500]))
+            .order_by(HouseholdMember.household_id, HouseholdMember.joined_at, HouseholdMember.user_id)
+        ).all()
+        for household_id, unit_id in rows:
+            members.setdefault(household_id, []).append(unit_id)
+        for units in members.values():
+            unit = _commune(units)
             result[unit] = result.get(unit, 0) + 1
+    if within is not None:
+        allowed = set(db.session.scalars(select(AdminUnit.id).where(AdminUnit.path.startswith(within))))
+        result = {unit: n for unit, n in result.items() if unit in allowed}
     return result

@@ -103,9 +103,17 @@ def _found(user: User) -> Household:
     if household is None:
         household = Household()
         db.session.add(household)
-        db.session.flush()
-        db.session.add(HouseholdMember(user_id=user.id, household_id=household.id))
-        db.session.flush()
+        try:
+            db.session.flush()
+            db.session.add(HouseholdMember(user_id=user.id, household_id=household.id))
+            db.session.flush()
+        except IntegrityError:
+            # the same person's other request made one a moment ago (one household per person): use it
+            db.session.rollback()
+            found = household_of(user.id)
+            if found is None:
+                raise
+            return found
         audit(user, "household_created", "household", household.id, {})
     return household
 

@@ -52,6 +52,8 @@ DEFAULTS: dict[str, object] = {
     # e-mailed reset links (lms/accounts/resetmail.py): off until LMS_MAIL_SERVER and LMS_MAIL_SENDER are set
     "LMS_RESET_LINK_MINUTES": 30,
     "LMS_RESET_MAIL_LIMIT": "3 per hour; 10 per day",  # links sent to one e-mail address
+    # household invitations sent and household codes tried, per account (lms/households/limits.py)
+    "LMS_HOUSEHOLD_LIMIT": "10 per hour; 30 per day",
     "LMS_MAIL_SERVER": None,
     "LMS_MAIL_PORT": 587,
     "LMS_MAIL_USERNAME": None,

@@ -55,6 +55,9 @@ import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
 import lms.home.offline as home_offline
 import lms.home.views as home_views
+import lms.households.blueprint as households
+import lms.households.listeners as household_listeners
+import lms.households.views as household_views
 import lms.jobs.blueprint as jobs
 import lms.jobs.views as job_views
 import lms.ops.blueprint as ops
@@ -84,7 +87,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, campaigns.bp, outreach.bp, api.bp, ops.bp, jobs.bp, ambassadors.bp,
+    classes.site_bp, coverage.bp, households.bp, campaigns.bp, outreach.bp, api.bp, ops.bp, jobs.bp, ambassadors.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -97,7 +100,8 @@ ROUTES_AND_RECEIVERS = (
     coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens, home_offline,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
+    class_listeners, household_views, household_listeners,
+    ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
     ambassador_views, ambassador_card_views, ambassador_official_views, ambassador_listeners,
     outreach_views, outreach_report_views,
 )

@@ -8,6 +8,7 @@ from lms.changes import ChangeCounter
 from lms.classes.models import ClassCourse, Classroom, Enrollment
 from lms.courses.models import Course, CourseResult, CourseSourceFile, Lesson, LessonProgress, PathStep
 from lms.coverage.models import Baseline, ExternalFigure, Target
+from lms.households.models import Household, HouseholdInvitation, HouseholdMember
 from lms.jobs.models import Job, JobFile
 from lms.outreach.models import OutreachActivity
 from lms.pageversions import PageVersion
@@ -17,8 +18,8 @@ from lms.units.models import AdminUnit
 ALL_MODELS = (
     AdminUnit, Answer, ApiToken, Attempt, AuditLog, Baseline, Campaign, CampaignUnit, Certificate, ChangeCounter,
     ClassCourse, Classroom, Course, PasswordResetLink, Helped, HelpAction, HelpVisit, SignInCard,
-    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Job, JobFile, Lesson, LessonProgress, OfflineOp,
-    OutreachActivity,
+    CourseResult, CourseSourceFile, Enrollment, ExternalFigure, Household, HouseholdInvitation, HouseholdMember,
+    Job, JobFile, Lesson, LessonProgress, OfflineOp, OutreachActivity,
     PageVersion, PathStep, Question, QuestionBank, QuizOverride, SigningKey, Target, User, UserRole,
 )
 
@@ -26,7 +27,8 @@ __all__ = [
     "AdminUnit", "Answer", "ApiToken", "Attempt", "AuditLog", "Baseline", "Campaign", "CampaignUnit",
     "Certificate", "ChangeCounter", "Helped", "HelpAction", "HelpVisit", "SignInCard",
     "ClassCourse", "Classroom", "Course", "CourseResult", "CourseSourceFile", "Enrollment",
-    "ExternalFigure", "Job", "JobFile", "Lesson", "LessonProgress", "OfflineOp", "OutreachActivity", "PageVersion",
+    "ExternalFigure", "Household", "HouseholdInvitation", "HouseholdMember",
+    "Job", "JobFile", "Lesson", "LessonProgress", "OfflineOp", "OutreachActivity", "PageVersion",
     "PasswordResetLink", "PathStep",
     "Question", "QuestionBank",
     "QuizOverride", "SigningKey", "Target", "User", "UserRole", "UserSession",

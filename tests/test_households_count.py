@@ -108,7 +108,7 @@ def official(app, population, client):
 
 def test_dashboard_and_exports(official) -> None:
     page = official.get(f"/coverage/?unit=79&year=2026&{ON}").get_data(as_text=True)
-    assert 'Digital households</span> <strong>3</strong>' in page
+    assert 'Digital households: <strong>3</strong>' in page
     assert page.count('<small class="households">Digital households: 1</small>') == 3  # 2 communes, own row
     codes = list(csv.DictReader(io.StringIO(
         official.get(f"/coverage/export-codes.csv?unit=79&year=2026&{ON}").data.decode("utf-8-sig"))))

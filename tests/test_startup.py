@@ -132,24 +132,3 @@ def test_a_forked_worker_never_shares_the_masters_database_connections(app, cour
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"warmed": 0, "parent": 1, "child": 0, "mine": 1, "status": 200, "compiled": True}
-
-
-def test_gunicorn_conf_preloads_and_warms_up_only_the_lms() -> None:
-    import runpy
-
-    settings = runpy.run_path(str(REPO / "gunicorn.conf.py"))
-    assert settings["preload_app"] is True
-
-    class Server:
-        class cfg:  # noqa: N801 - gunicorn's attribute name
-            preload_app = True
-
-        def __init__(self, wsgi) -> None:
-            self.app = type("A", (), {"wsgi": staticmethod(lambda: wsgi)})()
-            self.log = None
-
-    from flask import Flask
-
-    bare = Flask("bare")
-    settings["when_ready"](Server(bare))  # not the LMS: nothing done, nothing raised
-    assert bare.jinja_env.cache is None or len(bare.jinja_env.cache) == 0

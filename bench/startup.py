@@ -155,6 +155,8 @@ def main() -> None:
                "LMS_COURSES_DIR": str(REPO / "courses")}
         if args.no_preload:
             env["LMS_PRELOAD"] = "0"
+        # bytecode made beforehand, as the Dockerfile does (PYTHONDONTWRITEBYTECODE may be set here too)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "lms"], cwd=code, check=True, capture_output=True)
         cli = [sys.executable, "-c", "from lms.cli import main; main()"]
         subprocess.run([*cli, "init"], env=env, cwd=code, check=True, capture_output=True)
         subprocess.run([*cli, "courses", "import", str(REPO / "courses")], env=env, cwd=code, check=True,

@@ -137,6 +137,10 @@ def test_the_dockerfile_is_multi_stage_and_not_root() -> None:
     assert user and user[-1].split(":")[0] not in ("0", "root")
     assert "COPY --from=build /venv /venv" in final and "pip install" not in final
     assert "gunicorn.conf.py" in final
+    # the LMS's bytecode is in the image: with PYTHONDONTWRITEBYTECODE every worker would compile it
+    build = text[:text.rindex("\nFROM ")]
+    assert "COPY lms ./lms" in build and "python -m compileall -q lms" in build
+    assert build.index("COPY lms ./lms") < build.index("python -m compileall -q lms")
 
 
 def test_gunicorn_conf_workers_preload_and_metrics_hooks(tmp_path, monkeypatch) -> None:

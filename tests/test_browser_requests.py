@@ -83,11 +83,14 @@ def test_learner_pages_make_no_failing_request(learner_server, browser) -> None:
     page.reload()  # the same question again: now from the page cache, with its time filled in
     page.wait_for_load_state("networkidle")
     choice = page.locator("input[name=response]").first
-    if choice.count() and choice.get_attribute("type") in ("radio", "checkbox"):
-        choice.check()  # the page's script saves the answer at once
-    elif choice.count():
-        choice.fill("42")
-        choice.dispatch_event("change")
+    assert choice.count(), "the first question has no answer field"
+    with page.expect_response(lambda response: "/answers/" in response.url, timeout=15000) as saved:
+        if choice.get_attribute("type") in ("radio", "checkbox"):
+            choice.check()  # the page's script saves the answer at once
+        else:
+            choice.fill("42")
+            choice.dispatch_event("change")
+    assert saved.value.status == 200
     page.wait_for_load_state("networkidle")
     page.goto(question)  # and once more, showing the saved answer
     page.wait_for_load_state("networkidle")

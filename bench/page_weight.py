@@ -1,5 +1,7 @@
-"""Page weight: every lesson page plus its CSS, as transferred with gzip (budget 30 KB); and the
-service worker plus every learner script together, as transferred with gzip (budget 15 KB).
+"""Page weight: every lesson page plus its CSS, as transferred with gzip (budget 30 KB); the
+service worker plus every learner script together, as transferred with gzip (budget 15 KB); and
+each course as downloaded for learning without a signal (its pages, images and offline quiz page,
+as the phone keeps them, uncompressed; budget 150 KB a course).
 
 Run: .venv/bin/python bench/page_weight.py  (uses a temporary SQLite database and courses/)
 Prints a Markdown table; exit 1 if any lesson page breaks the budget.
@@ -23,8 +25,9 @@ from lms.schema import upgrade  # noqa: E402
 
 BUDGET = 30 * 1024
 SCRIPT_BUDGET = 15 * 1024
+COURSE_BUDGET = 150 * 1024
 #: every script a learner's phone may run: the service worker and the learner pages' scripts
-LEARNER_SCRIPTS = ("lms.js", "lms-quiz.js")
+LEARNER_SCRIPTS = ("lms.js", "lms-quiz.js", "lms-offline.js")
 
 
 def script_weight(client, html: str) -> list[tuple[str, int]]:
@@ -41,6 +44,39 @@ def script_weight(client, html: str) -> list[tuple[str, int]]:
         assert response.status_code == 200
         rows.append((name, len(response.data)))
     return rows
+
+
+def downloads(app, client, slugs: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """(course, files, bytes kept on the phone, bytes transferred with gzip, offline quiz page
+    gzip) of each course's "download to learn without a signal", as a signed-in learner."""
+    from werkzeug.security import generate_password_hash
+
+    from lms.accounts.models import User
+
+    with app.app_context():
+        db.session.add(User(username="0912999999", phone="0912999999", full_name="Bench", audience="citizens",
+                            password_hash=generate_password_hash("mat-khau-bench-2026", method="pbkdf2:sha256:1000")))
+        db.session.commit()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"csrf_token": token, "login": "0912999999", "password": "mat-khau-bench-2026"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    out = []
+    for slug in slugs:
+        # the shipped quizzes are timed: started online (the clock runs on the server), then downloaded
+        client.post(f"/courses/{slug}/quiz/start", headers={"X-CSRFToken": token})
+        pack = client.post(f"/courses/{slug}/offline", headers={"X-CSRFToken": token}).get_json()
+        assert pack["quiz"], pack
+        kept = sent = quiz = 0
+        for item in pack["files"]:
+            response = client.get(item["url"], headers={"Accept-Encoding": "gzip"})
+            assert response.status_code == 200, item
+            plain = client.get(item["url"])
+            kept += len(plain.data)
+            sent += len(response.data)
+            if item["url"] == pack["quiz"]:
+                quiz = len(response.data)
+        out.append((slug, len(pack["files"]), kept, sent, quiz))
+    return out
 
 
 def main() -> int:
@@ -86,9 +122,20 @@ def main() -> int:
         print(f"| {name} | {size:,} |")
     print(f"| together | {total:,} |")
     print(f"| budget | {SCRIPT_BUDGET:,} |")
+    courses = downloads(app, client, sorted({slug for slug, _lesson in lessons}))
+    print()
+    print("| downloaded course | files | kept on the phone | transferred (gzip) | offline quiz page (gzip) |")
+    print("|---|---|---|---|---|")
+    for slug, files, kept, sent, quiz in courses:
+        print(f"| {slug} | {files} | {kept:,} | {sent:,} | {quiz:,} |")
+    print(f"| budget | | {COURSE_BUDGET:,} | | {BUDGET:,} |")
     over = [r for r, t in zip(rows, totals, strict=True) if t > BUDGET]
     if over:
         print(f"OVER BUDGET: {over}")
+        return 1
+    heavy = [c for c in courses if c[2] > COURSE_BUDGET or c[4] > BUDGET]
+    if heavy:
+        print(f"DOWNLOAD OVER BUDGET: {heavy}")
         return 1
     if total > SCRIPT_BUDGET:
         print(f"SCRIPTS OVER BUDGET: {total:,} > {SCRIPT_BUDGET:,}")

@@ -69,10 +69,10 @@ def prepare(url: str, instance: Path, learners: int, submit_sets: int) -> tuple[
     return saves, submits, env
 
 
-def run_engine(engine: str, seconds: int, work: Path) -> list[dict]:
+def run_engine(engine: str, seconds: int, work: Path, submit_sets: int = 2500) -> list[dict]:
     instance = Path(tempfile.mkdtemp(prefix=f"lms-bench-{engine}-"))
     url = fresh_postgres("lms_bench_quiz") if engine == "postgres" else f"sqlite:///{instance}/lms.sqlite3"
-    saves, submits, env = prepare(url, instance, learners=200, submit_sets=2500)
+    saves, submits, env = prepare(url, instance, learners=200, submit_sets=submit_sets)
     rows = []
     # PostgreSQL: the default (durable: every acknowledged save is on disk) beside the opt-in
     # LMS_ASYNC_ANSWER_COMMIT (a crash may lose the last saves), in the same run on the same data
@@ -90,7 +90,7 @@ def run_engine(engine: str, seconds: int, work: Path) -> list[dict]:
                 result = wrk(lms_async, connections, seconds, script)
                 rows.append({"engine": engine, "what": "answer save (PUT), async commit opt-in", "c": connections,
                              **result, "ratio": result["rps"] / base["rps"]})
-        for connections, share in ((1, slice(0, 500)), (16, slice(500, None))):
+        for connections, share in ((1, slice(0, 500)), (16, slice(500, None))) if submits else ():
             script = lua_requests(work / f"submit-{connections}.lua", "POST", submits[share], True,
                                   min(connections, 2))
             result = wrk(lms, connections, seconds, script)
@@ -102,11 +102,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--engines", default="postgres,sqlite")
+    parser.add_argument("--submits", type=int, default=2500, help="attempts prepared for the submit runs (0: none)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lms-wrk-"))
     rows = []
     for engine in args.engines.split(","):
-        rows += run_engine(engine, args.seconds, work)
+        rows += run_engine(engine, args.seconds, work, args.submits)
     print("| engine | request | conns | req/s | p50 ms | p99 ms | vs bare | requests | non-2xx |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -43,9 +43,17 @@ DEFAULTS: dict[str, object] = {
     "LMS_RECOVERY_LIMIT_ACCOUNT_ADDRESS": "5 per minute; 10 per hour; 20 per day",
     "LMS_RECOVERY_LIMIT_ADDRESS": "20 per hour; 100 per day",
     "LMS_RECOVERY_LIMIT_ACCOUNT": "10 per hour; 30 per day",
+    # sign-in cards (lms/ambassadors/cards.py): every use counts, per client address and per card
+    "LMS_CARD_LIMIT_ADDRESS": "10 per minute; 60 per hour",
+    "LMS_CARD_LIMIT_CARD": "10 per hour; 30 per day",
+    # an ambassador acting as a citizen (lms/ambassadors/acting.py): the citizen's session on the
+    # ambassador's device ends this long after it began
+    "LMS_AMBASSADOR_ACTING_MINUTES": 120,
     # e-mailed reset links (lms/accounts/resetmail.py): off until LMS_MAIL_SERVER and LMS_MAIL_SENDER are set
     "LMS_RESET_LINK_MINUTES": 30,
     "LMS_RESET_MAIL_LIMIT": "3 per hour; 10 per day",  # links sent to one e-mail address
+    # household invitations sent and household codes tried, per account (lms/households/limits.py)
+    "LMS_HOUSEHOLD_LIMIT": "10 per hour; 30 per day",
     "LMS_MAIL_SERVER": None,
     "LMS_MAIL_PORT": 587,
     "LMS_MAIL_USERNAME": None,

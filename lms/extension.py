@@ -14,6 +14,11 @@ import lms.accounts.blueprint as accounts
 import lms.accounts.place_views as accounts_place_views
 import lms.accounts.recovery_views as accounts_recovery_views
 import lms.accounts.views as accounts_views
+import lms.ambassadors.blueprint as ambassadors
+import lms.ambassadors.card_views as ambassador_card_views
+import lms.ambassadors.listeners as ambassador_listeners
+import lms.ambassadors.official_views as ambassador_official_views
+import lms.ambassadors.views as ambassador_views
 import lms.api.blueprint as api
 import lms.api.certificates as api_certificates
 import lms.api.courses as api_courses
@@ -50,15 +55,22 @@ import lms.coverage.views as coverage_views
 import lms.home.blueprint as home
 import lms.home.offline as home_offline
 import lms.home.views as home_views
+import lms.households.blueprint as households
+import lms.households.listeners as household_listeners
+import lms.households.views as household_views
 import lms.jobs.blueprint as jobs
 import lms.jobs.views as job_views
 import lms.ops.blueprint as ops
 import lms.ops.metrics_view as ops_metrics
 import lms.ops.views as ops_views
+import lms.outreach.blueprint as outreach
+import lms.outreach.report_views as outreach_report_views
+import lms.outreach.views as outreach_views
 import lms.quiz.bank as quiz_bank
 import lms.quiz.blueprint as quiz
 import lms.quiz.completion as quiz_completion
 import lms.quiz.listeners as quiz_listeners
+import lms.quiz.offline_views as quiz_offline_views
 import lms.quiz.views as quiz_views
 import lms.web.blueprint as web
 from lms import metrics
@@ -75,7 +87,7 @@ from lms.quiz.registry import QuestionTypeRegistry, default_registry
 #: every blueprint, registered in this order under the mount's prefix (plus each one's own prefix)
 BLUEPRINTS: tuple[Blueprint, ...] = (
     web.bp, home.bp, accounts.bp, courses.bp, quiz.bp, certificates.bp, classes.bp, classes.join_bp,
-    classes.site_bp, coverage.bp, campaigns.bp, api.bp, ops.bp, jobs.bp,
+    classes.site_bp, coverage.bp, households.bp, campaigns.bp, outreach.bp, api.bp, ops.bp, jobs.bp, ambassadors.bp,
 )
 #: every model, so SQLAlchemy's registry is complete before the first query
 MODELS = ALL_MODELS
@@ -83,12 +95,15 @@ MODELS = ALL_MODELS
 #: (lms.signals); they are named here so the import is the extension's, and nobody else's
 ROUTES_AND_RECEIVERS = (
     home_views, accounts_views, course_views, quiz_views, certificate_views, certificate_pages, class_views,
-    accounts_recovery_views,
+    accounts_recovery_views, quiz_offline_views,
     class_learner_views, class_roster_views, class_join, class_invitation_views, class_certificates, class_job_views,
     coverage_views, coverage_job_views, coverage_upload_views, accounts_place_views, api_tokens, home_offline,
     api_courses, api_quiz, api_certificates, api_coverage, api_openapi,
     quiz_completion, quiz_listeners, certificate_listeners, certificate_status, pdfcache, recordcache,
-    class_listeners, ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
+    class_listeners, household_views, household_listeners,
+    ops_views, ops_metrics, job_views, campaign_views, campaign_screens,
+    ambassador_views, ambassador_card_views, ambassador_official_views, ambassador_listeners,
+    outreach_views, outreach_report_views,
 )
 
 

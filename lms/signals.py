@@ -85,7 +85,7 @@ Each receiver returns a dict of template variables, or None.
 Receivers: :mod:`lms.quiz.listeners` (the course page's quiz box; the path's running attempt),
 :mod:`lms.certificates.listeners` (the profile's certificates, the quiz result's certificate, the
 path certificate on the quiz result and the path page), :mod:`lms.classes.listeners` (the
-profile's pending class invitations).""")
+profile's pending class invitations), :mod:`lms.households.listeners` (the profile's household box).""")
 
 
 def send(signal: Signal, **kwargs: Any) -> list[tuple[Any, Any]]:

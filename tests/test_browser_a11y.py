@@ -110,7 +110,7 @@ def pages_of(site: dict) -> dict[str, list[str]]:
         "0912345678": ["/", "/courses/", "/courses/mat-khau/", "/courses/dien-thoai/lessons/01-bat-may",
                        "/courses/dien-thoai/quiz", f"/certificates/{c}", "/me", "/me/tokens", "/password",
                        f"/attempts/{site['passed']}/result",
-                       "/invitations"],
+                       "/invitations", "/household"],
         "0912000002": [f"/attempts/{site['running']}/q/1", f"/attempts/{site['running']}/q/2",
                        f"/attempts/{site['running']}/q/3", f"/attempts/{site['running']}/summary"],
         "giaovien": ["/teach/", "/teach/classes/new", f"/teach/classes/{k}/", f"/teach/classes/{k}/edit",

@@ -93,3 +93,22 @@ def test_make_run_takes_a_port() -> None:
     plan = subprocess.run(["make", "-n", "run", "PORT=8123"], cwd=REPO, capture_output=True, text=True,
                           check=True, timeout=60).stdout
     assert "run --host 127.0.0.1 --port 8123" in plan and "http://127.0.0.1:8123" in plan
+
+
+def test_demo_family_is_a_digital_household(app, units, runner) -> None:
+    passwords = _seed(app, runner)
+    assert runner.invoke(args=["lms", "seed-demo"]).exit_code == 0  # nothing added twice
+    from lms.households.models import Household
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Household)) == 1
+    client = app.test_client()
+    login(client, "0911111103", passwords["0911111103"])  # the child's page shows it too
+    page = client.get("/me").get_data(as_text=True)
+    assert '<span class="badge ok">Gia đình số</span>' in page and "Nguyễn Thị Mai" in page
+    official = app.test_client()
+    login(official, "canbo", passwords["canbo"])
+    with app.app_context():
+        code = db.session.scalar(select(User).where(User.username == "canbo")).unit.code
+    html = official.get(f"/coverage/?unit={code}").get_data(as_text=True)
+    assert re.search(r'Gia đình số</span> <strong>1</strong>', html)

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from lms.certificates.sealing import new_kek
 from lms.db import db, now_utc
 from lms.jobs import services
 from lms.jobs.models import Job
@@ -20,6 +21,7 @@ from tests.jobs_helpers import class_with_certificates, job_row, start_class_pdf
 @pytest.fixture
 def class_id(app, client, courses, units) -> int:
     app.config["LMS_CLASS_PDF_SYNC_MAX"] = 1  # two certificates: a job, not the request
+    app.config["LMS_KEY_ENCRYPTION_KEY"] = new_kek()  # what every server of a deployment shares
     return class_with_certificates(app, client)
 
 
@@ -50,6 +52,41 @@ def test_a_large_class_pdf_is_prepared_in_the_background_and_downloaded(app, cli
     assert "Nguyễn Văn An" in pdf_text(pdf.data, 0) and "Lê Thị Bình" in pdf_text(pdf.data, 1)
     # the class page now points to the ready file instead of starting another
     assert f'href="/jobs/{job_id}"' in client.get(f"/certificates/class/{class_id}.pdf").get_data(as_text=True)
+
+
+def test_a_class_pdf_is_not_given_out_after_a_certificate_in_it_is_revoked(app, client, class_id, tmp_path) -> None:
+    """The file is kept in the database for days: a revocation made since (here by another server,
+    its own instance folder, through the CLI) withdraws it, and the class page offers a new one."""
+    from sqlalchemy import select
+
+    from lms import create_app
+    from lms.certificates.models import Certificate
+    from tests.conftest import base_config
+
+    login_as(client, "cogiao")
+    job_id = start_class_pdf(client, class_id)
+    wait_for(app, job_id, done, "finished")
+    assert client.get(f"/jobs/{job_id}/download").status_code == 200
+    with app.app_context():
+        code = db.session.scalar(select(Certificate.code).where(Certificate.full_name == "Lê Thị Bình"))
+    other = create_app({**base_config(tmp_path / "other-server", app.config["SQLALCHEMY_DATABASE_URI"]),
+                        "SECRET_KEY": app.config["SECRET_KEY"],
+                        "LMS_KEY_ENCRYPTION_KEY": app.config["LMS_KEY_ENCRYPTION_KEY"]})
+    revoked = other.test_cli_runner().invoke(args=["lms", "certs", "revoke", code, "--reason", "Cấp nhầm người"])
+    assert revoked.exit_code == 0, revoked.output
+    with other.app_context():
+        db.engine.dispose()
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Tệp này không còn để tải nữa." in page and f'href="/jobs/{job_id}/download"' not in page
+    app.config["LMS_CLASS_PDF_SYNC_MAX"] = 0  # one certificate left: still a job
+    class_page = client.get(f"/certificates/class/{class_id}.pdf").get_data(as_text=True)
+    assert f'href="/jobs/{job_id}"' not in class_page  # not offered as "ready"
+    assert f'action="/certificates/class/{class_id}/prepare"' in class_page
+    job_id = start_class_pdf(client, class_id)  # the new one: the revoked certificate left out
+    wait_for(app, job_id, done, "finished")
+    pdf = client.get(f"/jobs/{job_id}/download")
+    assert pdf.status_code == 200 and pdf_pages(pdf.data) == 1 and "Nguyễn Văn An" in pdf_text(pdf.data, 0)
 
 
 def test_a_small_class_still_gets_its_pdf_on_the_request(app, client, class_id) -> None:

@@ -24,7 +24,7 @@ from lms.courses.models import Course
 from lms.db import db
 from lms.quiz.attempts import finish_if_overdue
 from lms.quiz.models import Answer, Attempt
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import DB_KIND, csrf_from, login, make_user
 from tests.quiz_helpers import import_quizbank, right_answers, token_for
 
 ROUNDS = 100
@@ -423,8 +423,14 @@ def test_finish_waits_for_a_save_that_is_writing(app, monkeypatch, kind: str, ho
 
     finisher = threading.Thread(target=finish)
     finisher.start()
-    finisher.join(0.5)
-    assert finisher.is_alive(), "the finish did not wait for the save being written"
+    if kind == "api_fast" and DB_KIND == "postgres":
+        # the durable fast save is one statement in autocommit mode: written is committed, there
+        # is no open transaction for the finish to wait for, and the grade counts the answer
+        finisher.join(30)
+        assert not finisher.is_alive()
+    else:
+        finisher.join(0.5)
+        assert finisher.is_alive(), "the finish did not wait for the save being written"
     go_on.set()
     saver.join(30)
     finisher.join(30)

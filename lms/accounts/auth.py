@@ -22,7 +22,9 @@ from lms.db import db, now_utc
 from lms.fastread import read_one
 from lms.pageversions import CONTENT, PageVersion
 
-SESSION_KEYS = ("lms_sid", "lms_user_id", "lms_pw")  # lms_pw: older cookies' password marker
+# lms_pw: older cookies' password marker; lms_acting: an ambassador acting for a citizen
+# (lms.ambassadors.acting) keeps their own session id there, so it goes whenever the session does
+SESSION_KEYS = ("lms_sid", "lms_user_id", "lms_pw", "lms_acting")
 
 
 @dataclass(frozen=True, slots=True)

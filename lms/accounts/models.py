@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, db, now_utc
 
-ROLES: tuple[str, ...] = ("learner", "teacher", "verifier", "official", "admin")
+#: "ambassador": a volunteer of a commune who registers and helps citizens (lms.ambassadors)
+ROLES: tuple[str, ...] = ("learner", "teacher", "verifier", "official", "admin", "ambassador")
 
 
 class User(db.Model):
@@ -61,7 +62,7 @@ class UserRole(db.Model):
     __tablename__ = "lms_user_roles"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('learner', 'teacher', 'verifier', 'official', 'admin')", name="role_known"
+            "role IN ('learner', 'teacher', 'verifier', 'official', 'admin', 'ambassador')", name="role_known"
         ),
     )
 

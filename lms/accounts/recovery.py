@@ -36,7 +36,7 @@ from lms.signals import anyone_agrees, manages_learner
 from lms.units.services import within
 
 #: roles whose accounts are never reset through the web (``lms users set-password`` does it)
-STAFF_ROLES = ("teacher", "verifier", "official", "admin")
+STAFF_ROLES = ("teacher", "verifier", "official", "admin", "ambassador")
 
 
 def recovery_limits(config: Mapping[str, object]) -> SignInLimits:
@@ -108,7 +108,10 @@ def may_give_password(helper: User | None, learner: User | None) -> bool:
         return True
     if helper.has_role("official") and within(learner.unit, helper.unit):
         return True
-    return helper.has_role("teacher") and anyone_agrees(manages_learner, helper=helper, learner_id=learner.id)
+    # a teacher for their classes' members (lms.classes), an ambassador for the people they
+    # registered or helped in their commune (lms.ambassadors)
+    return helper.has_role("teacher", "ambassador") and anyone_agrees(
+        manages_learner, helper=helper, learner_id=learner.id)
 
 
 def give_one_time_password(helper: User, learner: User) -> str:
@@ -119,7 +122,7 @@ def give_one_time_password(helper: User, learner: User) -> str:
     learner.password_hash = hash_one_time_password(password)
     learner.must_change_password = True
     revoke_credentials(learner.id)
-    roles = sorted(helper.roles & {"teacher", "official", "admin"})
+    roles = sorted(helper.roles & {"teacher", "official", "admin", "ambassador"})
     audit(helper, "give_one_time_password", "user", learner.id, {"as": roles})
     return password
 

@@ -21,7 +21,7 @@ from lms.i18n import _
 from lms.units.services import unit_label
 
 #: who may open the helpers' page; each reset is then checked against the learner (may_give_password)
-helper_required = roles_required("teacher", "official", "admin")
+helper_required = roles_required("teacher", "official", "admin", "ambassador")
 
 
 def _forgot_page(form: RecoverForm, mail_form: ResetMailForm | None = None, status: int = 200, **extra: object):

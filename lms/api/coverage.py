@@ -60,8 +60,10 @@ def coverage() -> ResponseReturnValue:
         "as_of": on.isoformat(),
         "all": figure_json(report.figures["all"]),
         "vneid": figure_json(report.figures["vneid"]),
+        "digital_households": report.digital_households,
         "units": [{"code": row.node.code, "name": row.node.name,
-                   "audiences": {a: figure_json(row.figures[a]) for a in AUDIENCES}}
+                   "audiences": {a: figure_json(row.figures[a]) for a in AUDIENCES},
+                   "digital_households": row.digital_households}
                   for row in report.children if row.node is not None],
     })
 
@@ -89,7 +91,7 @@ register_paths({"/coverage": {"get": {
                 "unit": {"type": ["string", "null"]}, "year": {"type": "integer"},
                 "audiences": {"type": "object", "additionalProperties": _FIGURE},
                 "unit_name": {"type": ["string", "null"]}, "as_of": {"type": "string", "format": "date"},
-                "all": _FIGURE, "vneid": _FIGURE,
+                "all": _FIGURE, "vneid": _FIGURE, "digital_households": {"type": "integer"},
                 "units": {"type": "array", "items": {"type": "object"}}}}}}},
         "4XX": {"description": "Error", "content": {"application/json": {"schema": {
             "$ref": "#/components/schemas/Error"}}}},

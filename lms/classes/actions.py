@@ -151,6 +151,21 @@ def _essay_item(attempt: Attempt, position: int) -> dict | None:
     return None
 
 
+def _waiting_for_grade(course_ids: list[int]) -> tuple:
+    """Conditions for an essay answer that waits for a grade from one of the class's active members.
+
+    The query joins Answer, Attempt and the class's Enrollment; attempts started before the learner joined
+    the class belong to another teacher's watch, so they are left out.
+    """
+    return (
+        Enrollment.removed_at.is_(None),
+        Attempt.started_at >= Enrollment.enrolled_at,
+        Attempt.state == "pending_review",
+        Answer.fraction.is_(None),
+        Attempt.course_id.in_(course_ids),
+    )
+
+
 def pending_essays(classroom: Classroom, *, user_id: int | None = None) -> list[EssayItem]:
     """Essay answers of the class's active learners that wait for a grade, oldest submission first."""
     course_ids = [c.id for c in class_courses(classroom)]
@@ -162,13 +177,7 @@ def pending_essays(classroom: Classroom, *, user_id: int | None = None) -> list[
         .join(User, User.id == Attempt.user_id)
         .join(Course, Course.id == Attempt.course_id)
         .join(Enrollment, (Enrollment.user_id == User.id) & (Enrollment.class_id == classroom.id))
-        .where(
-            Enrollment.removed_at.is_(None),
-            Attempt.started_at >= Enrollment.enrolled_at,
-            Attempt.state == "pending_review",
-            Answer.fraction.is_(None),
-            Attempt.course_id.in_(course_ids),
-        )
+        .where(*_waiting_for_grade(course_ids))
         .order_by(Attempt.submitted_at, Answer.position)
     )
     if user_id is not None:
@@ -191,13 +200,7 @@ def pending_essay_count(classroom: Classroom) -> int:
             select(func.count(Answer.id))
             .join(Attempt, Attempt.id == Answer.attempt_id)
             .join(Enrollment, (Enrollment.user_id == Attempt.user_id) & (Enrollment.class_id == classroom.id))
-            .where(
-                Enrollment.removed_at.is_(None),
-                Attempt.started_at >= Enrollment.enrolled_at,
-                Attempt.state == "pending_review",
-                Answer.fraction.is_(None),
-                Attempt.course_id.in_(course_ids),
-            )
+            .where(*_waiting_for_grade(course_ids))
         )
         or 0
     )

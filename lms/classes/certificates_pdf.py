@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime
 
 from flask import abort, current_app, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -86,6 +87,8 @@ def class_pdf(class_id: int) -> ResponseReturnValue:
             select(Job).where(Job.kind == JOB_KIND, Job.owner_id == current_user().id,
                               Job.params["class_id"].as_integer() == class_id, Job.status != "failed")
             .order_by(Job.id.desc()).limit(1))
+        if latest is not None and latest.status == "done" and _revoked_since({"class_id": class_id}, latest.started_at):
+            latest = None  # not "ready": a certificate in it was revoked since; prepare it again
         return render_template("lms/classes/certificates_prepare.html", classroom=classroom, count=len(certs),
                                latest=latest, back=url_for("lms_classes.progress", class_id=class_id))
     response = send_file(io.BytesIO(batch_pdf(certs)), mimetype="application/pdf", as_attachment=True,
@@ -116,6 +119,16 @@ def _build(context: JobContext) -> JobResult:
     return JobResult(batch_pdf(certs, progress=context.progress), _download_name(classroom.id), "application/pdf")
 
 
+def _revoked_since(params: dict, since: datetime) -> bool:
+    """A certificate of one of the class's learners revoked since the file was made (on any
+    server: the database says so): the file may hold its page, so it is given out no more."""
+    learners = select(Enrollment.user_id).where(Enrollment.class_id == int(params.get("class_id", 0)))
+    return db.session.scalar(
+        select(Certificate.id).where(Certificate.user_id.in_(learners), Certificate.status == "revoked",
+                                     Certificate.revoked_at >= since).limit(1)
+    ) is not None
+
+
 def _may_view(user: object, params: dict) -> bool:
     """Who could start it: the class's teacher, an admin."""
     return can_manage(user, db.session.get(Classroom, int(params.get("class_id", 0))))
@@ -124,6 +137,7 @@ def _may_view(user: object, params: dict) -> bool:
 register(JobKind(
     JOB_KIND, _l("Certificates of the class (PDF)"), _build, may_view=_may_view,
     back=lambda params: url_for("lms_classes.progress", class_id=params["class_id"]),
+    outdated=_revoked_since,
     errors={"no_certificates": _l("No learner of this class has a valid certificate yet."),
             "class_gone": _l("This class no longer exists.")},
 ))

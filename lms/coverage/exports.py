@@ -33,7 +33,7 @@ FORMATS = {
 }
 INDICATOR_ORDER = (*AUDIENCES, "all", "vneid")
 CSV_COLUMNS = ("year", "as_of", "unit_code", "unit_name", "level", "indicator", "covered", "population",
-               "baseline", "percent", "target_kind", "target", "gap", "status")
+               "baseline", "percent", "target_kind", "target", "gap", "status", "digital_households")
 
 
 def filename(report: Report, fmt: str) -> str:
@@ -41,17 +41,18 @@ def filename(report: Report, fmt: str) -> str:
     return f"pho-cap-ky-nang-so_{code}_{report.year}_{report.on.isoformat()}.{fmt}"
 
 
-def _unit_rows(report: Report) -> Iterator[tuple[str, str, str, dict[str, Figure]]]:
+def _unit_rows(report: Report) -> Iterator[tuple[str, str, str, dict[str, Figure], int]]:
+    """(code, name, level, figures, gia đình số) of the report's unit, then of each unit below."""
     unit = report.unit
     if unit is None:
-        yield "", _("Whole country"), "country", report.figures
+        yield "", _("Whole country"), "country", report.figures, report.digital_households
     else:
-        yield unit.code, unit.name, unit.level, report.figures
+        yield unit.code, unit.name, unit.level, report.figures, report.digital_households
     for row in report.children:
         if row.node is None:
-            yield "", _("Registered directly in this unit"), "", row.figures
+            yield "", _("Registered directly in this unit"), "", row.figures, row.digital_households
         else:
-            yield row.node.code, row.node.name, row.node.level, row.figures
+            yield row.node.code, row.node.name, row.node.level, row.figures, row.digital_households
 
 
 def _plain(value: object) -> str:
@@ -60,11 +61,11 @@ def _plain(value: object) -> str:
 
 def csv_bytes(report: Report) -> bytes:
     """The "codes" CSV: one row per unit and indicator; machine-readable values (dot decimals, ISO
-    dates, codes)."""
+    dates, codes). ``digital_households`` is the unit's count, the same on each of its rows."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for code, name, level, figures in _unit_rows(report):
+    for code, name, level, figures, households in _unit_rows(report):
         for indicator in INDICATOR_ORDER:
             figure = figures.get(indicator)
             if figure is None:
@@ -74,7 +75,7 @@ def csv_bytes(report: Report) -> bytes:
                 report.year, report.on.isoformat(), code, name, level, indicator, _plain(figure.covered),
                 _plain(figure.population), figure.baseline_status, _plain(figure.percent),
                 target.kind if target else "", _plain(target.value if target else None), _plain(figure.gap),
-                figure.status,
+                figure.status, households,
             ])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
@@ -98,10 +99,10 @@ def display_csv_bytes(report: Report) -> bytes:
 
     writer.writerow([_("Year"), _("As of"), _("Unit code"), _("Unit"), _("Level"), _("Indicator"), _("Covered"),
                      _("Baseline"), _("Baseline complete"), _("Percent (number)"), _("Percent"), _("Target kind"),
-                     _("Target"), _("Gap"), _("Status")])
+                     _("Target"), _("Gap"), _("Status"), _("Digital households")])
     baseline_words = {"ok": _("Complete"), "partial": _("Some units below have none"), "none": _("No baseline")}
     kinds = {"percent": _("Percent"), "count": _("Number of persons")}
-    for code, name, level, figures in _unit_rows(report):
+    for code, name, level, figures, households in _unit_rows(report):
         for indicator in INDICATOR_ORDER:
             figure = figures.get(indicator)
             if figure is None:
@@ -112,7 +113,7 @@ def display_csv_bytes(report: Report) -> bytes:
                 present.indicator_label(indicator), num(figure.covered), num(figure.population),
                 baseline_words[figure.baseline_status], num(figure.percent), present.percent_text(figure),
                 kinds[target.kind] if target else "", num(target.value if target else None), num(figure.gap),
-                present.STATUS_LABELS[figure.status] if figure.status != "none" else "",
+                present.STATUS_LABELS[figure.status] if figure.status != "none" else "", households,
             )])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
@@ -167,18 +168,20 @@ def xlsx_bytes(report: Report) -> bytes:
         summary.cell(summary.max_row, 4).number_format = _percent_format()
         if f.target is not None and f.target.kind == "percent":
             summary.cell(summary.max_row, 5).number_format = "0%"
+    _append(summary, [])
+    _append(summary, [_("Digital households"), report.digital_households])
     units = book.create_sheet(_("Units")[:31])
     header = [_("Code"), _("Unit")]
     for indicator in (*AUDIENCES, "all"):
         label = present.indicator_label(indicator, short=True)
         header += [f"{label}: {_('covered')}", f"{label}: {_('baseline')}", f"{label}: %"]
-    _append(units, header)
-    for code, name, _level, figures in list(_unit_rows(report))[1:]:
+    _append(units, header + [_("Digital households")])
+    for code, name, _level, figures, households in list(_unit_rows(report))[1:]:
         line: list = [code, name]
         for indicator in (*AUDIENCES, "all"):
             f = figures[indicator]
             line += [f.covered, f.population, f.covered / f.population if f.percent is not None else None]
-        _append(units, line)
+        _append(units, line + [households])
         for column in range(5, len(line) + 1, 3):
             units.cell(units.max_row, column).number_format = _percent_format()
     trend = book.create_sheet(_("Trend")[:31])

@@ -12,6 +12,7 @@ from lms.audiences import AUDIENCES
 from lms.coverage import baselines, measure
 from lms.coverage.targets import TargetValue, targets_for_tree
 from lms.coverage.tree import Node, Rolled, load_tree, roll_up, sum_up
+from lms.households.counting import digital_households
 from lms.units.models import AdminUnit
 from lms.units.services import sort_key
 
@@ -92,6 +93,9 @@ class Figure:
 class UnitRow:
     node: Node | None  # None: people registered directly at the report's unit
     figures: dict[str, Figure]
+    #: households whose adult members all hold their path certificate ("gia đình số"), counted in
+    #: the commune most of their members are registered in (lms.households.counting)
+    digital_households: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,10 @@ class Report:
     trend: list[TrendPoint] = field(default_factory=list)
     #: covered persons registered without any unit (whole-country report only)
     unassigned: int = 0
+    #: gia đình số in the unit and below (lms.households.counting: today's members, certificates by ``on``)
+    digital_households: int = 0
+    #: gia đình số none of whose members has a unit (whole-country report only)
+    unassigned_households: int = 0
 
     @property
     def audiences(self) -> list[Figure]:
@@ -140,7 +148,7 @@ def _figures(unit_id: int | None, covered: dict[str, dict[int | None, int]],
 
 
 def build_report(unit: AdminUnit | None, year: int, on: date) -> Report:
-    """Everything for the dashboard: ~6 queries whatever the size of the scope."""
+    """Everything for the dashboard: ~8 queries whatever the size of the scope."""
     tree = load_tree(unit)
     scope = measure.Scope(unit.path if unit is not None else None)
     per_unit = measure.counts(scope, on)
@@ -152,15 +160,22 @@ def build_report(unit: AdminUnit | None, year: int, on: date) -> Report:
     vneid = roll_up(tree, baselines.external(tree, year))
     targets = targets_for_tree(tree, year)
     root_id = tree.root_id
+    own_households = digital_households(on, scope.path)
+    households = sum_up(tree, ((u, "h", n) for u, n in own_households.items() if u is not None)).get("h", {})
     report = Report(tree.root, year, on, _figures(root_id, covered, pops, vneid, targets[root_id]),
-                    unassigned=unassigned if unit is None else 0)
-    report.children = [UnitRow(node, _figures(node.id, covered, pops, vneid, targets[node.id]))
+                    unassigned=unassigned if unit is None else 0,
+                    digital_households=households.get(root_id, 0),
+                    unassigned_households=own_households.get(None, 0) if unit is None else 0)
+    report.children = [UnitRow(node, _figures(node.id, covered, pops, vneid, targets[node.id]),
+                               households.get(node.id, 0))
                        for node in tree.top]
     direct = {a: per_unit.get((root_id, a), 0) for a in AUDIENCES} if root_id is not None and tree.top else {}
-    if any(direct.values()):
+    direct_households = own_households.get(root_id, 0) if root_id is not None and tree.top else 0
+    if any(direct.values()) or direct_households:
         # learners registered at the province itself (no commune): counted, shown on their own row
         report.children.append(UnitRow(None, {a: Figure(a, n, None, False) for a, n in direct.items()}
-                                       | {"all": Figure("all", sum(direct.values()), None, False)}))
+                                       | {"all": Figure("all", sum(direct.values()), None, False)},
+                                       direct_households))
     report.trend = trend(scope, year, on)
     return report
 

@@ -13,6 +13,7 @@ import json
 from flask import Response, current_app, make_response, render_template, request, url_for
 
 from lms.accounts.auth import signed_in
+from lms.ambassadors.acting import acting_state
 from lms.config import DEFAULTS
 from lms.home.blueprint import bp
 from lms.i18n import _
@@ -23,7 +24,7 @@ KEEP_ENDPOINTS = frozenset({
     "lms_home.home", "lms_courses.catalogue", "lms_courses.course", "lms_courses.lesson",
 })
 #: a page seen by staff may carry other people's data: never kept on the phone
-STAFF_ROLES = frozenset({"teacher", "official", "admin", "verifier"})
+STAFF_ROLES = frozenset({"teacher", "official", "admin", "verifier", "ambassador"})
 THEME = "#b3261e"  # the header's colour (--brand in lms.css)
 
 
@@ -32,7 +33,8 @@ def keep_offline(response: Response) -> Response:
     if (request.method == "GET" and request.endpoint in KEEP_ENDPOINTS and response.status_code == 200
             and response.mimetype == "text/html"):
         state = signed_in()
-        if state is None or not state.roles.intersection(STAFF_ROLES):
+        # an ambassador's phone acting for a citizen (lms.ambassadors) keeps none of their pages
+        if (state is None or not state.roles.intersection(STAFF_ROLES)) and acting_state() is None:
             response.headers["X-LMS-Offline"] = "keep"
     return response
 
@@ -65,9 +67,11 @@ def manifest() -> Response:
 
 
 def _worker_config() -> dict:
-    static = [asset_url("lms", name) for name in ("lms.css", "lms.js", "icon-192.png", "icon-512.png")]
+    static = [asset_url("lms", name) for name in ("lms.css", "lms.js", "lms-offline.js", "icon-192.png",
+                                                          "icon-512.png")]
     return {
         "offline": url_for("lms_home.offline_page"), "static": static, "prefix": _prefix(),
+        "sync": url_for("lms_quiz.sync"),  # where actions queued offline are sent
         # signing out, or someone signing in (or registering, which signs in), on this phone
         "forget": [url_for("lms_accounts.logout"), url_for("lms_accounts.login"), url_for("lms_accounts.register")],
     }

@@ -37,11 +37,14 @@ def home() -> str | Response:
 
 
 def staff_home(user: User) -> str:
-    """A teacher's classes, an official's unit, a verifier's look-up; the catalogue otherwise."""
+    """A teacher's classes, an official's unit, an ambassador's people, a verifier's look-up; the
+    catalogue otherwise."""
     if user.has_role("teacher"):
         return url_for("lms_classes.index")
     if user.has_role("official"):
         return url_for("lms_coverage.dashboard", unit=user.unit.code if user.unit is not None else None)
+    if user.has_role("ambassador"):
+        return url_for("lms_ambassadors.home")
     if user.has_role("verifier"):
         return url_for("lms_certificates.verify_code")
     return url_for("lms_courses.catalogue")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from lms.i18n import _l
@@ -64,6 +65,9 @@ class JobKind:
     done_url: Callable[[dict], str] | None = None
     #: params -> False when the file must no longer be given out (e.g. its password sheet was deleted)
     available: Callable[[dict], bool] | None = None
+    #: (params, when its last run started) -> True when what the file shows has changed since
+    #: (e.g. a certificate in it was revoked, on any server): it is no longer given out either
+    outdated: Callable[[dict, datetime], bool] | None = None
 
 
 #: errors of any kind: the queue's own

@@ -50,7 +50,12 @@ def _nudge(job: Job) -> None:
 
 def _available(job: Job) -> bool:
     kind = get_kind(job.kind)
-    return kind is not None and (kind.available is None or kind.available(dict(job.params or {})))
+    if kind is None:
+        return False
+    params = dict(job.params or {})
+    if kind.available is not None and not kind.available(params):
+        return False
+    return not (kind.outdated is not None and job.started_at is not None and kind.outdated(params, job.started_at))
 
 
 @bp.get("/<int:job_id>", endpoint="show")

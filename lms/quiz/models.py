@@ -107,3 +107,19 @@ class QuizOverride(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id"), primary_key=True)
     extra_attempts: Mapped[int] = mapped_column(default=0)
     extra_minutes: Mapped[int] = mapped_column(default=0)
+
+
+class OfflineOp(db.Model):
+    """An action a phone queued without a signal (an answer, a lesson done, a submit), by the
+    id the phone gave it: a replay of the same id is answered from here and applied only once."""
+
+    __tablename__ = "lms_offline_ops"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), primary_key=True)
+    op_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("lms_attempts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int | None] = mapped_column()
+    #: "saved", "submitted", or why it was refused ("time_up", "attempt_closed", "not_found", ...)
+    status: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

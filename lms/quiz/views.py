@@ -12,7 +12,7 @@ from lms.courses import services as courses
 from lms.courses.models import Course
 from lms.db import db
 from lms.i18n import _
-from lms.quiz import answers, attempts
+from lms.quiz import answers, attempts, offline
 from lms.quiz.blueprint import bp
 from lms.quiz.fastpage import TIMER, question_variant
 from lms.quiz.models import Attempt
@@ -185,6 +185,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
         "lms/quiz/result.html", attempt=attempt, course=course,
         review=review_items(attempt, _registry(), attempts_left=left), settings=attempt.snapshot["settings"],
         can_retry=running is None and left != 0, attempts_left=left, form=EmptyForm(),
+        late=offline.late_positions(attempt.id),  # offline answers that arrived past the deadline
         # the certificate just earned, from lms.certificates
         **gather(page_context, page="quiz_result", user_id=attempt.user_id, course=course, passed=attempt.passed),
     )

@@ -9,7 +9,8 @@ server. The cache is per process (bounded by bytes); nothing in it outlives its 
 
 The CSRF token is the one per-request part of these pages: they are rendered with a
 placeholder in its place, and each response gets a fresh token for the browser's own session.
-Pages that carry a flashed message, and non-200 or non-HTML responses, are never cached.
+Pages that carry a flashed message, pages of a browser where an ambassador acts for a citizen
+(they carry a banner), and non-200 or non-HTML responses, are never cached.
 
 A page may have other per-request parts ("slots", e.g. a quiz's remaining time, which moves with
 the clock): a view rendering for the cache puts :func:`slot_placeholder` there when
@@ -136,7 +137,9 @@ def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[...
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             state = signed_in()
             cache = page_cache()
-            if request.method != "GET" or state is None or cache is None or "_flashes" in session:
+            # a browser acting for a citizen (lms.ambassadors) shows a banner no other browser may get
+            if (request.method != "GET" or state is None or cache is None or "_flashes" in session
+                    or "lms_acting" in session):
                 return view(*args, **kwargs)
             key = _key(state, variant, kwargs)
             if key is None:

@@ -142,10 +142,20 @@
   // Offline page: list the pages kept on this phone; "Thử lại" reloads.
   var list = doc.getElementById("offline-pages");
   if (list && window.caches) {
-    caches.open("lms-pages-v1").then(function (c) {
+    var seen = {};
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n === "lms-pages-v1" || n.indexOf("lms-course-") === 0; }).map(function (n) {
+        return caches.open(n);
+      }));
+    }).then(function (all) { return Promise.all(all.map(function (c) {
       return c.keys().then(function (keys) {
         return Promise.all(keys.map(function (k) {
-          return c.match(k).then(function (r) { return r.text(); }).then(function (html) {
+          return c.match(k).then(function (r) {
+            if (seen[k.url] || !/html/.test(r.headers.get("Content-Type"))) return "";
+            seen[k.url] = 1;
+            return r.text();
+          }).then(function (html) {
+            if (!html) return;
             var t = new DOMParser().parseFromString(html, "text/html").title;  // parsing runs nothing
             var a = doc.createElement("a"), li = doc.createElement("li");
             a.href = k.url;
@@ -155,7 +165,7 @@
           });
         }));
       });
-    }).then(function () { list.parentNode.hidden = !list.children.length; });
+    })); }).then(function () { list.parentNode.hidden = !list.children.length; });
   }
   doc.querySelectorAll("[data-reload]").forEach(function (b) {
     b.hidden = false;
@@ -172,5 +182,34 @@
       if (cur && /\/(verify-)?sw\.js$/.test(new URL(cur.scriptURL).pathname)) q = new URL(cur.scriptURL).search;
       return nav.register(sw + q, { scope: scope });
     }).catch(function () { /* the site works without it */ });
+  }
+
+  // Actions kept offline (lms-sw.js queues them): on each page the worker is asked to send them
+  // with this page's token; the badge says how many still wait, and what the server answered.
+  var badge = doc.getElementById("lms-unsent"), user = root.dataset.user;
+  if (badge && user && "serviceWorker" in navigator) {
+    var bd = badge.dataset, csrf = doc.querySelector("input[name=csrf_token]"), note = "", link = null;
+    navigator.serviceWorker.addEventListener("message", function (ev) {
+      var m = ev.data;
+      if (!m || m.t !== "state") return;
+      if (m.late && m.late.length) note = bd.late.replace("{list}", m.late.join(", "));
+      if (m.result) { note = (note + " " + bd.result).trim(); link = m.result; }
+      badge.textContent = ((m.count ? bd.count.replace("{n}", m.count) + " " : "") + note).trim();
+      if (link) {
+        var a = doc.createElement("a");
+        a.href = link;
+        a.textContent = bd.see;
+        badge.append(" ", a);
+      }
+      badge.hidden = !badge.textContent;
+      doc.dispatchEvent(new CustomEvent("lms-state", { detail: m }));
+    });
+    var ask = function () {
+      navigator.serviceWorker.ready.then(function (reg) {
+        reg.active.postMessage({ t: "flush", user: +user, token: csrf ? csrf.value : "" });
+      });
+    };
+    ask();
+    window.addEventListener("online", ask);
   }
 })();

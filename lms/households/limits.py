@@ -1,0 +1,41 @@
+"""How many household invitations and code tries one account may make (``LMS_HOUSEHOLD_LIMIT``).
+
+Both count against one budget per account, whatever their outcome: an invitation answers the
+same whether or not the phone number or username has an account, and the budget stops anyone
+from using that form (or the code form) to try numbers in bulk. Counted like the reset mails
+(:mod:`lms.accounts.resetmail`), in ``LMS_RATELIMIT_STORAGE_URI``.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from limits.strategies import MovingWindowRateLimiter
+
+from lms.accounts.throttle import parse_limits
+from lms.counters import ResilientCounter
+
+SCOPE = "lms-household"
+
+
+def _counter() -> ResilientCounter:
+    extras = current_app.extensions["lms"].extras
+    counter = extras.get("household_counter")
+    if counter is None:
+        counter = extras.setdefault("household_counter", ResilientCounter(
+            current_app.config.get("LMS_RATELIMIT_STORAGE_URI"), MovingWindowRateLimiter, "household"))
+    return counter
+
+
+def may_try(user_id: int) -> bool:
+    """Count one invitation or code try for this account; False (and nothing counted) once spent."""
+    items = parse_limits(current_app.config.get("LMS_HOUSEHOLD_LIMIT"))
+    key = str(user_id)
+
+    def hit(counter: MovingWindowRateLimiter) -> bool:
+        if not all(counter.test(item, SCOPE, key) for item in items):
+            return False
+        for item in items:
+            counter.hit(item, SCOPE, key)
+        return True
+
+    return _counter().run(hit)

@@ -9,11 +9,17 @@ short queries): more workers than that only add memory and context switches. Syn
 safe because the reverse proxy (nginx in docker-compose.yml) buffers whole requests and
 responses, so a learner on slow 3G holds an nginx buffer, never a worker.
 
-**No preload.** ``preload_app = False``: each worker imports the app after the fork. Preloading
-would save little (the LMS loads WeasyPrint, Alembic and the job code only on first use, so a
-worker's import is ~60 MB), and would cost: a ``kill -HUP`` could no longer load new code, and
-anything the app opened while loading (a database connection, the Redis client, prometheus
-files) would be shared by every worker after the fork, which psycopg and redis-py forbid.
+**Preload.** ``preload_app = True`` (``LMS_PRELOAD=0`` turns it off): the master imports the app
+once and :func:`lms.app.warm_up` configures the ORM and compiles the learner pages' templates, then
+the workers are forked from it. On 2 shared cores this is what brings the first answer to about a
+second (two workers no longer import ~1,000 modules at the same time), and the forked workers
+share those pages (PSS ~11 MB less each); see bench/RESULTS.md. Fork safety: the master opens no
+database connection, and every child replaces its connection pools with empty ones
+(``os.register_at_fork`` in :mod:`lms.db`); the in-memory rate-limit counters and caches are empty
+when the master forks; redis-py and prometheus_client notice the new process id themselves.
+The cost: ``kill -HUP`` restarts the workers from the master's copy of the code, so deploying new
+code needs a restart of gunicorn (``docker compose restart``, ``systemctl restart``) or
+``kill -USR2`` (a new master), not ``-HUP``.
 
 **Metrics from every worker.** ``/metrics`` must add up all workers, so prometheus_client runs
 in multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` (made here under the system's temporary folder
@@ -31,7 +37,7 @@ from pathlib import Path
 bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 12))
 worker_class = "sync"
-preload_app = False
+preload_app = os.environ.get("LMS_PRELOAD", "1") != "0"
 timeout = 30  # a request that takes longer is a bug or a job (lms worker), not a page
 graceful_timeout = 30
 keepalive = 5  # the proxy keeps connections to the app servers open
@@ -69,6 +75,21 @@ def on_starting(server) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.db"):
         old.unlink()
+
+
+def when_ready(server) -> None:
+    """Preloaded: do in the master what each worker's first request would do (lms.app.warm_up)."""
+    if not server.cfg.preload_app:
+        return
+    app = server.app.wsgi()
+    if "lms" not in getattr(app, "extensions", {}):
+        return  # another app served with this file (a host app, the benchmarks' bare page)
+    from lms.app import warm_up
+
+    try:
+        warm_up(app)
+    except Exception:  # a host app without the LMS's pages: the workers still start
+        server.log.exception("warm-up failed")
 
 
 def post_worker_init(worker) -> None:

@@ -5,7 +5,9 @@ signed-in learner's browser would ask for it (session cookie), on gunicorn with 
 wrk on loopback at 8 connections. For each: requests per second as a share of the bare Flask page
 (``bench/bare_app.py``, same gunicorn settings, measured before and after the pages), p50, p99, and
 the CPU milliseconds the gunicorn workers spent per request (from /proc; the database server's own
-CPU is not in it). The machine's load average is printed with each row.
+CPU is not in it). The machine's load average is printed with each row. Then answer saves (the
+API's PUT, the same learner's running attempt, every question in turn) on the same server, and each
+worker's RSS and PSS (``/proc/PID/smaps_rollup``) after all of it (issue 19, item 3: at most 100 MB).
 
 Run: .venv/bin/python bench/reads.py [--seconds 6] [--engines postgres,sqlite]
 Goal (issue 19): every page at least 0.20 of the bare page, p99 under 30 ms, on PostgreSQL.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import re
 import statistics
@@ -28,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sqlalchemy as sa
-from wrkbench import REPO, fresh_postgres, gunicorn, workers_cpu_seconds, wrk
+from wrkbench import REPO, SERVERS, fresh_postgres, gunicorn, lua_requests, workers_cpu_seconds, wrk
 
 COURSE = "an-toan-tren-mang"
 PASSWORD = "bench-reads-password-2026"
@@ -69,9 +72,14 @@ def prepare(url: str, instance: Path) -> tuple[dict, dict]:
             "lesson page": f"/courses/{COURSE}/lessons/{course.lessons[2].slug}",
             "quiz question": f"/attempts/{attempt.id}/q/2",
         }
+        saves = [
+            (f"/api/v1/attempts/{attempt.id}/answers/{item['position']}",
+             json.dumps({"response": registry.get(item["qtype"]).key(item["config"])}))
+            for item in attempt.snapshot["questions"] if item["qtype"] not in ("description", "essay")
+        ]
         db.engine.dispose()
     env = {"LMS_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench", "LMS_DATABASE_URL": url}
-    return pages, env
+    return pages, saves, env
 
 
 def session_cookie(base: str) -> str:
@@ -88,6 +96,25 @@ def session_cookie(base: str) -> str:
     return cookie
 
 
+def api_token(base: str) -> str:
+    request = urllib.request.Request(base + "/api/v1/auth/token", method="POST",
+                                     data=json.dumps({"username": "bench-reader", "password": PASSWORD}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(request).read())["token"]
+
+
+def workers_memory_mb(url: str) -> list[tuple[float, float]]:
+    """(RSS, PSS) in MB of each gunicorn worker serving ``url``."""
+    master = SERVERS[url]
+    found = []
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        rss = int(re.search(r"^Rss:\s+(\d+)", text, re.M).group(1))
+        pss = int(re.search(r"^Pss:\s+(\d+)", text, re.M).group(1))
+        found.append((rss / 1024, pss / 1024))
+    return found
+
+
 def measure(url: str, path: str, seconds: int, headers: dict | None = None) -> dict:
     load = os.getloadavg()[0]
     before = workers_cpu_seconds(url)
@@ -99,7 +126,7 @@ def measure(url: str, path: str, seconds: int, headers: dict | None = None) -> d
 def run_engine(engine: str, seconds: int) -> list[dict]:
     instance = Path(tempfile.mkdtemp(prefix=f"lms-bench-reads-{engine}-"))
     url = fresh_postgres("lms_bench_reads") if engine == "postgres" else f"sqlite:///{instance}/lms.sqlite3"
-    pages, env = prepare(url, instance)
+    pages, saves, env = prepare(url, instance)
     rows = []
     with gunicorn("bench.bare_app:app", {}) as bare, gunicorn("lms:create_app()", env, path="/courses/") as lms:
         cookie = {"Cookie": session_cookie(lms), "Accept-Encoding": "gzip"}
@@ -111,11 +138,22 @@ def run_engine(engine: str, seconds: int) -> list[dict]:
             assert result["non_2xx"] == 0, f"{name}: {result['non_2xx']} non-2xx responses"
             rows.append({"engine": engine, "what": name, **result})
         bares.append(measure(bare, "/", seconds))
+        token = api_token(lms)
+        script = lua_requests(instance / "saves.lua", "PUT", [(p, token, b) for p, b in saves], False, 2)
+        load = os.getloadavg()[0]
+        before = workers_cpu_seconds(lms)
+        saved = wrk(lms, CONNECTIONS, seconds, script)
+        used = workers_cpu_seconds(lms) - before
+        assert saved["non_2xx"] == 0, f"answer saves: {saved['non_2xx']} non-2xx responses"
+        rows.append({"engine": engine, "what": "answer save (API PUT)", **saved, "load": load,
+                     "cpu_ms": 1000 * used / max(saved["requests"], 1)})
+        memory = workers_memory_mb(lms)
     base = statistics.median(b["rps"] for b in bares)
     for row in rows:
         row["ratio"] = row["rps"] / base
     rows.insert(0, {"engine": engine, "what": "bare Flask page (median of before/after)", **bares[0],
                     "rps": base, "ratio": 1.0, "cpu_ms": statistics.median(b["cpu_ms"] for b in bares)})
+    rows.append({"engine": engine, "memory": memory})
     return rows
 
 
@@ -130,8 +168,16 @@ def main() -> int:
     print("| engine | page | req/s | vs bare | p50 ms | p99 ms | worker CPU ms/req | load | non-2xx |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        if "memory" in r:
+            continue
         print(f"| {r['engine']} | {r['what']} | {r['rps']:,.0f} | {r['ratio']:.2f} | {r['p50_ms']:.1f} | "
               f"{r['p99_ms']:.1f} | {r['cpu_ms']:.2f} | {r['load']:.1f} | {r['non_2xx']} |")
+    print()
+    print("| engine | worker | RSS MB | PSS MB |  (after the reads and the answer saves)")
+    print("|---|---|---|---|")
+    for r in rows:
+        for i, (rss, pss) in enumerate(r.get("memory", []), start=1):
+            print(f"| {r['engine']} | {i} | {rss:.1f} | {pss:.1f} |")
     return 0
 
 

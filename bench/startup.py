@@ -145,13 +145,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--code", type=Path, default=REPO, help="checkout whose lms package is measured")
-    parser.add_argument("--preload", action="store_true", help="an experiment: gunicorn --preload")
+    parser.add_argument("--preload", action="store_true", help="gunicorn --preload (gunicorn.conf.py's default now)")
+    parser.add_argument("--no-preload", action="store_true", help="LMS_PRELOAD=0: each worker imports the app")
     args = parser.parse_args()
     code = args.code.resolve()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="lms-startup-") as tmp:
         env = {**os.environ, "PYTHONPATH": str(code), "LMS_INSTANCE_PATH": tmp, "LMS_BASE_URL": "http://127.0.0.1",
                "LMS_COURSES_DIR": str(REPO / "courses")}
+        if args.no_preload:
+            env["LMS_PRELOAD"] = "0"
+        # bytecode made beforehand, as the Dockerfile does (PYTHONDONTWRITEBYTECODE may be set here too)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "lms"], cwd=code, check=True, capture_output=True)
         cli = [sys.executable, "-c", "from lms.cli import main; main()"]
         subprocess.run([*cli, "init"], env=env, cwd=code, check=True, capture_output=True)
         subprocess.run([*cli, "courses", "import", str(REPO / "courses")], env=env, cwd=code, check=True,
@@ -188,7 +193,7 @@ def main() -> None:
         rows[f"PSS per worker {label}, MB"] = (med(pss), f"{min(pss):.1f}–{max(pss):.1f}")
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores; {platform.processor() or ''}"
           f" Python {platform.python_version()}; code: {code}; runs: {args.runs}"
-          f"{'; gunicorn --preload' if args.preload else ''}")
+          f"{'; gunicorn --preload' if args.preload else ''}{'; LMS_PRELOAD=0' if args.no_preload else ''}")
     print(f"load average (1/5/15 min) before {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
           f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}")
     print(f"modules after create_app() and a lesson page: {modules[0]}; heavy ones loaded: {modules[1].strip()}")

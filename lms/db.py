@@ -7,6 +7,8 @@ application's schema and Alembic history never collide with ours.
 from __future__ import annotations
 
 import functools
+import os
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -99,3 +101,27 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+#: every engine of every app in this process, for :func:`_forget_pooled_connections_in_child`
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def keep_pools_fork_safe(engines: list[Engine]) -> None:
+    """Make a forked child (a gunicorn worker of a preloaded app) open its own connections.
+
+    A database connection cannot be shared by two processes: after a fork the child's pools are
+    replaced with empty ones (``dispose(close=False)``, SQLAlchemy's advice: the parent's sockets
+    are left alone for the parent). Whatever the server (gunicorn ``--preload``, uWSGI), so no
+    server hook has to remember it.
+    """
+    _ENGINES.update(engines)
+
+
+def _forget_pooled_connections_in_child() -> None:
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pooled_connections_in_child)

@@ -77,7 +77,7 @@ from lms import metrics
 from lms.commands import lms_group
 from lms.config import apply_defaults, database_url
 from lms.courses.loader import QuestionBanks
-from lms.db import REPLICA, db
+from lms.db import REPLICA, db, keep_pools_fork_safe
 from lms.hooks import install_app_hooks
 from lms.i18n import select_locale
 from lms.jobs.services import queue_stats
@@ -145,6 +145,8 @@ class LMS:
                 "bdhvs-lms brings its own Flask-SQLAlchemy instance; this app already has another one. "
                 "Mount the LMS on an app without Flask-SQLAlchemy (e.g. a sub-app with DispatcherMiddleware)."
             )
+        with app.app_context():
+            keep_pools_fork_safe(list(db.engines.values()))
         if "babel" not in app.extensions:
             # a host with its own Babel keeps its locale selector; our domain still translates
             Babel(app, locale_selector=select_locale, default_timezone="Asia/Ho_Chi_Minh")

@@ -79,11 +79,29 @@ def test_learner_pages_make_no_failing_request(learner_server, browser) -> None:
     page.click("button:has-text('Bắt đầu')")
     page.wait_for_url("**/attempts/*/q/*")  # a quiz question
     page.wait_for_load_state("networkidle")
+    question = page.url
+    page.reload()  # the same question again: now from the page cache, with its time filled in
+    page.wait_for_load_state("networkidle")
+    choice = page.locator("input[name=response]").first
+    assert choice.count(), "the first question has no answer field"
+    with page.expect_response(lambda response: "/answers/" in response.url, timeout=15000) as saved:
+        if choice.get_attribute("type") in ("radio", "checkbox"):
+            choice.check()  # the page's script saves the answer at once
+        else:
+            choice.fill("42")
+            choice.dispatch_event("change")
+    assert saved.value.status == 200
+    page.wait_for_load_state("networkidle")
+    page.goto(question)  # and once more, showing the saved answer
+    page.wait_for_load_state("networkidle")
     visit("/me")  # the profile
     context.close()
 
     pages = {path for _status, path in recorder.seen}
-    assert any("/q/" in path for path in pages) and "/me" in pages and "/courses/dien-thoai/lessons/01-bat-may" in pages
+    questions = [path for path in pages if "/q/" in path]
+    assert len([p for _s, p in recorder.seen if "/q/" in p]) >= 3  # first, cached, after the save
+    assert any("/answers/" in path for _s, path in recorder.seen), "the answer was not saved by the script"
+    assert questions and "/me" in pages and "/courses/dien-thoai/lessons/01-bat-may" in pages
     assert any(path.startswith("/courses/dien-thoai/images/") for path in pages), "the lesson's image was not fetched"
     assert [(s, u) for s, u in answered if s >= 400] == []
     assert [(s, p) for s, p in recorder.seen if s >= 400] == []

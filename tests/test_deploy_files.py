@@ -137,6 +137,10 @@ def test_the_dockerfile_is_multi_stage_and_not_root() -> None:
     assert user and user[-1].split(":")[0] not in ("0", "root")
     assert "COPY --from=build /venv /venv" in final and "pip install" not in final
     assert "gunicorn.conf.py" in final
+    # the LMS's bytecode is in the image: with PYTHONDONTWRITEBYTECODE every worker would compile it
+    build = text[:text.rindex("\nFROM ")]
+    assert "COPY lms ./lms" in build and "python -m compileall -q lms" in build
+    assert build.index("COPY lms ./lms") < build.index("python -m compileall -q lms")
 
 
 def test_gunicorn_conf_workers_preload_and_metrics_hooks(tmp_path, monkeypatch) -> None:
@@ -144,9 +148,11 @@ def test_gunicorn_conf_workers_preload_and_metrics_hooks(tmp_path, monkeypatch) 
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     conf = runpy.run_path(str(REPO / "gunicorn.conf.py"))
     assert conf["workers"] == min(2 * (os.cpu_count() or 1) + 1, 12)
-    assert conf["preload_app"] is False and conf["worker_class"] == "sync"
+    assert conf["preload_app"] is True and conf["worker_class"] == "sync"
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    assert runpy.run_path(str(REPO / "gunicorn.conf.py"))["workers"] == 3
+    monkeypatch.setenv("LMS_PRELOAD", "0")
+    again = runpy.run_path(str(REPO / "gunicorn.conf.py"))
+    assert again["workers"] == 3 and again["preload_app"] is False
     (tmp_path / "counter_999.db").write_bytes(b"old")
     conf["on_starting"](None)
     assert not list(tmp_path.glob("*.db"))  # a previous run's figures are not added in
@@ -163,3 +169,26 @@ def test_gunicorn_conf_logs_json_when_asked(monkeypatch, tmp_path) -> None:
     assert conf["logconfig_dict"]["formatters"]["json"]["()"] == "lms.logs.JsonFormatter"
     assert "{x-request-id}o" in conf["access_log_format"] and "%(U)s" in conf["access_log_format"]
     assert "%(r)s" not in conf["access_log_format"]  # no query strings in the access log
+
+
+def test_gunicorn_conf_warms_up_a_preloaded_lms_only(tmp_path, monkeypatch) -> None:
+    from flask import Flask
+
+    from lms import create_app
+    from tests.conftest import base_config
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf = runpy.run_path(str(REPO / "gunicorn.conf.py"))
+
+    def server(wsgi, preload: bool = True):
+        cfg = type("Cfg", (), {"preload_app": preload})()
+        return type("Server", (), {"cfg": cfg, "app": type("A", (), {"wsgi": staticmethod(lambda: wsgi)})(),
+                                   "log": None})()
+
+    bare = Flask("bare")
+    conf["when_ready"](server(bare))  # not the LMS: nothing done, nothing raised
+    lms = create_app(base_config(tmp_path, f"sqlite:///{tmp_path}/lms.sqlite3"))
+    conf["when_ready"](server(lms, preload=False))
+    assert not lms.jinja_env.cache
+    conf["when_ready"](server(lms))
+    assert "lms/courses/catalogue.html" in {name for _loader, name in lms.jinja_env.cache}

@@ -13,10 +13,11 @@ from click.testing import CliRunner
 from tests.conftest import REPO, base_config, make_user
 
 #: libraries only the command line or a job uses (migrations, course files, spreadsheets, PDFs and their
-#: fonts), and qrcode with PIL, which load on a worker's first QR code
+#: fonts), qrcode with PIL, which load on a worker's first QR code, and PyLD with requests, which load
+#: on the first credential signed or verified
 CLI_AND_JOB_ONLY = ("alembic", "mako", "pygments", "openpyxl", "weasyprint", "pydyf", "fontTools",
                     "lms.schema", "lms.setup_cli", "lms.printing.fonts", "lms.certificates.pdf", "lms.classes.pdf",
-                    "qrcode", "PIL", "yaml")
+                    "qrcode", "PIL", "yaml", "pyld", "requests", "urllib3")
 LMS_COMMANDS = ["certs", "classes", "config", "courses", "coverage", "init", "make-migration", "quiz", "seed-demo",
                 "units", "users", "worker"]
 
@@ -71,3 +72,63 @@ def test_favicon_is_a_real_icon_kept_a_year(client) -> None:
     assert again.status_code == 304
     page = client.get("/login").get_data(as_text=True)
     assert '<link rel="icon" href="/static/favicon.ico?v=' in page
+
+
+def test_credentials_still_sign_and_verify_with_pyld_loaded_on_first_use() -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from lms.certificates import rdfc
+
+    key = Ed25519PrivateKey.generate()
+    document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
+                "issuer": "did:web:example.vn", "validFrom": "2026-12-03T00:00:00Z",
+                "credentialSubject": {"id": "did:example:123"}}
+    proof = rdfc.create_proof(document, key, verification_method="did:web:example.vn#key-1",
+                              created="2026-12-03T00:00:00Z")
+    assert rdfc.verify_proof({**document, "proof": proof}, proof, key.public_key())
+    assert not rdfc.verify_proof({**document, "issuer": "did:web:other.vn", "proof": proof}, proof, key.public_key())
+
+
+FORK = """
+import json, os, sys
+from lms import create_app
+from lms.app import warm_up
+from lms.db import db
+app = create_app(json.loads(sys.argv[1]))
+warm_up(app)
+with app.app_context():
+    warmed = db.engine.pool.checkedin()  # warm_up opens no connection
+    db.session.execute(db.text("SELECT 1"))
+    db.session.remove()
+    parent = db.engine.pool.checkedin()
+read, write = os.pipe()
+pid = os.fork()
+if pid == 0:
+    with app.app_context():
+        child = db.engine.pool.checkedin()
+        db.session.execute(db.text("SELECT 1"))  # the child opens its own and it works
+        db.session.remove()
+        mine = db.engine.pool.checkedin()
+    os.write(write, json.dumps([child, mine, app.test_client().get("/courses/").status_code]).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+child, mine, status = json.loads(os.read(read, 1000))
+with app.app_context():
+    db.session.execute(db.text("SELECT 1"))  # the parent's own connection still works
+    db.session.remove()
+print(json.dumps({"warmed": warmed, "parent": parent, "child": child, "mine": mine, "status": status,
+                  "compiled": "lms/courses/catalogue.html" in {t for _, t in app.jinja_env.cache.keys()}}))
+"""
+
+
+def test_a_forked_worker_never_shares_the_masters_database_connections(app, courses) -> None:
+    """gunicorn preloads the app (gunicorn.conf.py): a worker forked from the master must open its own
+    connections (two processes on one socket corrupt each other's results), and the warm-up done in
+    the master opens none."""
+    config = base_config(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", FORK, json.dumps(config)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"warmed": 0, "parent": 1, "child": 0, "mine": 1, "status": 200, "compiled": True}

@@ -21,11 +21,10 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
-from pyld.context_resolver import ContextResolver
 
 from .multibase import base58btc, from_base58btc
 
@@ -57,7 +56,17 @@ class _ResolvedContexts(dict):
 _RESOLVED = _ResolvedContexts()
 
 
+def _jsonld() -> Any:
+    """PyLD, imported on the first signature or verification: it brings ``requests`` with it
+    (~0.1 s and several MB), which a web worker that only shows pages never needs."""
+    from pyld import jsonld
+
+    return jsonld
+
+
 def _options(**extra: object) -> dict:
+    from pyld.context_resolver import ContextResolver
+
     return {"documentLoader": document_loader, "contextResolver": ContextResolver(_RESOLVED, document_loader),
             **extra}
 
@@ -74,7 +83,7 @@ def _context(url: str) -> str:
 def document_loader(url: str, options: Mapping | None = None) -> dict:
     """PyLD document loader: the shipped contexts only; any other URL is an error (no network)."""
     if url not in CONTEXT_FILES:
-        raise jsonld.JsonLdError(f"context {url} is not shipped with the LMS", "jsonld.LoadDocumentError",
+        raise _jsonld().JsonLdError(f"context {url} is not shipped with the LMS", "jsonld.LoadDocumentError",
                                  code="loading document failed")
     # a fresh parse each time: PyLD keeps what it resolved, and nothing may alter our copy
     return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
@@ -98,6 +107,7 @@ def _check_absolute(node: object) -> None:
 
 def canonicalize(document: Mapping) -> str:
     """RDF Dataset Canonicalization of a JSON-LD document, as N-Quads (safe mode)."""
+    jsonld = _jsonld()
     dropped: list[str | None] = []
     try:
         expanded = jsonld.expand(copy.deepcopy(dict(document)), _options(base=None),
@@ -147,6 +157,6 @@ def verify_proof(secured: Mapping, proof: Mapping, key: Ed25519PublicKey) -> boo
         unsecured["@context"] = options.pop("@context")
     try:
         key.verify(from_base58btc(proof.get("proofValue")), hash_data(unsecured, options))
-    except (InvalidSignature, ValueError, TypeError, KeyError, jsonld.JsonLdError):
+    except (InvalidSignature, ValueError, TypeError, KeyError, _jsonld().JsonLdError):
         return False
     return True

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from lms.accounts.auth import current_user, login_required, signed_in_user_id
+from lms.accounts.auth import current_user, login_required, signed_in, signed_in_user_id
 from lms.accounts.forms import EmptyForm
 from lms.courses import services as courses
 from lms.courses.models import Course
@@ -14,12 +14,14 @@ from lms.db import db
 from lms.i18n import _
 from lms.quiz import answers, attempts, offline
 from lms.quiz.blueprint import bp
+from lms.quiz.fastpage import TIMER, question_variant
 from lms.quiz.models import Attempt
 from lms.quiz.presenting import render_text, response_from_form
 from lms.quiz.queries import quiz_overview
 from lms.quiz.review import review_items
 from lms.signals import gather, page_context
 from lms.web.inputs import read_json
+from lms.web.pagecache import cached_page, rendering_for_cache, slot_placeholder
 
 
 def _registry() -> ResponseReturnValue:
@@ -80,6 +82,7 @@ def resume(attempt_id: int) -> ResponseReturnValue:
 
 @bp.route("/attempts/<int:attempt_id>/q/<int:position>", methods=["GET", "POST"])
 @login_required
+@cached_page(signed_in, variant=question_variant)  # a GET of a running attempt's current question
 def question(attempt_id: int, position: int) -> ResponseReturnValue:
     attempt = _own_attempt(attempt_id)
     if attempt.state != "in_progress":
@@ -122,6 +125,8 @@ def question(attempt_id: int, position: int) -> ResponseReturnValue:
         text=render_text(presented.get("text", ""), presented.get("format", "moodle")),
         saved=saved, position=position, total=total, error=error, form=EmptyForm(),
         remaining=attempts.remaining_seconds(attempt), course=attempt_course(attempt),
+        # cached pages get the remaining time per response (lms.quiz.fastpage), never a frozen one
+        timer_slot=slot_placeholder(TIMER) if rendering_for_cache() else None,
     ), (400 if error else 200)
 
 

@@ -11,6 +11,11 @@ The CSRF token is the one per-request part of these pages: they are rendered wit
 placeholder in its place, and each response gets a fresh token for the browser's own session.
 Pages that carry a flashed message, pages of a browser where an ambassador acts for a citizen
 (they carry a banner), and non-200 or non-HTML responses, are never cached.
+
+A page may have other per-request parts ("slots", e.g. a quiz's remaining time, which moves with
+the clock): a view rendering for the cache puts :func:`slot_placeholder` there when
+:func:`rendering_for_cache` says so, and whatever decides the key fills each slot for this request
+with :func:`fill_slot`; every response, from the cache or fresh, gets the slots filled.
 """
 
 from __future__ import annotations
@@ -87,15 +92,32 @@ def page_cache() -> PageCache | None:
     return cache
 
 
-def _key(state: _SignedIn, variant: Callable[..., tuple] | None, view_args: dict) -> tuple:
+def fill_slot(name: str, value: str) -> None:
+    """This request's text for the slot ``name`` of a cached page."""
+    g.setdefault("lms_page_slots", {})[slot_placeholder(name)] = value
+
+
+def slot_placeholder(name: str) -> str:
+    return f"lms-slot-{name}-6f1d"
+
+
+def rendering_for_cache() -> bool:
+    """True while a view renders a page to be cached: per-request parts must be slot placeholders."""
+    return bool(g.get("lms_page_rendering"))
+
+
+def _key(state: _SignedIn, variant: Callable[..., tuple | None] | None, view_args: dict) -> tuple | None:
     if variant is None:
         learner: tuple = (state.user_id, state.page_version)
     else:
-        learner = ("shared", tuple(sorted(state.roles)), *variant(state, **view_args))
+        shown = variant(state, **view_args)
+        if shown is None:
+            return None
+        learner = ("shared", tuple(sorted(state.roles)), *shown)
     return (request.full_path, *learner, state.content_version, select_locale(), local_today().toordinal())
 
 
-def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[..., tuple] | None = None,
+def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[..., tuple | None] | None = None,
                 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve a signed-in GET page from the cache when its key is unchanged.
 
@@ -107,6 +129,7 @@ def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[...
     returns the same tuple (with the same roles, which decide the menu): the variant must name
     everything on the page that differs between learners, and the page must show nothing else
     of them (no name). A lesson page, for example, differs only in "you have finished this lesson".
+    A variant returning None says "not from the cache this time": the view runs as if uncached.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -119,16 +142,20 @@ def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[...
                     or "lms_acting" in session):
                 return view(*args, **kwargs)
             key = _key(state, variant, kwargs)
+            if key is None:
+                return view(*args, **kwargs)
             body = cache.get(key)
             if body is not None:
                 response = make_response(_with_token(body))
                 response.mimetype = "text/html"
                 return response
             g.csrf_token = PLACEHOLDER  # Flask-WTF reads its per-request token from here
+            g.lms_page_rendering = True
             try:
                 response = make_response(view(*args, **kwargs))
             finally:
                 g.pop("csrf_token", None)
+                g.pop("lms_page_rendering", None)
             if response.mimetype != "text/html" or response.direct_passthrough:
                 return response
             template = response.get_data()
@@ -143,6 +170,8 @@ def cached_page(signed_in: Callable[[], _SignedIn | None], variant: Callable[...
 
 
 def _with_token(body: bytes) -> bytes:
+    for placeholder, value in g.get("lms_page_slots", {}).items():
+        body = body.replace(placeholder.encode(), value.encode())
     if PLACEHOLDER.encode() not in body:
         return body
     return body.replace(PLACEHOLDER.encode(), generate_csrf().encode())

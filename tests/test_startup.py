@@ -132,3 +132,13 @@ def test_a_forked_worker_never_shares_the_masters_database_connections(app, cour
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"warmed": 0, "parent": 1, "child": 0, "mine": 1, "status": 200, "compiled": True}
+
+
+def test_compiled_templates_are_kept_in_the_instance_folder(app, client) -> None:
+    """A restarted server loads the learner pages' compiled code instead of compiling them again."""
+    folder = Path(app.instance_path) / "cache" / "templates"
+    assert client.get("/login").status_code == 200
+    kept = sorted(folder.glob("__jinja2_*.cache"))
+    assert kept, "no compiled template was kept"
+    cache = app.jinja_env.bytecode_cache
+    assert cache is not None and Path(cache.directory) == folder

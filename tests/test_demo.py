@@ -111,4 +111,4 @@ def test_demo_family_is_a_digital_household(app, units, runner) -> None:
     with app.app_context():
         code = db.session.scalar(select(User).where(User.username == "canbo")).unit.code
     html = official.get(f"/coverage/?unit={code}").get_data(as_text=True)
-    assert re.search(r'Gia đình số</span> <strong>1</strong>', html)
+    assert re.search(r'Gia đình số: <strong>1</strong>', html)

@@ -203,6 +203,11 @@ def test_acting_as_a_citizen_records_the_work_as_theirs_helped_by_the_ambassador
     home = acting_home.get_data(as_text=True)
     assert 'id="acting"' in home and "Lê Thị Mai" in home
     assert "X-LMS-Offline" not in acting_home.headers  # the phone keeps none of the citizen's pages
+    # nor downloads a course for them: no download box, and the download's addresses refuse
+    assert 'id="offline-box"' not in home
+    assert 'id="offline-box"' not in helper.get("/courses/dien-thoai/").get_data(as_text=True)
+    assert helper.get("/courses/dien-thoai/offline.json").status_code == 403
+    assert helper.post("/courses/dien-thoai/offline", data={"csrf_token": csrf_from(home)}).status_code == 403
     # the device is the citizen's now: no ambassador page, no officials' page
     assert helper.get("/ambassador").status_code == 403
     assert helper.get("/ambassadors").status_code == 403

@@ -5,7 +5,7 @@ Only the page's script uses these (a phone without JavaScript learns online exac
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, render_template, url_for
+from flask import Response, abort, current_app, jsonify, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 
 from lms.accounts.auth import current_user, login_required
@@ -33,8 +33,10 @@ def _grace() -> int:
 
 def _course(slug: str) -> Course:
     """The course to download; staff never download (their pages may carry other people's data,
-    the same rule as the pages the service worker keeps)."""
+    the same rule as the pages the service worker keeps), nor a phone acting for someone else."""
     if current_user().has_role(*offline.STAFF_ROLES):
+        abort(403)
+    if "lms_acting" in session:  # an ambassador's phone acting for a citizen keeps none of their pages
         abort(403)
     course = courses.get_course(slug)
     if course is None:

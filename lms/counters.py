@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import RateLimiter
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 log = logging.getLogger(__name__)
 #: after a storage failure, count in this process's memory this long before trying it again
@@ -72,3 +72,17 @@ class ResilientCounter(Generic[L]):
             if self.fallback is None:
                 self.fallback = self._strategy(QuietMemoryStorage())
             return action(self.fallback)
+
+
+def app_counter(what: str) -> ResilientCounter[MovingWindowRateLimiter]:
+    """This app's moving-window counter for ``what`` (made once per app, on the configured storage):
+    the budgets of a domain that counts in its own service functions rather than through a limiter object."""
+    from flask import current_app  # the kernel's other users need no application
+
+    extras = current_app.extensions["lms"].extras
+    key = f"counter:{what}"
+    counter = extras.get(key)
+    if counter is None:
+        counter = extras.setdefault(key, ResilientCounter(
+            current_app.config.get("LMS_RATELIMIT_STORAGE_URI"), MovingWindowRateLimiter, what))
+    return counter

@@ -31,7 +31,7 @@ from sqlalchemy import func, select, update
 from lms.accounts.models import PasswordResetLink, User
 from lms.accounts.services import audit, secret_digest, set_password
 from lms.accounts.throttle import client_key, parse_limits
-from lms.counters import ResilientCounter
+from lms.counters import app_counter
 from lms.db import db, now_utc
 from lms.i18n import _
 from lms.web.urls import public_url
@@ -95,14 +95,6 @@ def _send_in_background(settings: MailSettings, messages: list[tuple[str, str, s
     return thread
 
 
-def _mail_counter() -> ResilientCounter:
-    extras = current_app.extensions["lms"].extras
-    counter = extras.get("reset_mail_counter")
-    if counter is None:
-        counter = extras.setdefault("reset_mail_counter", ResilientCounter(
-            current_app.config.get("LMS_RATELIMIT_STORAGE_URI"), MovingWindowRateLimiter, "reset-mail"))
-    return counter
-
 
 def may_send(email: str, address: str) -> bool:
     """Count one request for this e-mail address and this client; False once either is spent."""
@@ -120,7 +112,7 @@ def may_send(email: str, address: str) -> bool:
                 counter.hit(item, SCOPE_MAIL, where)
         return allowed
 
-    return _mail_counter().run(hit)
+    return app_counter("reset-mail").run(hit)
 
 
 def _new_link(user: User, purpose: str, lifetime: timedelta, email: str | None = None) -> str:

@@ -12,18 +12,10 @@ from flask import current_app
 from limits.strategies import MovingWindowRateLimiter
 
 from lms.accounts.throttle import parse_limits
-from lms.counters import ResilientCounter
+from lms.counters import app_counter
 
 SCOPE = "lms-household"
 
-
-def _counter() -> ResilientCounter:
-    extras = current_app.extensions["lms"].extras
-    counter = extras.get("household_counter")
-    if counter is None:
-        counter = extras.setdefault("household_counter", ResilientCounter(
-            current_app.config.get("LMS_RATELIMIT_STORAGE_URI"), MovingWindowRateLimiter, "household"))
-    return counter
 
 
 def may_try(user_id: int) -> bool:
@@ -38,4 +30,4 @@ def may_try(user_id: int) -> bool:
             counter.hit(item, SCOPE, key)
         return True
 
-    return _counter().run(hit)
+    return app_counter("household").run(hit)

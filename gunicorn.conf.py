@@ -11,9 +11,10 @@ responses, so a learner on slow 3G holds an nginx buffer, never a worker.
 
 **Preload.** ``preload_app = True`` (``LMS_PRELOAD=0`` turns it off): the master imports the app
 once and :func:`lms.app.warm_up` configures the ORM and compiles the learner pages' templates, then
-the workers are forked from it. On 2 shared cores this is what brings the first answer to about a
-second (two workers no longer import ~1,000 modules at the same time), and the forked workers
-share those pages (PSS ~11 MB less each); see bench/RESULTS.md. Fork safety: the master opens no
+the workers are forked from it. On 2 shared cores this, with no garbage collection while the app
+loads (below) and URL builders compiled on first use (lms.web.routing), brings the first answer
+under a second (two workers no longer import ~1,000 modules at the same time), and the forked
+workers share those pages (PSS ~11 MB less each); see bench/RESULTS.md. Fork safety: the master opens no
 database connection, and every child replaces its connection pools with empty ones
 (``os.register_at_fork`` in :mod:`lms.db`); the in-memory rate-limit counters and caches are empty
 when the master forks; redis-py and prometheus_client notice the new process id themselves.
@@ -29,10 +30,18 @@ so its live gauges disappear while its counters still count.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import tempfile
 from pathlib import Path
+
+# Python's own recipe for a server that forks without exec (docs of gc.freeze): no collection while
+# the ~1,000 modules and the app load (each full collection walks every object made so far: ~0.15 s
+# of a one-second start), then the master freezes what it loaded before forking, so a worker's
+# collections never touch (and copy) the pages it shares with the master. Enabled again in
+# when_ready, before any worker exists; a worker that loads the app itself does the same.
+gc.disable()
 
 bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 12))
@@ -78,9 +87,17 @@ def on_starting(server) -> None:
 
 
 def when_ready(server) -> None:
-    """Preloaded: do in the master what each worker's first request would do (lms.app.warm_up)."""
-    if not server.cfg.preload_app:
-        return
+    """Preloaded: do in the master what each worker's first request would do (lms.app.warm_up),
+    then freeze everything loaded so far and let the collector run again (see gc.disable above)."""
+    try:
+        if server.cfg.preload_app:
+            _warm_up(server)
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _warm_up(server) -> None:
     app = server.app.wsgi()
     if "lms" not in getattr(app, "extensions", {}):
         return  # another app served with this file (a host app, the benchmarks' bare page)
@@ -92,10 +109,19 @@ def when_ready(server) -> None:
         server.log.exception("warm-up failed")
 
 
+def post_fork(server, worker) -> None:
+    """Not preloaded: this worker loads the app itself, without collections until it has."""
+    if not server.cfg.preload_app:
+        gc.disable()
+
+
 def post_worker_init(worker) -> None:
     """With LMS_PDF_WARM_UP=1, load the PDF renderer's fonts now (~1 s a worker, more on a busy
     machine), not in the first download. Off by default: a worker stopped during it waits for it,
     and gunicorn reads this file from the current folder even when not asked to (tests, `make`)."""
+    if not gc.isenabled():  # loaded the app itself (post_fork)
+        gc.freeze()
+        gc.enable()
     if os.environ.get("LMS_PDF_WARM_UP", "0") != "1":
         return
     from lms.certificates.pdfcache import warm_up

@@ -11,6 +11,7 @@ gunicorn.conf.py for real.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import runpy
@@ -141,6 +142,37 @@ def test_the_dockerfile_is_multi_stage_and_not_root() -> None:
     build = text[:text.rindex("\nFROM ")]
     assert "COPY lms ./lms" in build and "python -m compileall -q lms" in build
     assert build.index("COPY lms ./lms") < build.index("python -m compileall -q lms")
+
+
+@pytest.fixture(autouse=True)
+def collector_as_it_was():
+    """gunicorn.conf.py switches Python's collector off and freezes objects (for a server's master);
+    this test process gets its own collector back afterwards."""
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+def test_gunicorn_conf_loads_the_app_without_collections_and_forks_frozen(tmp_path, monkeypatch) -> None:
+    """Python's recipe for a forking server (gc.freeze's documentation): no collection while the app
+    loads, everything loaded frozen before the first fork, the collector on again for the workers."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    conf = runpy.run_path(str(REPO / "gunicorn.conf.py"))
+    assert not gc.isenabled()  # from reading the file on: gunicorn loads the app next
+    app = type("A", (), {"wsgi": staticmethod(lambda: object())})()
+    preloaded = type("Server", (), {"cfg": type("Cfg", (), {"preload_app": True})(), "app": app, "log": None})()
+    conf["when_ready"](preloaded)
+    assert gc.isenabled() and gc.get_freeze_count() > 1000
+    gc.unfreeze()
+    # a worker that loads the app itself (LMS_PRELOAD=0): off from its fork to its app loaded
+    own = type("Server", (), {"cfg": type("Cfg", (), {"preload_app": False})(), "app": app, "log": None})()
+    conf["post_fork"](own, None)
+    assert not gc.isenabled()
+    conf["post_worker_init"](None)
+    assert gc.isenabled() and gc.get_freeze_count() > 1000
+    gc.unfreeze()
+    conf["post_fork"](preloaded, None)  # forked from a master that loaded it: nothing to do
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_gunicorn_conf_workers_preload_and_metrics_hooks(tmp_path, monkeypatch) -> None:

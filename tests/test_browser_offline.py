@@ -22,6 +22,7 @@ from lms.courses.models import Course, LessonProgress
 from lms.db import db
 from lms.quiz.models import Answer, Attempt, OfflineOp
 from lms.schema import upgrade
+from tests.browser_helpers import wait_until
 from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chromium
 from tests.quiz_helpers import right_answers, secrets_of
 from tests.test_browser_pwa import CACHE_SCAN, PASSWORD, _phone, _sign_in
@@ -61,7 +62,7 @@ def _download(page, url: str) -> None:
     page.goto(url + COURSE)
     box = page.locator("#offline-box")
     box.wait_for(state="visible")
-    _wait(page, "document.getElementById('offline-size').textContent.includes('KB')")
+    wait_until(page, "document.getElementById('offline-size').textContent.includes('KB')")
     assert "Dung lượng: khoảng" in page.locator("#offline-size").inner_text()
     page.get_by_role("button", name="Tải về để học không cần mạng").click()
     page.wait_for_selector("#offline-list li")
@@ -90,15 +91,6 @@ def _answer(page, app, attempt: int, positions: list[int] | None = None) -> None
             page.locator("[data-go='1']").click()
 
 
-def _wait(page, expression: str, seconds: float = 15) -> None:
-    """Poll an expression (page.wait_for_function evaluates strings, which the pages' CSP forbids)."""
-    for _ in range(int(seconds * 10)):
-        if page.evaluate(expression):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(expression)
-
-
 def _count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
@@ -123,13 +115,13 @@ def test_download_learn_offline_close_and_everything_is_sent_once(site: dict, br
         assert page.locator("article.lesson h1").count() == 1
         page.get_by_role("button", name="Tôi đã học xong bài này").click()
         page.wait_for_selector("text=sẽ được gửi khi có mạng")
-    _wait(page, "!document.getElementById('lms-unsent').hidden")
+    wait_until(page, "!document.getElementById('lms-unsent').hidden")
     page.goto(url + "/courses/dien-thoai/offline/quiz")
     attempt = int(page.locator("#offline-quiz").get_attribute("data-attempt"))
     assert page.locator("button.listen:visible").count() == 1  # "Nghe" for the question shown only
     _answer(page, app, attempt)
     page.get_by_role("button", name="Nộp bài").click()
-    _wait(page, "document.getElementById('lms-unsent').textContent.includes('Chưa gửi: 6')")
+    wait_until(page, "document.getElementById('lms-unsent').textContent.includes('Chưa gửi: 6')")
     page.screenshot(path=str(SHOTS / "offline-quiz-waiting.png"), full_page=True)
     assert _count(app, OfflineOp) == 0  # nothing reached the server yet
     page.close()
@@ -137,7 +129,7 @@ def test_download_learn_offline_close_and_everything_is_sent_once(site: dict, br
     context.set_offline(False)
     page = context.new_page()
     page.goto(url + "/")  # the next page load sends what waits
-    _wait(page, "document.getElementById('lms-unsent').textContent.includes('chấm')")
+    wait_until(page, "document.getElementById('lms-unsent').textContent.includes('chấm')")
     page.locator("#lms-unsent a").click()
     page.wait_for_load_state("load")
     assert f"/attempts/{attempt}/result" in page.url and "Đạt" in page.content()
@@ -169,7 +161,7 @@ def test_timed_attempt_answered_offline_past_its_deadline(site: dict, browser) -
     page.click("text=Bắt đầu làm bài")
     page.wait_for_load_state("load")
     # started online: the downloaded copy is replaced by one with the attempt (a new version)
-    _wait(page, "caches.open('lms-course-dien-thoai').then(c => c.match(location.origin + "
+    wait_until(page, "caches.open('lms-course-dien-thoai').then(c => c.match(location.origin + "
                 "'/courses/dien-thoai/offline/quiz')).then(r => !!r)")
     page.goto(url + "/courses/dien-thoai/offline/quiz")
     attempt = int(page.locator("#offline-quiz").get_attribute("data-attempt"))
@@ -193,7 +185,7 @@ def test_timed_attempt_answered_offline_past_its_deadline(site: dict, browser) -
         "fs => fs.map(f => f.dataset.position)") if int(p) != first]
     page.locator("[data-go='-1']").click()
     _answer(page, app, attempt, others)
-    _wait(page, "document.getElementById('lms-unsent').textContent.includes('Chưa gửi: 2')")
+    wait_until(page, "document.getElementById('lms-unsent').textContent.includes('Chưa gửi: 2')")
     page.screenshot(path=str(SHOTS / "offline-timed.png"), full_page=True)
     page.close()
     with app.app_context():  # the phone stayed without a signal past the deadline and its grace
@@ -207,7 +199,7 @@ def test_timed_attempt_answered_offline_past_its_deadline(site: dict, browser) -
     context.set_offline(False)
     page = context.new_page()
     page.goto(url + "/")
-    _wait(page, "document.getElementById('lms-unsent').textContent.includes('không được tính')")
+    wait_until(page, "document.getElementById('lms-unsent').textContent.includes('không được tính')")
     told = page.locator("#lms-unsent").inner_text()
     assert ", ".join(str(p) for p in sorted(others)) in told
     with app.app_context():

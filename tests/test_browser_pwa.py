@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from lms import create_app
 from lms.schema import upgrade
+from tests.browser_helpers import wait_until
 from tests.certs_helpers import pass_quiz, record
 from tests.conftest import FIXTURES, REPO, base_config, make_user, require_chromium
 
@@ -88,7 +89,7 @@ def _sign_in(page, url: str, username: str = "0912345678") -> None:
     page.wait_for_load_state("load")
     # the worker installs on the first page and takes control of the open page
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def _shot(page, name: str) -> None:
@@ -194,7 +195,7 @@ def test_listen_reads_sentences_highlighted_and_pauses(site: dict, browser) -> N
     listen = page.locator("button.listen")
     assert listen.inner_text() == "🔊 Nghe"
     listen.click()
-    page.wait_for_function("CSS.highlights.has('lms-reading')")
+    wait_until(page, "CSS.highlights.has('lms-reading')")
     first = page.evaluate("window.__spoken[0]")
     assert first == page.locator("article.lesson h1").inner_text()
     highlighted = page.evaluate("[...CSS.highlights.get('lms-reading')][0].toString()")
@@ -240,12 +241,12 @@ def test_quiz_offline_message_is_in_sight_and_no_error_page(site: dict, browser)
     listen = page.locator("fieldset.question").locator("xpath=preceding-sibling::button[1]")
     assert listen.inner_text() == "🔊 Nghe"
     listen.click()
-    page.wait_for_function("() => window.__spoken.length > 0")
+    wait_until(page, "() => window.__spoken.length > 0")
     assert page.evaluate("window.__spoken[0]") == page.locator("legend .qtext").inner_text().strip().split("? ")[0]
     context.set_offline(True)
     page.locator("label.choice").first.click()
     state = page.locator("#save-state")
-    page.wait_for_function("document.getElementById('save-state').classList.contains('offline')")
+    wait_until(page, "document.getElementById('save-state').classList.contains('offline')")
     assert "giữ trên điện thoại" in state.inner_text() or "điện thoại" in state.inner_text()
     next_button = page.locator(".pager button[name=go]").last  # "Lưu và sang câu tiếp" or "Lưu và nộp"
     next_button.click()
@@ -267,12 +268,12 @@ def test_a_recorded_lesson_shows_its_player_and_listen_plays_it(site: dict, brow
     assert player.is_visible() and player.get_attribute("aria-label") == "Bài học đọc sẵn"
     assert page.evaluate("document.querySelector('audio').canPlayType('audio/ogg; codecs=opus')") != ""
     page.locator("button.listen").click()
-    page.wait_for_function("!document.querySelector('audio').paused")
+    wait_until(page, "!document.querySelector('audio').paused")
     assert page.locator("button.listen").inner_text() == "⏸ Tạm dừng"
     assert page.evaluate("window.__spoken.length") == 0  # the recording, not the phone's voice
     _shot(page, "pwa-recorded-lesson.png")
     page.locator("button.listen").click()
-    page.wait_for_function("document.querySelector('audio').paused")
+    wait_until(page, "document.querySelector('audio').paused")
     context.close()
 
 
@@ -295,9 +296,9 @@ def test_learner_worker_and_offline_certificate_check_share_the_scope(site: dict
     _sign_in(page, url)
     page.goto(url + LESSON)
     page.goto(url + "/verify/offline")
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null && "
-                           "navigator.serviceWorker.controller.scriptURL.includes('page=')")
-    page.wait_for_function("() => localStorage.getItem('lms-cert-keys') !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null && "
+                     "navigator.serviceWorker.controller.scriptURL.includes('page=')")
+    wait_until(page, "() => localStorage.getItem('lms-cert-keys') !== null")
     page.goto(url + "/courses/dien-thoai/")  # a learner page again: the settings are kept
     page.wait_for_timeout(300)
     scripts = page.evaluate("() => navigator.serviceWorker.getRegistrations().then(rs => rs.map(r => "

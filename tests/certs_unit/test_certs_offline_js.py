@@ -14,6 +14,7 @@ import pytest
 from lms.certificates.codes import ALPHABET
 from lms.certificates.keys import KeyStore
 from lms.certificates.tokens import TEXT_ALPHABET, sign, verification_url, verify
+from tests.browser_helpers import wait_until
 
 from .conftest import BASE_URL, LONG_MASKED, make_claims
 
@@ -97,7 +98,7 @@ def page(browser, site):
     context = browser.new_context(service_workers="block")
     page = context.new_page()
     page.goto(site + "/hoc/verify/offline")
-    page.wait_for_function("window.LmsCertVerify !== undefined")
+    wait_until(page, "window.LmsCertVerify !== undefined")
     yield page
     context.close()
 
@@ -191,7 +192,7 @@ def test_page_shows_result_from_the_address(browser, site, keys):
     bad = token[:20] + ("0" if token[20] != "0" else "1") + token[21:]
     page.fill("input[name=token]", bad)
     page.click("button")
-    page.wait_for_function("document.querySelector('[data-result]').dataset.result !== 'valid'")
+    wait_until(page, "document.querySelector('[data-result]').dataset.result !== 'valid'")
     # as in test_certs_tokens: a flip inside the claims breaks either their encoding or the signature
     assert root.get_attribute("data-result") in ("signature", "format")
     assert "Nguyễn" not in page.locator(".lms-vo-result").inner_text()  # nothing shown from a bad token

@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterator
 
 from babel.numbers import get_decimal_symbol
-from flask import current_app, render_template
 from flask_babel import format_date, get_locale
 
 from lms.audiences import AUDIENCES
@@ -23,6 +22,7 @@ from lms.coverage import present
 from lms.coverage.report import Figure, Report, UnitRow, sort_rows
 from lms.i18n import _
 from lms.printing.dates import vi_date
+from lms.printing.reports import a4_report_pdf
 from lms.textcheck import xml_safe
 
 FORMATS = {
@@ -200,21 +200,10 @@ def xlsx_bytes(report: Report) -> bytes:
 
 def pdf_bytes(report: Report) -> bytes:
     """The periodic report: A4 portrait, national motto, figures against targets, both charts."""
-    from weasyprint import HTML  # WeasyPrint and the fonts load on the first PDF, not in every worker
-    from weasyprint.text.fonts import FontConfiguration
-
-    from lms.printing.fonts import RestrictedFetcher, find_fonts
-
-    fonts = find_fonts()
-    fetcher = RestrictedFetcher(fonts.paths())
-    html = render_template(
+    return a4_report_pdf(
         "lms/coverage/report_pdf.html", report=report, p=present, _=_, rows=_sorted_children(report),
         bar_svg=present.bar_svg(report), trend_svg=present.trend_svg(report), date_vi=vi_date(report.on),
-        issuer=current_app.config["LMS_ISSUER"], font_regular=fonts.regular.resolve().as_uri(),
-        font_bold=fonts.bold.resolve().as_uri() if fonts.bold else None,
     )
-    config = FontConfiguration()
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=config)
 
 
 def _sorted_children(report: Report) -> list[UnitRow]:

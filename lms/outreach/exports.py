@@ -10,7 +10,6 @@ import csv
 import io
 
 from babel.numbers import get_decimal_symbol
-from flask import current_app, render_template
 from flask_babel import get_locale
 
 from lms.audiences import AUDIENCES
@@ -23,6 +22,7 @@ from lms.outreach.kinds import KINDS, kind_label
 from lms.outreach.report import OutreachReport, Row
 from lms.outreach.services import list_activities
 from lms.printing.dates import vi_date
+from lms.printing.reports import a4_report_pdf
 from lms.textcheck import xml_safe
 
 FORMATS = {
@@ -166,22 +166,13 @@ def xlsx_bytes(report: OutreachReport) -> bytes:
 
 def pdf_bytes(report: OutreachReport) -> bytes:
     """A4 portrait, national motto, activities by kind, coverage, the units below, the activities."""
-    from weasyprint import HTML  # WeasyPrint and the fonts load on the first PDF, not in every worker
-    from weasyprint.text.fonts import FontConfiguration
-
-    from lms.printing.fonts import RestrictedFetcher, find_fonts
-
-    fonts = find_fonts()
     activities, total = list_activities(report.unit, report.period.start, report.period.end,
                                         page_size=PDF_ACTIVITIES)
-    html = render_template(
+    return a4_report_pdf(
         "lms/outreach/report_pdf.html", report=report, p=present, cp=coverage_present, kinds=KINDS, _=_,
         kind_label=kind_label, indicators=INDICATORS, activities=activities, activity_total=total,
-        date_vi=vi_date(local_today()), issuer=current_app.config["LMS_ISSUER"],
-        font_regular=fonts.regular.resolve().as_uri(),
-        font_bold=fonts.bold.resolve().as_uri() if fonts.bold else None,
+        date_vi=vi_date(local_today()),
     )
-    return HTML(string=html, url_fetcher=RestrictedFetcher(fonts.paths())).write_pdf(font_config=FontConfiguration())
 
 
 def render(report: OutreachReport, fmt: str) -> bytes:

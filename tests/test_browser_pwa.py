@@ -87,9 +87,15 @@ def _sign_in(page, url: str, username: str = "0912345678") -> None:
     page.fill("#password", PASSWORD)
     page.click("#submit")
     page.wait_for_load_state("load")
-    # the worker installs on the first page and takes control of the open page
+    # the worker installs on the first page and takes control of the open page, unless it became active
+    # while this page's navigation was under way: clients.claim() cannot take a document that did not
+    # exist yet, and Chromium leaves it uncontrolled; the learner's next page is controlled, so load it again
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    wait_until(page, "navigator.serviceWorker.controller !== null")
+    try:
+        wait_until(page, "navigator.serviceWorker.controller !== null", seconds=3)
+    except AssertionError:
+        page.reload(wait_until="load")
+        wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def _shot(page, name: str) -> None:

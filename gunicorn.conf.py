@@ -109,9 +109,18 @@ def _warm_up(server) -> None:
         server.log.exception("warm-up failed")
 
 
+def on_reload(server) -> None:
+    """``kill -HUP`` reads this file again (so gc.disable() ran again) but loads no app and calls no
+    when_ready: the collector goes back on here."""
+    gc.enable()
+
+
 def post_fork(server, worker) -> None:
-    """Not preloaded: this worker loads the app itself, without collections until it has."""
-    if not server.cfg.preload_app:
+    """Not preloaded: this worker loads the app itself, without collections until it has. Preloaded:
+    the collector is on in every worker, whatever the master's state."""
+    if server.cfg.preload_app:
+        gc.enable()
+    else:
         gc.disable()
 
 

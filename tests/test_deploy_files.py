@@ -171,8 +171,14 @@ def test_gunicorn_conf_loads_the_app_without_collections_and_forks_frozen(tmp_pa
     conf["post_worker_init"](None)
     assert gc.isenabled() and gc.get_freeze_count() > 1000
     gc.unfreeze()
-    conf["post_fork"](preloaded, None)  # forked from a master that loaded it: nothing to do
+    gc.disable()
+    conf["post_fork"](preloaded, None)  # forked from a preloaded master: on in the worker, always
     assert gc.isenabled() and gc.get_freeze_count() == 0
+    # kill -HUP reads the file again (off), then calls on_reload, not when_ready: on again
+    runpy.run_path(str(REPO / "gunicorn.conf.py"))
+    assert not gc.isenabled()
+    conf["on_reload"](preloaded)
+    assert gc.isenabled()
 
 
 def test_gunicorn_conf_workers_preload_and_metrics_hooks(tmp_path, monkeypatch) -> None:

@@ -5,15 +5,10 @@ Screenshots are written to docs/screenshots/ (the README shows them).
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from lms import create_app
-from lms.db import db
-from lms.schema import upgrade
-from tests.conftest import REPO, base_config, require_chromium
+from tests.browser_helpers import real_site, serving
+from tests.conftest import REPO, require_chromium
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -25,22 +20,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory):
     require_chromium()
-    instance = tmp_path_factory.mktemp("browser-instance")
-    app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {
-        "LMS_COURSES_DIR": str(REPO / "courses"), "TESTING": False})
-    with app.app_context():
-        upgrade()
-        from lms.courses.loader import import_courses
-        from lms.units.importer import import_units, official_rows, official_version
-
-        import_units(official_rows(), "official", official_version())
-        import_courses(REPO / "courses", app.extensions["lms"].question_types)
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(real_site(tmp_path_factory.mktemp("browser-instance"))) as url:
+        yield url
 
 
 def shot(page, name: str) -> None:

@@ -7,22 +7,18 @@ Screenshots: docs/screenshots/journey-*.png.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from lms import create_app
 from lms.accounts.models import User
 from lms.classes.models import Classroom
 from lms.courses.models import Course, CourseResult, PathStep
 from lms.db import db, now_utc
 from lms.quiz.models import Attempt
-from lms.schema import upgrade
 from lms.units.models import AdminUnit
+from tests.browser_helpers import real_site, serving
 from tests.classes_helpers import make_class
-from tests.conftest import REPO, base_config, make_user, require_chromium
+from tests.conftest import make_user, require_chromium
 from tests.quiz_helpers import right_answers
 from tests.test_browser import SHOTS, shot
 
@@ -35,21 +31,9 @@ NAME = "Chứng nhận phổ cập kỹ năng số"
 @pytest.fixture(scope="module")
 def journey_server(tmp_path_factory: pytest.TempPathFactory):
     require_chromium()
-    instance = tmp_path_factory.mktemp("journey-browser")
-    app = create_app(base_config(instance, f"sqlite:///{instance}/lms.sqlite3") | {
-        "LMS_COURSES_DIR": str(REPO / "courses"), "TESTING": False})
-    with app.app_context():
-        upgrade()
-        from lms.courses.loader import import_courses
-        from lms.units.importer import import_units, official_rows, official_version
-
-        import_units(official_rows(), "official", official_version())
-        import_courses(REPO / "courses", app.extensions["lms"].question_types)
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    app = real_site(tmp_path_factory.mktemp("journey-browser"))
+    with serving(app) as url:
+        yield app, url
 
 
 def sign_in(page, url: str, username: str) -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
+from limits import RateLimitItem
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
@@ -43,8 +44,6 @@ def storage_uri(configured: str | None) -> str:
     """The storage for ``LMS_RATELIMIT_STORAGE_URI``: redis://, memcached://... as given."""
     uri = configured or "memory://"
     return "lms-memory://" + uri[len("memory://"):] if uri.startswith("memory://") else uri
-
-
 
 
 class ResilientCounter(Generic[L]):
@@ -86,3 +85,18 @@ def app_counter(what: str) -> ResilientCounter[MovingWindowRateLimiter]:
         counter = extras.setdefault(key, ResilientCounter(
             current_app.config.get("LMS_RATELIMIT_STORAGE_URI"), MovingWindowRateLimiter, what))
     return counter
+
+
+def spend_all(what: str, budgets: Iterable[tuple[RateLimitItem, str, str]]) -> bool:
+    """Count one use against every ``(limit, scope, key)`` of ``budgets`` in the app's counter ``what``;
+    False, and nothing counted, when any one of them is spent (a refused try must not use up the others)."""
+    budgets = list(budgets)
+
+    def hit(counter: MovingWindowRateLimiter) -> bool:
+        if not all(counter.test(item, scope, key) for item, scope, key in budgets):
+            return False
+        for item, scope, key in budgets:
+            counter.hit(item, scope, key)
+        return True
+
+    return app_counter(what).run(hit)

@@ -25,13 +25,12 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import func, select, update
 
 from lms.accounts.models import PasswordResetLink, User
 from lms.accounts.services import audit, secret_digest, set_password
 from lms.accounts.throttle import client_key, parse_limits
-from lms.counters import app_counter
+from lms.counters import spend_all
 from lms.db import db, now_utc
 from lms.i18n import _
 from lms.web.urls import public_url
@@ -95,24 +94,13 @@ def _send_in_background(settings: MailSettings, messages: list[tuple[str, str, s
     return thread
 
 
-
 def may_send(email: str, address: str) -> bool:
     """Count one request for this e-mail address and this client; False once either is spent."""
     per_email = parse_limits(current_app.config.get("LMS_RESET_MAIL_LIMIT"))
     per_address = parse_limits(current_app.config.get("LMS_RECOVERY_LIMIT_ADDRESS"))
     where = "mail|" + client_key(address)
-
-    def hit(counter: MovingWindowRateLimiter) -> bool:
-        allowed = all(counter.test(item, SCOPE_MAIL, "to|" + email) for item in per_email)
-        allowed = allowed and all(counter.test(item, SCOPE_MAIL, where) for item in per_address)
-        if allowed:
-            for item in per_email:
-                counter.hit(item, SCOPE_MAIL, "to|" + email)
-            for item in per_address:
-                counter.hit(item, SCOPE_MAIL, where)
-        return allowed
-
-    return app_counter("reset-mail").run(hit)
+    return spend_all("reset-mail", [(item, SCOPE_MAIL, "to|" + email) for item in per_email]
+                     + [(item, SCOPE_MAIL, where) for item in per_address])
 
 
 def _new_link(user: User, purpose: str, lifetime: timedelta, email: str | None = None) -> str:

@@ -9,25 +9,14 @@ from using that form (or the code form) to try numbers in bulk. Counted like the
 from __future__ import annotations
 
 from flask import current_app
-from limits.strategies import MovingWindowRateLimiter
 
 from lms.accounts.throttle import parse_limits
-from lms.counters import app_counter
+from lms.counters import spend_all
 
 SCOPE = "lms-household"
-
 
 
 def may_try(user_id: int) -> bool:
     """Count one invitation or code try for this account; False (and nothing counted) once spent."""
     items = parse_limits(current_app.config.get("LMS_HOUSEHOLD_LIMIT"))
-    key = str(user_id)
-
-    def hit(counter: MovingWindowRateLimiter) -> bool:
-        if not all(counter.test(item, SCOPE, key) for item in items):
-            return False
-        for item in items:
-            counter.hit(item, SCOPE, key)
-        return True
-
-    return app_counter("household").run(hit)
+    return spend_all("household", [(item, SCOPE, str(user_id)) for item in items])

@@ -6,7 +6,7 @@ one-second start (bench/startup.py), while a worker only ever builds the URLs of
 renders. :class:`LazyBuilderRule` compiles each builder on its first ``url_for`` instead and then
 keeps it, so matching, building and the URLs themselves stay Werkzeug's own.
 
-It relies on ``Rule._compile_builder`` (Werkzeug 2.2 to 3.1): tests/test_routing_lazy.py builds
+It relies on ``Rule._compile_builder`` (checked on Werkzeug 3.1): tests/test_routing_lazy.py builds
 every rule of the app through both kinds of rule and fails if a Werkzeug release changes this.
 """
 
